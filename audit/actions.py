@@ -1,0 +1,15 @@
+from django.utils import timezone
+
+from audit.models import AuditEvent
+
+
+def record(tenant, action: str, *, actor=None, member=None, now=None, **data) -> AuditEvent:
+    """Write one audit row; call inside the transaction of the action it records."""
+    return AuditEvent.objects.create(
+        tenant=tenant,
+        action=action,
+        actor=actor,
+        member=member,
+        created_at=now or timezone.now(),
+        data=data,
+    )

@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+
+class Customer(models.Model):
+    """A water contract as the billing system's ledger (使用者台帳) describes it."""
+
+    class Status(models.TextChoices):
+        IN_USE = "使用中", "使用中"
+        SUSPENDED = "休止", "休止"
+        ENDED = "中止", "中止"
+
+    class Payment(models.TextChoices):
+        DEBIT = "口座振替", "口座振替"
+        SLIP = "納付書", "納付書"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    number = models.CharField("使用者番号", max_length=30, help_text="数字のみ")
+    name_kana = models.CharField("使用者名カナ", max_length=100)
+    name_kana_key = models.CharField(max_length=100, help_text="照合用に正規化したカナ")
+    name = models.CharField("使用者名", max_length=100, blank=True)
+    address = models.CharField("給水場所", max_length=200, blank=True)
+    diameter_mm = models.PositiveIntegerField("口径", null=True, blank=True)
+    reading_cycle = models.PositiveSmallIntegerField("検針周期", default=2)
+    payment_method = models.CharField("支払方法", max_length=10, choices=Payment.choices, blank=True)
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.IN_USE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "使用者"
+        verbose_name_plural = "使用者"
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="customer_number_unique")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def masked_number(self) -> str:
+        """Show only the last four digits: enough to tell contracts apart."""
+        return "•" * max(0, len(self.number) - 4) + self.number[-4:]
+
+
+class Relationship(models.TextChoices):
+    SELF = "本人", "本人"
+    FAMILY = "家族", "家族"
+    AGENT = "代理人", "代理人"
+    OTHER = "その他", "その他"
+
+
+class Link(models.Model):
+    """A member's right to see one contract, active from the next business day."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    relationship = models.CharField("申込者と契約者の関係", max_length=10, choices=Relationship.choices)
+    created_at = models.DateTimeField()
+    active_from = models.DateField("表示開始日")
+    activated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "連携"
+        verbose_name_plural = "連携"
+        constraints = [
+            # At most one 本人 per contract, enforced by the database so that two
+            # simultaneous registrations cannot both get it.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(relationship="本人", revoked_at__isnull=True),
+                name="link_one_self_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "customer"],
+                condition=Q(revoked_at__isnull=True),
+                name="link_member_customer_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.customer_id} ({self.relationship})"
+
+
+class NumberLock(models.Model):
+    """Self-service linking of a 使用者番号 locked after repeated failures, until staff unlock."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    number = models.CharField("使用者番号", max_length=30)
+    locked_at = models.DateTimeField()
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "使用者番号ロック"
+        verbose_name_plural = "使用者番号ロック"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "number"],
+                condition=Q(unlocked_at__isnull=True),
+                name="numberlock_one_open",
+            )
+        ]

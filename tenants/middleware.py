@@ -1,0 +1,58 @@
+"""Resolve the municipality of each request once, and scope every query to it.
+
+The tenant comes from ``?tenant=SLUG`` (the address printed on the town's guide), then
+from the session, then from the signed-in member. Queries on tenant-owned models run
+inside ``django_scopes.scope(tenant=...)`` so that a query that forgets its tenant raises
+instead of leaking another municipality's data.
+"""
+
+from django.contrib.auth import logout
+from django.shortcuts import render
+from django_scopes import scope, scopes_disabled
+
+from tenants.models import Tenant
+
+SESSION_KEY = "tenant_id"
+UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
+
+
+def unknown_tenant(request, status=404):
+    return render(request, "tenants/unknown.html", status=status)
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(UNSCOPED_PREFIXES):
+            request.tenant = None
+            with scopes_disabled():
+                return self.get_response(request)
+
+        slug = request.GET.get("tenant")
+        tenant = None
+        if slug is not None:
+            tenant = Tenant.objects.filter(slug=slug.strip().lower(), is_active=True).first()
+            if tenant is None:
+                request.tenant = None
+                return unknown_tenant(request)
+            if request.session.get(SESSION_KEY) != tenant.pk:
+                request.session[SESSION_KEY] = tenant.pk
+        else:
+            tenant_id = request.session.get(SESSION_KEY)
+            if tenant_id is not None:
+                tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+            if tenant is None and request.user.is_authenticated and request.user.tenant_id:
+                tenant = request.user.tenant
+
+        user = request.user
+        if user.is_authenticated and user.tenant_id and tenant and user.tenant_id != tenant.pk:
+            # A member of one municipality never acts inside another: opening another
+            # town's address signs them out (each town is a separate account).
+            logout(request)
+            request.session[SESSION_KEY] = tenant.pk
+
+        request.tenant = tenant
+        with scope(tenant=tenant):
+            return self.get_response(request)

@@ -1,0 +1,56 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]{1,39}$", "英小文字・数字・ハイフンで2〜40文字にしてください。")
+
+
+class Tenant(models.Model):
+    """A municipality's water department: one portal tenant."""
+
+    slug = models.CharField("識別子", max_length=40, unique=True, validators=[slug_validator])
+    name = models.CharField("自治体名", max_length=100)
+    business_name = models.CharField(
+        "事業者名", max_length=100, blank=True, help_text="例: おうむ町水道事業（請求書の発行者）"
+    )
+    department = models.CharField("担当課", max_length=100, blank=True)
+    section = models.CharField("担当係", max_length=100, blank=True)
+    phone = models.CharField("電話番号", max_length=40, blank=True)
+    opening_hours = models.CharField("受付時間", max_length=200, blank=True)
+    terms_text = models.TextField("利用規約", blank=True)
+    privacy_text = models.TextField("個人情報の取り扱い", blank=True)
+    invoice_registration_number = models.CharField(
+        "適格請求書発行事業者登録番号",
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^T\d{13}$", "T と13桁の数字で入力してください。")],
+    )
+    is_active = models.BooleanField("公開中", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "自治体"
+        verbose_name_plural = "自治体"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def contact_lines(self) -> list[str]:
+        office = " ".join(p for p in (self.department, self.section) if p)
+        return [line for line in (office, self.phone and f"電話 {self.phone}", self.opening_hours) if line]
+
+
+class ClosedDay(models.Model):
+    """A day the tenant's office is closed beyond weekends, holidays and 12/29–1/3."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="closed_days")
+    date = models.DateField("休業日")
+    reason = models.CharField("理由", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "休業日"
+        verbose_name_plural = "休業日"
+        constraints = [models.UniqueConstraint(fields=["tenant", "date"], name="closedday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}"

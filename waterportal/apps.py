@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WaterportalConfig(AppConfig):
+    name = "waterportal"
+    verbose_name = "水道ポータル"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from waterportal import views
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("dev/mailbox/", views.dev_mailbox, name="dev_mailbox"),
+        path("dev/mailbox/<str:name>", views.dev_mailbox_message, name="dev_mailbox_message"),
+    ]
+
+handler404 = "waterportal.views.page_not_found"
+handler500 = "waterportal.views.server_error"
