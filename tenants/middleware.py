@@ -4,13 +4,16 @@ The tenant comes from ``?tenant=SLUG`` (the address printed on the town's guide)
 from the session, then from the signed-in member. Queries on tenant-owned models run
 inside ``django_scopes.scope(tenant=...)`` so that a query that forgets its tenant raises
 instead of leaking another municipality's data.
+
+An unknown, malformed or inactive slug gets the same "which municipality?" page, which
+names no municipality, so the portal never tells which towns it serves.
 """
 
 from django.contrib.auth import logout
 from django.shortcuts import render
 from django_scopes import scope, scopes_disabled
 
-from tenants.models import Tenant
+from tenants.models import Tenant, is_wellformed_slug, normalize_slug
 
 SESSION_KEY = "tenant_id"
 UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
@@ -18,6 +21,16 @@ UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
 
 def unknown_tenant(request, status=404):
     return render(request, "tenants/unknown.html", status=status)
+
+
+def find_active_tenant(raw_slug: str) -> Tenant | None:
+    """The active tenant a typed ``?tenant=`` value names, or None."""
+    slug = normalize_slug(raw_slug)
+    # Anything that cannot be a slug never reaches the database: PostgreSQL rejects
+    # a NUL byte in a query with an error, which would otherwise become a 500.
+    if not is_wellformed_slug(slug):
+        return None
+    return Tenant.objects.filter(slug=slug, is_active=True).first()
 
 
 class TenantMiddleware:
@@ -33,7 +46,7 @@ class TenantMiddleware:
         slug = request.GET.get("tenant")
         tenant = None
         if slug is not None:
-            tenant = Tenant.objects.filter(slug=slug.strip().lower(), is_active=True).first()
+            tenant = find_active_tenant(slug)
             if tenant is None:
                 request.tenant = None
                 return unknown_tenant(request)
@@ -44,7 +57,7 @@ class TenantMiddleware:
             if tenant_id is not None:
                 tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
             if tenant is None and request.user.is_authenticated and request.user.tenant_id:
-                tenant = request.user.tenant
+                tenant = Tenant.objects.filter(pk=request.user.tenant_id, is_active=True).first()
 
         user = request.user
         if user.is_authenticated and user.tenant_id and tenant and user.tenant_id != tenant.pk:

@@ -1,7 +1,20 @@
+import unicodedata
+
 from django.core.validators import RegexValidator
 from django.db import models
 
-slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]{1,39}$", "英小文字・数字・ハイフンで2〜40文字にしてください。")
+slug_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{1,39}$", "英小文字・数字・ハイフンで2〜40文字にしてください。"
+)
+
+
+def normalize_slug(value: str) -> str:
+    """A tenant identifier as typed by a person: full-width to ASCII, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def is_wellformed_slug(slug: str) -> bool:
+    return slug_validator.regex.fullmatch(slug) is not None
 
 
 class Tenant(models.Model):
@@ -37,7 +50,11 @@ class Tenant(models.Model):
     @property
     def contact_lines(self) -> list[str]:
         office = " ".join(p for p in (self.department, self.section) if p)
-        return [line for line in (office, self.phone and f"電話 {self.phone}", self.opening_hours) if line]
+        return [
+            line
+            for line in (office, self.phone and f"電話 {self.phone}", self.opening_hours)
+            if line
+        ]
 
 
 class ClosedDay(models.Model):
