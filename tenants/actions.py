@@ -1,18 +1,21 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from tenants.models import Tenant
+from tenants.models import Tenant, is_wellformed_slug, normalize_slug, slug_validator
 from tenants.texts import DEFAULT_PRIVACY, DEFAULT_TERMS
 
 
 def do_create_tenant(*, slug: str, name: str, **fields) -> Tenant:
     """Create a municipality with the default 利用規約 and 個人情報の取り扱い texts.
 
-    Raises ValidationError for a malformed or already used slug.
+    Raises ValidationError for a malformed or already used slug, or another invalid field.
     """
-    slug = slug.strip().lower()
+    slug = normalize_slug(slug)
+    if not is_wellformed_slug(slug):
+        raise ValidationError({"slug": [slug_validator.message]})
+    duplicate = ValidationError(f"識別子「{slug}」はすでに使われています。")
     if Tenant.objects.filter(slug=slug).exists():
-        raise ValidationError(f"識別子「{slug}」はすでに使われています。")
+        raise duplicate
     tenant = Tenant(
         slug=slug,
         name=name,
@@ -21,6 +24,9 @@ def do_create_tenant(*, slug: str, name: str, **fields) -> Tenant:
         **fields,
     )
     tenant.full_clean()
-    with transaction.atomic():
-        tenant.save()
+    try:
+        with transaction.atomic():
+            tenant.save()
+    except IntegrityError as exc:  # created concurrently since the check above
+        raise duplicate from exc
     return tenant
