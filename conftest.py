@@ -21,7 +21,6 @@ def _unscoped_test_code():
 @pytest.fixture(autouse=True)
 def _dev_mailbox_in_tmp(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mailbox"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture
@@ -41,3 +40,57 @@ def other_tenant(db):
     return do_create_tenant(
         slug="kita", name="きた市", department="水道局", section="お客様係", phone="0120-999-222"
     )
+
+
+class Portal:
+    """A resident's browser on one municipality's portal.
+
+    Each request runs the mail queued with ``transaction.on_commit`` (the test's own
+    transaction never commits), so ``outbox`` shows what the resident would receive.
+    """
+
+    def __init__(self, client, tenant, capture):
+        self.client, self.tenant, self._capture = client, tenant, capture
+
+    def url(self, path: str) -> str:
+        return path
+
+    def get(self, path, data=None, **kw):
+        with self._capture(execute=True):
+            return self.client.get(path, data, **kw)
+
+    def post(self, path, data=None, **kw):
+        with self._capture(execute=True):
+            return self.client.post(path, data or {}, **kw)
+
+    def open_tenant(self):
+        return self.get(f"/login?tenant={self.tenant.slug}")
+
+
+@pytest.fixture
+def portal(client, tenant, django_capture_on_commit_callbacks):
+    p = Portal(client, tenant, django_capture_on_commit_callbacks)
+    p.open_tenant()
+    return p
+
+
+@pytest.fixture
+def other_portal(tenant, other_tenant, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    p = Portal(Client(), other_tenant, django_capture_on_commit_callbacks)
+    p.open_tenant()
+    return p
+
+
+def mails_to(address: str):
+    from django.core import mail
+
+    return [m for m in mail.outbox if address in m.to]
+
+
+def code_from_mail(address: str) -> str:
+    import re
+
+    body = mails_to(address)[-1].body
+    return re.search(r"認証コード: (\d{6})", body).group(1)

@@ -1,6 +1,38 @@
+"""Signed-in sessions end after 30 minutes idle or 12 hours in all, whichever is first."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils import timezone
+
+STARTED = "session_started"
+SEEN = "session_seen"
+
+
+def start_session_clock(request) -> None:
+    now = timezone.now().timestamp()
+    request.session[STARTED] = now
+    request.session[SEEN] = now
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.get(STARTED, now)
+            seen = request.session.get(SEEN, now)
+            idle = now - seen > settings.SESSION_IDLE_SECONDS
+            if idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                tenant_id = request.session.get("tenant_id")
+                logout(request)
+                if tenant_id:
+                    request.session["tenant_id"] = tenant_id
+                reason = "30分間操作がなかった" if idle else "ログインから12時間が過ぎた"
+                messages.info(request, f"{reason}ため、安全のためログアウトしました。もう一度ログインしてください。")
+            else:
+                request.session[SEEN] = now
+                request.session.setdefault(STARTED, now)
         return self.get_response(request)

@@ -28,6 +28,8 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# The portal's public address, for links in emails (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -140,13 +142,32 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="水道ポータル <
 DEV_MAILBOX_DIR = VAR_DIR / "mailbox"
 _email_url = env.str("EMAIL_URL", default="")
 if _email_url:
-    vars().update(env.email_url_config(_email_url))
+    # django-environ reads the URL into Django's old EMAIL_* names; Django 6.1 takes
+    # them as the options of a mailer.
+    _smtp = env.email_url_config(_email_url)
+    MAILERS = {
+        "default": {
+            "BACKEND": _smtp["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _smtp.get("EMAIL_HOST", "localhost"),
+                "port": _smtp.get("EMAIL_PORT") or 25,
+                "username": _smtp.get("EMAIL_HOST_USER") or None,
+                "password": _smtp.get("EMAIL_HOST_PASSWORD") or None,
+                "use_tls": bool(_smtp.get("EMAIL_USE_TLS")),
+                "use_ssl": bool(_smtp.get("EMAIL_USE_SSL")),
+                "timeout": 10,
+            },
+        }
+    }
 elif DEBUG:
-    EMAIL_BACKEND = "waterportal.lib.devmail.DevMailboxBackend"
-    EMAIL_FILE_PATH = str(DEV_MAILBOX_DIR)
+    MAILERS = {
+        "default": {
+            "BACKEND": "waterportal.lib.devmail.DevMailboxBackend",
+            "OPTIONS": {"file_path": str(DEV_MAILBOX_DIR)},
+        }
+    }
 else:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG=false (e.g. smtp://host:25).")
-EMAIL_TIMEOUT = 10
 
 # --- Redis, cache and task queue. Without REDIS_URL tasks run inline (make run needs
 # no extra service) and the cache is the database, so limits hold across processes.

@@ -1,9 +1,96 @@
-from django.http import HttpResponse
+"""Login, logout and the member's first page."""
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import ratelimit, texts
+from accounts.forms import LoginForm
+from accounts.middleware import start_session_clock
+from contracts.models import Link
+from tenants.decorators import tenant_required
 
 
+def client_ip(request) -> str:
+    # REMOTE_ADDR is set by the server; behind the municipality's proxy it is the proxy
+    # unless the WSGI server is configured to trust X-Forwarded-For (gunicorn
+    # --forwarded-allow-ips), which is the right place to decide whom to trust.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _check_login_limits(tenant, email: str, ip: str) -> None:
+    ratelimit.check(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
+    ratelimit.check(ratelimit.LOGIN_SOURCE, ip)
+
+
+def _count_login_failure(tenant, email: str, ip: str) -> None:
+    with transaction.atomic():
+        ratelimit.hit(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
+        ratelimit.hit(ratelimit.LOGIN_SOURCE, ip)
+
+
+@tenant_required
+@never_cache
 def login_view(request):
-    return HttpResponse("TODO")
+    if request.user.is_authenticated and request.user.tenant_id == request.tenant.pk:
+        return redirect("accounts:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, ip = form.cleaned_data["email"], client_ip(request)
+        try:
+            _check_login_limits(request.tenant, email, ip)
+        except ratelimit.Limited as exc:
+            form.add_error(None, texts.login_locked(exc.until))
+        else:
+            user = authenticate(request, email=email, password=form.cleaned_data["password"], tenant=request.tenant)
+            if user is None:
+                _count_login_failure(request.tenant, email, ip)
+                form.add_error(None, texts.LOGIN_FAILED)
+            else:
+                ratelimit.clear(ratelimit.LOGIN_ACCOUNT, f"{request.tenant.pk}:{email}")
+                tenant_id = request.tenant.pk
+                login(request, user)  # rotates the session id
+                request.session["tenant_id"] = tenant_id
+                start_session_clock(request)
+                return redirect("accounts:home")
+    return render(request, "accounts/login.html", {"form": form})
 
 
+@require_POST
 def logout_view(request):
-    return HttpResponse("TODO")
+    tenant = getattr(request, "tenant", None)
+    logout(request)
+    if tenant is None:
+        return redirect("/")
+    request.session["tenant_id"] = tenant.pk
+    messages.info(request, "ログアウトしました。")
+    return redirect(f"/login?tenant={tenant.slug}")
+
+
+@tenant_required
+@login_required
+@never_cache
+def home(request):
+    """The member's first page; usage and charges come in the billing views."""
+    today = timezone.localdate()
+    links = (
+        Link.objects.filter(member=request.user, revoked_at__isnull=True)
+        .select_related("customer")
+        .order_by("created_at")
+    )
+    cards = [
+        {
+            "link": link,
+            "pending": link.active_from > today,
+            "active_from_text": texts.japanese_date(link.active_from),
+        }
+        for link in links
+    ]
+    response = render(request, "accounts/home.html", {"cards": cards})
+    response["Cache-Control"] = "no-store"
+    return response

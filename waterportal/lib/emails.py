@@ -11,6 +11,10 @@ from django.template.loader import render_to_string
 
 
 def render(name: str, context: dict) -> tuple[str, str, str]:
+    tenant = context.get("tenant")
+    context = {"site_url": settings.SITE_URL} | context
+    if tenant is not None:
+        context.setdefault("login_url", f"{settings.SITE_URL}/login?tenant={tenant.slug}")
     subject = render_to_string(f"emails/{name}.subject.txt", context).strip()
     subject = " ".join(subject.split())
     text = render_to_string(f"emails/{name}.txt", context)

@@ -1,0 +1,128 @@
+"""Verification codes: issue, send limits, check.
+
+A code is 6 digits from ``secrets``, stored as a keyed hash, valid for ``CODE_TTL``,
+single use, voided by a newer code, and dead after ``MAX_ATTEMPTS`` wrong entries.
+Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``.
+
+For an address that must not get a code (already registered, or unknown for a reset) a
+*decoy* is issued: the same rows, limits and timing, but its hash is of a random secret
+that no one knows, so nothing anyone types can ever match it. This keeps every answer
+the same whether or not an address has an account.
+"""
+
+import datetime as dt
+import secrets
+
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import VerificationCode
+
+CODE_TTL = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RESEND_INTERVAL = dt.timedelta(seconds=60)
+MAX_PER_HOUR = 5
+
+
+class CodeError(Exception):
+    """Base of the errors a resident can meet with a code; each maps to a message."""
+
+
+class SendTooSoon(CodeError):
+    def __init__(self, until: dt.datetime):
+        super().__init__(until)
+        self.until = until
+
+
+class SendLimitReached(SendTooSoon):
+    pass
+
+
+class CodeMissing(CodeError):
+    """No usable code: none was sent, or it was used or voided."""
+
+
+class CodeExpired(CodeError):
+    pass
+
+
+class CodeExhausted(CodeError):
+    """Too many wrong entries: a new code must be requested."""
+
+
+class CodeWrong(CodeError):
+    def __init__(self, remaining: int):
+        super().__init__(remaining)
+        self.remaining = remaining
+
+
+def generate_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=None):
+    """Create a new code for (tenant, email, purpose), voiding earlier ones.
+
+    Returns ``(code_row, plain_code)``; ``plain_code`` is None for a decoy. Raises
+    ``SendTooSoon`` or ``SendLimitReached`` with the time when asking again is allowed.
+    """
+    now = now or timezone.now()
+    sent = VerificationCode.objects.filter(
+        tenant=tenant, email=email, created_at__gt=now - dt.timedelta(hours=1)
+    ).order_by("-created_at")
+    recent = list(sent.values_list("created_at", flat=True)[:MAX_PER_HOUR])
+    if recent and recent[0] > now - RESEND_INTERVAL:
+        raise SendTooSoon(recent[0] + RESEND_INTERVAL)
+    if len(recent) >= MAX_PER_HOUR:
+        raise SendLimitReached(recent[-1] + dt.timedelta(hours=1))
+
+    VerificationCode.objects.filter(
+        tenant=tenant, email=email, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
+    ).update(voided_at=now)
+    plain = generate_code() if deliver else None
+    salt = VerificationCode.new_salt()
+    row = VerificationCode.objects.create(
+        tenant=tenant,
+        purpose=purpose,
+        email=email,
+        salt=salt,
+        code_hash=VerificationCode.hash_code(salt, plain or secrets.token_urlsafe(32)),
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        delivered=deliver,
+    )
+    return row, plain
+
+
+def current_code(tenant, purpose: str, email: str):
+    return (
+        VerificationCode.objects.filter(
+            tenant=tenant, email=email, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> VerificationCode:
+    """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise."""
+    now = now or timezone.now()
+    row = current_code(tenant, purpose, email)
+    if row is None:
+        raise CodeMissing()
+    if row.expires_at <= now:
+        raise CodeExpired()
+    if row.attempts >= MAX_ATTEMPTS:
+        raise CodeExhausted()
+    if not row.matches(code):
+        # An atomic increment: two wrong guesses sent at once both count.
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        row.refresh_from_db(fields=["attempts"])
+        if row.attempts >= MAX_ATTEMPTS:
+            raise CodeExhausted()
+        raise CodeWrong(MAX_ATTEMPTS - row.attempts)
+    # Single use even under a double submit: only one request can flip used_at.
+    used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+    if not used:
+        raise CodeMissing()
+    return row

@@ -1,0 +1,173 @@
+import unicodedata
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from accounts.passwords import MAX_LENGTH
+from contracts.models import Relationship
+from waterportal.lib.kana import customer_number_key, is_kana_name
+
+
+def _required(what: str, verb: str = "入力") -> dict:
+    return {"required": f"{what}を{verb}してください。"}
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label="メールアドレス",
+        max_length=254,
+        error_messages=_required("メールアドレス")
+        | {"invalid": "メールアドレスの形が正しくありません。「@」の前後を確認してください（例: taro@example.jp）。"},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}),
+    )
+
+    def clean_email(self):
+        # Residents type on phones: full-width letters and stray spaces are common.
+        return unicodedata.normalize("NFKC", self.cleaned_data["email"]).strip().lower()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="認証コード",
+        max_length=20,
+        error_messages=_required("認証コード"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9０-９ ]*"}
+        ),
+    )
+
+    def clean_code(self):
+        code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise ValidationError("認証コードはメールに書かれた6桁の数字です。もう一度確かめて入力してください。")
+        return code
+
+
+class PasswordPairMixin(forms.Form):
+    password1 = forms.CharField(
+        label="パスワード",
+        strip=False,
+        error_messages=_required("パスワード"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="パスワード（確認のためもう一度）",
+        strip=False,
+        error_messages=_required("確認用のパスワード"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def password_user(self) -> User:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "確認用のパスワードが一致しません。同じパスワードを2回入力してください。")
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.password_user())
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ProfileForm(PasswordPairMixin):
+    name = forms.CharField(
+        label="お名前",
+        max_length=100,
+        error_messages=_required("お名前") | {"max_length": "お名前は100文字以内で入力してください。"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["name", "password1", "password2"]
+
+    def __init__(self, *args, tenant, email, has_password=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant, self.email = tenant, email
+        if has_password:
+            # Going back keeps the password entered before; type one only to change it.
+            for name in ("password1", "password2"):
+                self.fields[name].required = False
+
+    def password_user(self) -> User:
+        return User(tenant=self.tenant, email=self.email, name=self.cleaned_data.get("name", ""))
+
+
+class ContractForm(forms.Form):
+    number = forms.CharField(
+        label="使用者番号",
+        max_length=30,
+        error_messages=_required("使用者番号") | {"max_length": "使用者番号は30文字以内です。検針票を確かめてください。"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kana = forms.CharField(
+        label="カナ氏名",
+        max_length=100,
+        error_messages=_required("カナ氏名") | {"max_length": "カナ氏名は100文字以内で入力してください。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    agree = forms.BooleanField(
+        label="同意する",
+        error_messages={"required": "利用規約をお読みいただき、「同意する」にチェックを入れてください。"},
+    )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if not customer_number_key(number):
+            raise ValidationError("使用者番号は数字で入力してください（ハイフンはあってもなくてもかまいません）。")
+        return number
+
+    def clean_kana(self):
+        kana = self.cleaned_data["kana"]
+        if not is_kana_name(kana):
+            raise ValidationError("カナ氏名はカタカナ（ひらがなも可）で、検針票のとおりに入力してください。")
+        return kana
+
+
+class PrivacyForm(forms.Form):
+    agree = forms.BooleanField(
+        label="同意する",
+        error_messages={"required": "個人情報の取り扱いをお読みいただき、「同意する」にチェックを入れてください。"},
+    )
+    relationship = forms.ChoiceField(
+        label="申込者と契約者の関係",
+        choices=Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "申込者と契約者の関係を選んでください。",
+            "invalid_choice": "申込者と契約者の関係を一覧から選んでください。",
+        },
+    )
+
+
+class LoginForm(forms.Form):
+    email = forms.CharField(
+        label="メールアドレス",
+        max_length=254,
+        error_messages=_required("メールアドレス") | {"max_length": "メールアドレスが長すぎます。"},
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="パスワード",
+        max_length=MAX_LENGTH * 4,
+        strip=False,
+        error_messages=_required("パスワード") | {"max_length": "パスワードが長すぎます。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_email(self):
+        return unicodedata.normalize("NFKC", self.cleaned_data["email"]).strip().lower()
+
+
+class ResetPasswordForm(CodeForm, PasswordPairMixin):
+    field_order = ["code", "password1", "password2"]
+
+    def __init__(self, *args, member=None, tenant=None, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.tenant, self.email = member, tenant, email
+
+    def password_user(self) -> User:
+        return self.member or User(tenant=self.tenant, email=self.email)

@@ -1,0 +1,99 @@
+"""Password rules, each error naming the rule that was broken.
+
+The town's guide: 8 characters or more, with upper case, lower case and a digit. Beyond
+it: at most 64 characters (any kind, Japanese included), not a common password, and not
+built from the municipality's name or the address's local part.
+"""
+
+from django.contrib.auth.password_validation import CommonPasswordValidator as DjangoCommon
+from django.core.exceptions import ValidationError
+
+from waterportal.lib.kana import kana_key
+
+MIN_LENGTH = 8
+MAX_LENGTH = 64
+
+RULES_TEXT = [
+    f"{MIN_LENGTH}文字以上（{MAX_LENGTH}文字まで）",
+    "大文字（A〜Z）・小文字（a〜z）・数字（0〜9）をそれぞれ1文字以上",
+    "「Password1」のようによく使われるもの、メールアドレスや自治体名を含むものは使えません",
+]
+
+
+class LengthValidator:
+    def validate(self, password, user=None):
+        if len(password) < MIN_LENGTH:
+            raise ValidationError(
+                f"パスワードが短すぎます。{MIN_LENGTH}文字以上にしてください（今は{len(password)}文字です）。",
+                code="password_too_short",
+            )
+        if len(password) > MAX_LENGTH:
+            raise ValidationError(
+                f"パスワードが長すぎます。{MAX_LENGTH}文字以内にしてください。", code="password_too_long"
+            )
+
+    def get_help_text(self):
+        return RULES_TEXT[0]
+
+
+class CharacterClassValidator:
+    def validate(self, password, user=None):
+        missing = []
+        if not any(c.isupper() for c in password):
+            missing.append("大文字（A〜Z）")
+        if not any(c.islower() for c in password):
+            missing.append("小文字（a〜z）")
+        if not any(c.isdigit() for c in password):
+            missing.append("数字（0〜9）")
+        if missing:
+            raise ValidationError(
+                f"パスワードに{'・'.join(missing)}を含めてください。", code="password_missing_class"
+            )
+
+    def get_help_text(self):
+        return RULES_TEXT[1]
+
+
+class CommonPasswordValidator(DjangoCommon):
+    """Django's list of 20,000 common passwords, compared case-insensitively."""
+
+    def validate(self, password, user=None):
+        if password.lower().strip() in self.passwords:
+            raise ValidationError(
+                "このパスワードはよく使われていて、他人に推測されやすいため使えません。別のパスワードにしてください。",
+                code="password_too_common",
+            )
+
+    def get_help_text(self):
+        return RULES_TEXT[2]
+
+
+def _fragments(user) -> list[tuple[str, str]]:
+    parts: list[tuple[str, str]] = []
+    email = getattr(user, "email", "") or ""
+    local = email.split("@")[0]
+    if len(local) >= 4:
+        parts.append((local, "メールアドレス"))
+    tenant = getattr(user, "tenant", None)
+    if tenant is not None:
+        for value in (tenant.slug, tenant.name, tenant.name.removesuffix("町").removesuffix("市")):
+            if value and len(value) >= 3:
+                parts.append((value, "自治体名"))
+    return parts
+
+
+class PersonalInfoValidator:
+    """Refuse passwords that contain the address's local part or the municipality's name."""
+
+    def validate(self, password, user=None):
+        lowered = password.lower()
+        folded = kana_key(password)
+        for fragment, what in _fragments(user):
+            if fragment.lower() in lowered or (kana_key(fragment) and kana_key(fragment) in folded):
+                raise ValidationError(
+                    f"パスワードに{what}と同じ文字列が含まれています。推測されにくいものにしてください。",
+                    code="password_too_similar",
+                )
+
+    def get_help_text(self):
+        return RULES_TEXT[2]

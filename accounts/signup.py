@@ -1,0 +1,202 @@
+"""The registration flow of the town's guide, steps 2–9, as plain functions.
+
+Views call these; they hold the rules. The flow row keeps what the resident entered
+between steps (the password only as its hash) and ends 30 minutes after the last step.
+"""
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import codes
+from accounts.models import CodePurpose, SignupFlow, User, normalize_email
+from audit.actions import record
+from contracts import actions as contract_actions
+from contracts.models import Customer
+from waterportal.lib import emails
+
+FLOW_IDLE = dt.timedelta(minutes=30)
+
+# Steps in the guide's order; each needs everything before it.
+STEPS = ["email", "code", "profile", "contract", "privacy", "confirm", "done"]
+
+
+class FlowExpired(Exception):
+    pass
+
+
+class EmailTaken(Exception):
+    pass
+
+
+def load_flow(tenant, key: str | None, *, now=None) -> SignupFlow:
+    """The resident's flow, touched now; FlowExpired when gone or idle over 30 minutes."""
+    now = now or timezone.now()
+    if not key:
+        raise FlowExpired()
+    flow = SignupFlow.objects.filter(tenant=tenant, key=key).first()
+    if flow is None:
+        raise FlowExpired()
+    if flow.completed_at is None and flow.touched_at < now - FLOW_IDLE:
+        _forget(flow)
+        raise FlowExpired()
+    if flow.completed_at is None:
+        flow.touched_at = now
+        flow.save(update_fields=["touched_at"])
+    return flow
+
+
+def _forget(flow: SignupFlow) -> None:
+    flow.data = {}
+    flow.save(update_fields=["data"])
+
+
+def next_step(flow: SignupFlow) -> str:
+    """The first step the resident still has to complete."""
+    d = flow.data
+    if flow.completed_at:
+        return "done"
+    if not flow.verified_at:
+        return "code"
+    if not (d.get("name") and d.get("password_hash")):
+        return "profile"
+    if not (d.get("customer_id") and d.get("agreed_terms")):
+        return "contract"
+    if not (d.get("agreed_privacy") and d.get("relationship")):
+        return "privacy"
+    return "confirm"
+
+
+def may_open(flow: SignupFlow, step: str) -> bool:
+    if flow.completed_at:
+        return step == "done"
+    return STEPS.index(step) <= STEPS.index(next_step(flow))
+
+
+def _send_code(tenant, email: str, *, now) -> None:
+    """Send a code, or to a registered address a "you already have an account" mail.
+
+    Both paths create a code row and meet the same limits, so every answer of the
+    steps that follow is the same whether or not the address is registered.
+    """
+    registered = User.objects.filter(tenant=tenant, email=email).exists()
+    _row, plain = codes.issue_code(tenant, CodePurpose.SIGNUP, email, deliver=not registered, now=now)
+    context = {"tenant": tenant, "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60)}
+    if registered:
+        emails.send("signup_already_registered", email, context)
+    else:
+        emails.send("signup_code", email, context | {"code": plain})
+
+
+def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> SignupFlow:
+    """Step 2: begin (or restart with a corrected address) and send the code.
+
+    Raises codes.SendTooSoon / SendLimitReached, in which case nothing changes.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    with transaction.atomic():
+        _send_code(tenant, email, now=now)
+        data = {}
+        if previous_key:
+            old = SignupFlow.objects.filter(tenant=tenant, key=previous_key, completed_at__isnull=True).first()
+            if old is not None:
+                # A corrected address keeps what was already entered (but must be verified again).
+                data = {k: v for k, v in old.data.items() if k in ("name", "password_hash")}
+                old.delete()
+        return SignupFlow.objects.create(
+            tenant=tenant,
+            key=secrets.token_urlsafe(32),
+            email=email,
+            created_at=now,
+            touched_at=now,
+            data=data,
+        )
+
+
+def resend(flow: SignupFlow, *, now=None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        _send_code(flow.tenant, flow.email, now=now)
+
+
+def verify(flow: SignupFlow, code: str, *, now=None) -> None:
+    """Step 4; raises a codes.CodeError with what to do next."""
+    now = now or timezone.now()
+    codes.check_code(flow.tenant, CodePurpose.SIGNUP, flow.email, code, now=now)
+    flow.verified_at = now
+    flow.save(update_fields=["verified_at"])
+
+
+def save_profile(flow: SignupFlow, name: str, password: str | None) -> None:
+    """Step 5. The password is hashed at once; ``None`` keeps the one entered before."""
+    flow.data["name"] = name
+    if password:
+        flow.data["password_hash"] = make_password(password)
+    flow.save(update_fields=["data"])
+
+
+def save_contract(flow: SignupFlow, number: str, kana: str, *, now=None) -> Customer:
+    """Step 6: check the pair against the ledger (raises contract_actions.ContractError)."""
+    customer = contract_actions.find_contract(
+        flow.tenant, number, kana, flow_key=flow.key, email=flow.email, now=now
+    )
+    flow.data.update(customer_id=customer.pk, number=number, kana=kana, agreed_terms=True)
+    flow.save(update_fields=["data"])
+    return customer
+
+
+def save_privacy(flow: SignupFlow, relationship: str) -> None:
+    flow.data.update(agreed_privacy=True, relationship=relationship)
+    flow.save(update_fields=["data"])
+
+
+def flow_customer(flow: SignupFlow) -> Customer | None:
+    customer_id = flow.data.get("customer_id")
+    return Customer.objects.filter(tenant=flow.tenant, pk=customer_id).first() if customer_id else None
+
+
+def complete(flow_key: str, tenant, *, now=None) -> SignupFlow:
+    """Step 8 「登録」: create the member and the link, exactly once.
+
+    A double click or a reload finds the flow already completed and returns it. Raises
+    EmailTaken when another flow registered the address first, and the ContractErrors of
+    ``do_link_contract`` (SelfTaken when someone else became 本人 meanwhile).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        flow = SignupFlow.objects.select_for_update().get(tenant=tenant, key=flow_key)
+        if flow.completed_at:
+            return flow
+        if next_step(flow) != "confirm":
+            raise FlowExpired()
+        customer = flow_customer(flow)
+        if customer is None:
+            raise FlowExpired()
+        member = User(
+            tenant=tenant,
+            email=flow.email,
+            name=flow.data["name"],
+            password=flow.data["password_hash"],
+            date_joined=now,
+        )
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError as exc:
+            raise EmailTaken() from exc
+        link = contract_actions.do_link_contract(member, customer, flow.data["relationship"], now=now)
+        record(tenant, "member_registered", member=member, now=now, link=link.pk)
+        flow.completed_at = now
+        flow.member = member
+        flow.data = {"active_from": link.active_from.isoformat()}
+        flow.save(update_fields=["completed_at", "member", "data"])
+        emails.send(
+            "signup_complete",
+            member.email,
+            {"tenant": tenant, "active_from": link.active_from, "name": member.name},
+        )
+    return flow

@@ -1,0 +1,166 @@
+"""Proving a contract (使用者番号 + カナ氏名) and linking it to a member.
+
+The same check and limits serve registration and, later, "add a contract" from the
+account page and the staff console.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import ratelimit
+from audit.actions import record
+from contracts.models import Customer, Link, NumberLock, Relationship
+from tenants.calendar import activation_date
+from waterportal.lib import emails
+from waterportal.lib.kana import customer_number_key, kana_key
+
+log = logging.getLogger(__name__)
+
+LINK_NUMBER = ratelimit.Policy("link-number", 10, dt.timedelta(days=1), dt.timedelta(days=3650))
+
+
+class ContractError(Exception):
+    pass
+
+
+class ContractMismatch(ContractError):
+    """Number and name do not match the ledger; deliberately silent on which is wrong."""
+
+
+class ContractStepLocked(ContractError):
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+class NumberLocked(ContractError):
+    """Self-service linking of this number is locked until staff unlock it."""
+
+
+class ContractEnded(ContractError):
+    pass
+
+
+class AlreadyLinked(ContractError):
+    pass
+
+
+class SelfTaken(ContractError):
+    """The contract already has a member linked as 本人."""
+
+
+def check_limits(tenant, *, flow_key: str, email: str, now=None) -> None:
+    now = now or timezone.now()
+    for policy, raw in ((ratelimit.LINK_FLOW, flow_key), (ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}")):
+        until = ratelimit.locked_until(policy, raw, now)
+        if until:
+            raise ContractStepLocked(until)
+
+
+def _number_locked(tenant, number: str) -> bool:
+    return NumberLock.objects.filter(tenant=tenant, number=number, unlocked_at__isnull=True).exists()
+
+
+def find_contract(tenant, number: str, kana: str, *, flow_key: str, email: str, now=None) -> Customer:
+    """Return the contract whose number and katakana name match, or raise a ContractError.
+
+    Every failure counts towards three limits: 5 per flow and 5 per address in an hour
+    (then the step is locked for an hour), and 10 per number in a day across everyone
+    (then self-service linking of that number is locked until staff unlock it). Each
+    lock is written to the audit log for staff.
+    """
+    now = now or timezone.now()
+    check_limits(tenant, flow_key=flow_key, email=email, now=now)
+    number_key = customer_number_key(number)
+    if number_key and _number_locked(tenant, number_key):
+        raise NumberLocked()
+
+    customer = Customer.objects.filter(tenant=tenant, number=number_key).first() if number_key else None
+    if customer is not None and customer.name_kana_key == kana_key(kana):
+        if customer.status == Customer.Status.ENDED:
+            raise ContractEnded()
+        return customer
+
+    _count_failure(tenant, number_key, flow_key=flow_key, email=email, now=now)
+    check_limits(tenant, flow_key=flow_key, email=email, now=now)
+    if number_key and _number_locked(tenant, number_key):
+        raise NumberLocked()
+    raise ContractMismatch()
+
+
+def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -> None:
+    with transaction.atomic():
+        flow_until = ratelimit.hit(ratelimit.LINK_FLOW, flow_key, now)
+        email_until = ratelimit.hit(ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}", now)
+        if flow_until or email_until:
+            record(tenant, "link_step_locked", now=now, until=(flow_until or email_until).isoformat())
+            log.warning("contract check locked for a flow (tenant=%s)", tenant.slug)
+        if number_key and ratelimit.hit(LINK_NUMBER, f"{tenant.pk}:{number_key}", now):
+            try:
+                with transaction.atomic():
+                    NumberLock.objects.create(tenant=tenant, number=number_key, locked_at=now)
+            except IntegrityError:
+                pass  # already locked by a concurrent failure
+            record(tenant, "number_locked", now=now, number=number_key)
+            log.warning("self-service linking locked for a customer number (tenant=%s)", tenant.slug)
+
+
+def do_unlock_number(tenant, number: str, *, actor, now=None) -> int:
+    """Staff: allow self-service linking of ``number`` again. Returns locks lifted."""
+    now = now or timezone.now()
+    number_key = customer_number_key(number)
+    with transaction.atomic():
+        lifted = NumberLock.objects.filter(
+            tenant=tenant, number=number_key, unlocked_at__isnull=True
+        ).update(unlocked_at=now, unlocked_by=actor)
+        ratelimit.unlock(LINK_NUMBER, f"{tenant.pk}:{number_key}")
+        record(tenant, "number_unlocked", actor=actor, now=now, number=number_key)
+    return lifted
+
+
+def self_taken(customer: Customer) -> bool:
+    return Link.objects.filter(
+        customer=customer, relationship=Relationship.SELF, revoked_at__isnull=True
+    ).exists()
+
+
+def do_link_contract(member, customer: Customer, relationship: str, *, now=None) -> Link:
+    """Link ``customer`` to ``member``, visible from the tenant's next business day.
+
+    Members already linked to the contract are told by email. Must run inside the
+    caller's transaction or opens its own. Raises SelfTaken when 本人 is already
+    linked (the database's partial unique index decides under concurrency) and
+    AlreadyLinked when this member already has it.
+    """
+    now = now or timezone.now()
+    tenant = customer.tenant
+    if Link.objects.filter(member=member, customer=customer, revoked_at__isnull=True).exists():
+        raise AlreadyLinked()
+    earlier = list(
+        Link.objects.filter(customer=customer, revoked_at__isnull=True).select_related("member")
+    )
+    try:
+        with transaction.atomic():
+            link = Link.objects.create(
+                tenant=tenant,
+                member=member,
+                customer=customer,
+                relationship=relationship,
+                created_at=now,
+                active_from=activation_date(tenant, now),
+            )
+    except IntegrityError as exc:
+        if relationship == Relationship.SELF and self_taken(customer):
+            raise SelfTaken() from exc
+        raise AlreadyLinked() from exc
+    record(tenant, "link_created", member=member, now=now, link=link.pk, relationship=relationship)
+    for other in earlier:
+        emails.send(
+            "link_added",
+            other.member.email,
+            {"tenant": tenant, "masked_number": customer.masked_number, "relationship": relationship},
+        )
+    return link
