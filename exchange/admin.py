@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from exchange.models import ImportRun
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "tenant",
+        "kind",
+        "status",
+        "filename",
+        "added",
+        "changed",
+        "unchanged",
+        "rejected",
+        "source",
+        "started_by",
+    )
+    list_filter = ("tenant", "kind", "status", "source")
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        # Runs are written by the importer only; the admin shows them.
+        return False

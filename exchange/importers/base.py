@@ -1,0 +1,78 @@
+"""What every importer shares: parsed records, the plan of writes, and the bulk upsert."""
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db import models
+
+from exchange.parsing import Row
+
+BATCH_SIZE = 1000
+
+
+@dataclass(slots=True)
+class Record:
+    """A valid row: its key in the file, its field values (in ``Importer.fields`` order),
+    and the key cells as written, to quote back in problems found later."""
+
+    line: int
+    key: tuple
+    values: tuple
+    raw_key: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    """The writes an import will make: objects to insert or update, and how many rows
+    already hold exactly the file's values."""
+
+    added: list[models.Model] = field(default_factory=list)
+    changed: list[models.Model] = field(default_factory=list)
+    unchanged: int = 0
+
+
+class Importer:
+    """One file kind. Subclasses name the columns and fields and implement ``parse``
+    (one row, no database) and ``plan`` (all rows against the database)."""
+
+    kind: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    required: ClassVar[tuple[str, ...]]
+    optional: ClassVar[tuple[str, ...]]
+    key_columns: ClassVar[str]  # how the key is named in problems
+    unique_fields: ClassVar[list[str]]
+    fields: ClassVar[tuple[str, ...]]
+
+    def parse(self, row: Row) -> Record | None:
+        raise NotImplementedError
+
+    def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
+        raise NotImplementedError
+
+    def diff(self, rows: list[tuple[Any, Record, dict]], existing: dict[Any, tuple]) -> Plan:
+        """Compare each ``(db_key, record, key_fields)`` with the stored values by key."""
+        plan = Plan()
+        for db_key, record, key_fields in rows:
+            old = existing.get(db_key)
+            if old == record.values:
+                plan.unchanged += 1
+                continue
+            obj = self.model(**key_fields, **dict(zip(self.fields, record.values, strict=True)))
+            (plan.added if old is None else plan.changed).append(obj)
+        return plan
+
+    def write(self, plan: Plan) -> None:
+        """Insert the new rows and overwrite the changed ones, in batches.
+
+        One ``INSERT … ON CONFLICT DO UPDATE`` statement per batch (PostgreSQL and
+        SQLite both have it), so no row is read back one at a time.
+        """
+        objs = plan.added + plan.changed
+        if objs:
+            self.model.objects.bulk_create(
+                objs,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=self.unique_fields,
+                update_fields=[*self.fields, "updated_at"],
+            )

@@ -1,0 +1,294 @@
+"""Reading exchange-v1 files: encoding, CSV rows, and the value formats all kinds share.
+
+A file is read as a stream, row by row; nothing holds its whole text. Every problem is
+recorded against its line and column in a ``Report`` instead of stopping the read, so
+that one import lists everything the billing system has to fix.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+import datetime as dt
+
+from waterportal.lib.kana import customer_number_key, is_kana_name
+
+CHUNK_SIZE = 1 << 20
+MAX_INT = 2_147_483_647  # the columns are 32-bit integers in the database
+
+# Only two encodings are allowed by the contract, so we test them strictly instead of
+# guessing with charset-normalizer: a guesser may answer cp1252 or Big5 for a short
+# Japanese file, whereas Shift_JIS text of any length is practically never valid UTF-8.
+# UTF-8 is tried first because every ASCII-only file is valid in both.
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp932", "CP932"))
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    encoding: str | None  # the codec to read with, None when neither decodes
+    label: str  # how the encoding is shown to staff: "UTF-8", "UTF-8 (BOM)", "CP932"
+    size: int
+    sha256: str
+
+
+def inspect_file(stream) -> FileInfo:
+    """Read a binary stream once, in chunks: its size, SHA-256 and encoding.
+
+    Leaves the stream at its start. Each encoding is tried with a strict incremental
+    decoder, so a file of any size is checked without holding its text.
+    """
+    digest = hashlib.sha256()
+    decoders = {name: codecs.getincrementaldecoder(name)(errors="strict") for name, _ in ENCODINGS}
+    size = 0
+    first = b""
+    stream.seek(0)
+    while chunk := stream.read(CHUNK_SIZE):
+        if not first:
+            first = chunk[:3]
+        size += len(chunk)
+        digest.update(chunk)
+        for name in list(decoders):
+            try:
+                decoders[name].decode(chunk)
+            except UnicodeDecodeError:
+                del decoders[name]
+    for name in list(decoders):
+        try:
+            decoders[name].decode(b"", final=True)
+        except UnicodeDecodeError:
+            del decoders[name]
+    stream.seek(0)
+    for name, label in ENCODINGS:
+        if name in decoders:
+            if name == "utf-8-sig" and first.startswith(codecs.BOM_UTF8):
+                label += " (BOM)"
+            return FileInfo(name, label, size, digest.hexdigest())
+    return FileInfo(None, "", size, digest.hexdigest())
+
+
+class _ProgressReader(io.RawIOBase):
+    """A binary stream that reports how many bytes have been read from it."""
+
+    def __init__(self, stream, total: int, on_progress: ProgressCallback | None):
+        self._stream = stream
+        self._total = total
+        self._done = 0
+        self._on_progress = on_progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._done += n
+        if self._on_progress and n:
+            self._on_progress(self._done, self._total)
+        return n
+
+
+def open_text(stream, info: FileInfo, on_progress: ProgressCallback | None = None):
+    """The binary stream as text, decoded as ``inspect_file`` found, newlines untouched
+    (the csv module handles CRLF and newlines inside quoted fields itself)."""
+    raw = _ProgressReader(stream, info.size, on_progress)
+    return io.TextIOWrapper(io.BufferedReader(raw, CHUNK_SIZE), encoding=info.encoding, newline="")
+
+
+class Report:
+    """The problems of one file: every one counted, the first ``limit`` kept."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.count = 0
+        self._problems: list[dict] = []
+
+    def add(self, line: int | None, column: str, value: str, reason: str) -> None:
+        self.count += 1
+        if len(self._problems) < self.limit:
+            self._problems.append({"line": line, "column": column, "value": value, "reason": reason})
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def as_json(self) -> list[dict]:
+        """The kept problems in line order, then how many more there were, if any."""
+        problems = sorted(self._problems, key=lambda p: p["line"] or 0)
+        if self.count > len(problems):
+            more = self.count - len(problems)
+            reason = f"ほかに {more:,}件の問題があります（表示は最初の{self.limit:,}件まで）。"
+            problems.append({"line": None, "column": "", "value": "", "reason": reason})
+        return problems
+
+
+_DATE = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{4})(\d{2})$")
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+class Row:
+    """One data row of a file. Each reader returns the value, or None when the cell is
+    empty or wrong; a wrong value adds a problem to the report and marks the row bad."""
+
+    __slots__ = ("line", "ok", "_cells", "_report")
+
+    def __init__(self, line: int, cells: dict[str, str], report: Report):
+        self.line = line
+        self.ok = True
+        self._cells = cells
+        self._report = report
+
+    def problem(self, column: str, reason: str, value: str | None = None) -> None:
+        self.ok = False
+        self._report.add(self.line, column, self.raw(column) if value is None else value, reason)
+
+    def raw(self, column: str) -> str:
+        """The cell as written, without surrounding spaces ("" for an absent column)."""
+        return (self._cells.get(column) or "").strip()
+
+    def _present(self, column: str, required: bool) -> str | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.problem(column, "値がありません（必須の項目です）。")
+            return None
+        return value
+
+    def text(self, column: str, *, max_length: int, required: bool = False) -> str:
+        value = self._present(column, required) or ""
+        if len(value) > max_length:
+            self.problem(column, f"{max_length}文字以内にしてください（{len(value)}文字あります）。")
+        return value
+
+    def integer(self, column: str, *, required: bool = False, minimum: int = 0) -> int | None:
+        """A whole number (amounts in yen, m³, days): full-width digits and "," allowed."""
+        value = self._present(column, required)
+        if value is None:
+            return None
+        digits = _nfkc(value).replace(",", "")
+        if not _INTEGER.match(digits):
+            self.problem(column, "整数で入力してください。")
+            return None
+        number = int(digits)
+        if number < minimum:
+            reason = "負の値は使えません。" if minimum == 0 else f"{minimum}以上にしてください。"
+            self.problem(column, reason)
+            return None
+        if number > MAX_INT:
+            self.problem(column, "値が大きすぎます。")
+            return None
+        return number
+
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        """A date written YYYY-MM-DD or YYYY/MM/DD."""
+        value = self._present(column, required)
+        if value is None:
+            return None
+        match = _DATE.match(_nfkc(value))
+        try:
+            if not match:
+                raise ValueError
+            return dt.date(int(match[1]), int(match[3]), int(match[4]))
+        except ValueError:
+            self.problem(column, "日付は YYYY-MM-DD または YYYY/MM/DD の形で、実在する日にしてください。")
+            return None
+
+    def month(self, column: str, *, required: bool = False) -> dt.date | None:
+        """A billing month (YYYY-MM, YYYY/MM or YYYYMM) as the first day of that month."""
+        value = self._present(column, required)
+        if value is None:
+            return None
+        match = _MONTH.match(_nfkc(value))
+        try:
+            if not match:
+                raise ValueError
+            return dt.date(int(match[1] or match[3]), int(match[2] or match[4]), 1)
+        except ValueError:
+            self.problem(column, "年月は YYYY-MM、YYYY/MM または YYYYMM の形で入力してください。")
+            return None
+
+    def choice(self, column: str, allowed: list[str], *, default: str | None = None) -> str | None:
+        """One of ``allowed``; an empty cell gives ``default`` (required when None)."""
+        value = self._present(column, required=default is None)
+        if value is None:
+            return default
+        value = _nfkc(value)
+        if value not in allowed:
+            self.problem(column, f"{'・'.join(allowed)} のいずれかにしてください。")
+            return None
+        return value
+
+    def customer_number(self, column: str = "使用者番号") -> str | None:
+        """A 使用者番号 as its digits (hyphens and full-width digits accepted)."""
+        value = self._present(column, required=True)
+        if value is None:
+            return None
+        number = customer_number_key(value)
+        if not number:
+            self.problem(column, "使用者番号は数字で入力してください（ハイフンは使えます）。")
+            return None
+        if len(number) > 30:
+            self.problem(column, "使用者番号は30桁以内にしてください。")
+            return None
+        return number
+
+    def kana_name(self, column: str, *, max_length: int) -> str:
+        value = self.text(column, max_length=max_length, required=True)
+        if value and not is_kana_name(value):
+            self.problem(column, "カナで入力してください（漢字・英字・数字は使えません）。")
+        return value
+
+
+def read_rows(
+    text, *, required: tuple[str, ...], optional: tuple[str, ...], report: Report
+) -> Iterator[Row]:
+    """Yield the data rows of a CSV text stream, one at a time.
+
+    The header row names the columns, in any order; columns not in ``required`` or
+    ``optional`` are ignored. A file without a required column yields nothing and its
+    report names each missing column. Blank lines are skipped.
+    """
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+        if header is None:
+            report.add(None, "", "", "ファイルが空です（見出し行がありません）。")
+            return
+        header = [name.strip() for name in header]
+        known = set(required) | set(optional)
+        seen: set[str] = set()
+        for name in header:
+            if name in known and name in seen:
+                report.add(1, name, "", f"列「{name}」が見出し行に2回あります。")
+            seen.add(name)
+        for name in required:
+            if name not in seen:
+                report.add(1, name, "", f"必須の列「{name}」がありません。")
+        if report:
+            return
+        columns = [(i, name) for i, name in enumerate(header) if name in known]
+        width = len(header)
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) < width or any(cell.strip() for cell in record[width:]):
+                reason = f"列の数が見出し行（{width}列）と違います（{len(record)}列）。"
+                report.add(start, "", "", reason)
+                continue
+            yield Row(start, {name: record[i] for i, name in columns}, report)
+    except csv.Error as exc:
+        report.add(reader.line_num + 1, "", "", f"CSVとして読めません（{exc}）。")
+    except UnicodeDecodeError:
+        report.add(reader.line_num + 1, "", "", "文字コードを読み取れません。")
