@@ -1,5 +1,8 @@
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+
+from waterportal.lib import devmail
 
 
 def healthz(request):
@@ -23,9 +26,24 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
+def _development_only() -> None:
+    # urls.py adds the mailbox routes only when DEBUG; this second guard keeps the pages
+    # closed if they are ever routed some other way.
+    if not settings.DEBUG:
+        raise Http404
+
+
 def dev_mailbox(request):
-    return HttpResponse("TODO")
+    """Development only: the mails DevMailboxBackend kept, newest first."""
+    _development_only()
+    mails = devmail.list_mails(settings.DEV_MAILBOX_DIR)
+    return render(request, "dev/mailbox.html", {"mails": mails})
 
 
-def dev_mailbox_message(request, name):
-    return HttpResponse("TODO")
+def dev_mailbox_message(request, name: str):
+    """Development only: one kept mail, its text body decoded."""
+    _development_only()
+    mail = devmail.read_mail(settings.DEV_MAILBOX_DIR, name)
+    if mail is None:
+        raise Http404
+    return render(request, "dev/mailbox_message.html", {"mail": mail})
