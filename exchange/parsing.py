@@ -7,13 +7,13 @@ that one import lists everything the billing system has to fix.
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-import datetime as dt
 
 from waterportal.lib.kana import customer_number_key, is_kana_name
 
