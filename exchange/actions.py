@@ -65,7 +65,9 @@ def do_import_file(
             run.added = run.changed = run.unchanged = 0
             with transaction.atomic():
                 report = Report(ImportRun.REPORT_LIMIT)
-                report.add(None, "", "", "処理中に予期しないエラーが起きました。何も変更していません。")
+                report.add(
+                    None, "", "", "処理中に予期しないエラーが起きました。何も変更していません。"
+                )
                 _finish(run, ImportRun.Status.FAILED, report)
             raise
     return run
@@ -122,7 +124,9 @@ def _import(run: ImportRun, importer: Importer, stream, on_progress) -> None:
         report.add(None, "", "", reason)
     else:
         text = open_text(stream, info, on_progress)
-        rows = read_rows(text, required=importer.required, optional=importer.optional, report=report)
+        rows = read_rows(
+            text, required=importer.required, optional=importer.optional, report=report
+        )
         for row in rows:
             parsed = importer.parse(row)
             if parsed is None:

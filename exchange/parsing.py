@@ -112,7 +112,9 @@ class Report:
     def add(self, line: int | None, column: str, value: str, reason: str) -> None:
         self.count += 1
         if len(self._problems) < self.limit:
-            self._problems.append({"line": line, "column": column, "value": value, "reason": reason})
+            self._problems.append(
+                {"line": line, "column": column, "value": value, "reason": reason}
+            )
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -167,7 +169,9 @@ class Row:
     def text(self, column: str, *, max_length: int, required: bool = False) -> str:
         value = self._present(column, required) or ""
         if len(value) > max_length:
-            self.problem(column, f"{max_length}文字以内にしてください（{len(value)}文字あります）。")
+            self.problem(
+                column, f"{max_length}文字以内にしてください（{len(value)}文字あります）。"
+            )
         return value
 
     def integer(self, column: str, *, required: bool = False, minimum: int = 0) -> int | None:
@@ -200,7 +204,9 @@ class Row:
                 raise ValueError
             return dt.date(int(match[1]), int(match[3]), int(match[4]))
         except ValueError:
-            self.problem(column, "日付は YYYY-MM-DD または YYYY/MM/DD の形で、実在する日にしてください。")
+            self.problem(
+                column, "日付は YYYY-MM-DD または YYYY/MM/DD の形で、実在する日にしてください。"
+            )
             return None
 
     def month(self, column: str, *, required: bool = False) -> dt.date | None:

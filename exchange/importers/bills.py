@@ -5,7 +5,9 @@ from contracts.models import Customer
 from exchange.importers.base import Importer, Plan, Record
 from exchange.parsing import Row
 
-UNKNOWN_CUSTOMER = "この自治体の使用者台帳にない使用者番号です（先に使用者台帳を取り込んでください）。"
+UNKNOWN_CUSTOMER = (
+    "この自治体の使用者台帳にない使用者番号です（先に使用者台帳を取り込んでください）。"
+)
 
 
 class BillImporter(Importer):
@@ -69,7 +71,9 @@ class BillImporter(Importer):
                 "（メーター交換のときは メーター交換 を 1 にしてください）。",
             )
         if amount != water + sewer:
-            row.problem("請求金額", f"請求金額が 水道料金 + 下水道使用料（{water + sewer}）と一致しません。")
+            row.problem(
+                "請求金額", f"請求金額が 水道料金 + 下水道使用料（{water + sewer}）と一致しません。"
+            )
         if not row.ok:
             return None
         values = (
@@ -88,7 +92,9 @@ class BillImporter(Importer):
             basic,
             volume,
         )
-        return Record(row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月")))
+        return Record(
+            row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月"))
+        )
 
     def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
         customers = dict(Customer.objects.filter(tenant=tenant).values_list("number", "id"))

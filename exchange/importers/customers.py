@@ -36,7 +36,16 @@ class CustomerImporter(Importer):
         if not row.ok:
             return None
         # The key is what registration compares the resident's input with.
-        values = (name_kana, kana_key(name_kana), name, address, diameter, int(cycle), payment, status)
+        values = (
+            name_kana,
+            kana_key(name_kana),
+            name,
+            address,
+            diameter,
+            int(cycle),
+            payment,
+            status,
+        )
         return Record(row.line, (number,), values, (row.raw("使用者番号"),))
 
     def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
@@ -46,5 +55,7 @@ class CustomerImporter(Importer):
                 "number", *self.fields
             )
         }
-        rows = [(number, r, {"tenant": tenant, "number": number}) for (number,), r in records.items()]
+        rows = [
+            (number, r, {"tenant": tenant, "number": number}) for (number,), r in records.items()
+        ]
         return self.diff(rows, existing)

@@ -28,7 +28,9 @@ class PaymentImporter(Importer):
         if not row.ok:
             return None
         values = (paid_on, amount, method, result)
-        return Record(row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月")))
+        return Record(
+            row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月"))
+        )
 
     def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
         # Only the months in the file: a ledger's whole history need not be loaded.

@@ -9,7 +9,11 @@ from exchange.tests.helpers import BILLS, CUSTOMERS, bill_row, csv_bytes, custom
 
 @pytest.fixture
 def ledger(tenant, importer):
-    importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")))
+    importer(
+        tenant,
+        "customers",
+        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
+    )
 
 
 def test_bills_are_imported_for_customers_in_the_ledger(tenant, importer, ledger):
@@ -21,7 +25,12 @@ def test_bills_are_imported_for_customers_in_the_ledger(tenant, importer, ledger
     bill = Bill.objects.get(customer__number="10010001")
     assert bill.billing_month == dt.date(2026, 4, 1)
     assert bill.reading_date == dt.date(2026, 4, 10)
-    assert (bill.previous_reading, bill.current_reading, bill.usage_m3, bill.days) == (100, 120, 20, 61)
+    assert (bill.previous_reading, bill.current_reading, bill.usage_m3, bill.days) == (
+        100,
+        120,
+        20,
+        61,
+    )
     assert (bill.water_charge, bill.sewer_charge, bill.tax, bill.amount) == (3300, 2200, 500, 5500)
     assert bill.due_date == dt.date(2026, 4, 30)
     assert bill.tenant == tenant
@@ -40,14 +49,25 @@ def test_months_dates_and_amounts_are_read_in_every_allowed_form(tenant, importe
     assert run.status == ImportRun.Status.SUCCEEDED, run.report
     april, june, august = Bill.objects.order_by("billing_month")
     assert april.billing_month == dt.date(2026, 4, 1)
-    assert (april.water_charge, april.amount, april.basic_charge, april.volume_charge) == (3300, 5500, 1100, 2200)
+    assert (april.water_charge, april.amount, april.basic_charge, april.volume_charge) == (
+        3300,
+        5500,
+        1100,
+        2200,
+    )
     assert april.reading_status == "認定"
     assert june.billing_month == dt.date(2026, 6, 1)
-    assert (june.reading_date, june.previous_reading, june.current_reading) == (dt.date(2026, 6, 10), 120, 130)
+    assert (june.reading_date, june.previous_reading, june.current_reading) == (
+        dt.date(2026, 6, 10),
+        120,
+        130,
+    )
     assert (june.meter_replaced, august.meter_replaced) == (False, True)
 
 
-def test_usage_must_equal_the_reading_difference_unless_the_meter_was_replaced(tenant, importer, ledger):
+def test_usage_must_equal_the_reading_difference_unless_the_meter_was_replaced(
+    tenant, importer, ledger
+):
     header = BILLS + ",メーター交換"
     mismatched = bill_row("1001-0001", previous=100, current=120, usage=25) + ",0"
     replaced = bill_row("1001-0002", previous=9990, current=5, usage=15) + ",1"
@@ -105,7 +125,9 @@ def test_a_number_unknown_to_this_tenant_is_rejected_even_if_another_tenant_has_
     run = importer(tenant, "bills", csv_bytes(BILLS, bill_row("1001-0001"), bill_row("2002-0002")))
 
     assert run.status == ImportRun.Status.REJECTED
-    assert [(p["line"], p["column"], p["value"]) for p in run.report] == [(3, "使用者番号", "2002-0002")]
+    assert [(p["line"], p["column"], p["value"]) for p in run.report] == [
+        (3, "使用者番号", "2002-0002")
+    ]
     assert "使用者台帳にない使用者番号です" in run.report[0]["reason"]
     assert not Bill.objects.exists()
 
@@ -120,7 +142,9 @@ def test_the_same_customer_and_month_twice_in_one_file_is_rejected(tenant, impor
     ]
 
 
-def test_reimporting_bills_changes_nothing_and_a_correction_counts_as_changed(tenant, importer, ledger):
+def test_reimporting_bills_changes_nothing_and_a_correction_counts_as_changed(
+    tenant, importer, ledger
+):
     first = csv_bytes(BILLS, bill_row("1001-0001"), bill_row("1001-0002"))
     importer(tenant, "bills", first)
 

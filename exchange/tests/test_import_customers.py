@@ -7,7 +7,9 @@ from waterportal.lib.kana import kana_key
 
 
 def test_a_new_ledger_is_added_and_counted(tenant, importer):
-    data = csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002", "スズキ ハナコ"))
+    data = csv_bytes(
+        CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002", "スズキ ハナコ")
+    )
 
     run = importer(tenant, "customers", data)
 
@@ -44,7 +46,12 @@ def test_empty_optional_cells_take_the_defaults(tenant, importer):
     importer(tenant, "customers", csv_bytes(CUSTOMERS, row))
 
     customer = Customer.objects.get(tenant=tenant)
-    assert (customer.diameter_mm, customer.reading_cycle, customer.payment_method, customer.status) == (
+    assert (
+        customer.diameter_mm,
+        customer.reading_cycle,
+        customer.payment_method,
+        customer.status,
+    ) == (
         None,
         2,
         "",
@@ -66,7 +73,11 @@ def test_reimporting_the_same_file_changes_nothing(tenant, importer):
 
 
 def test_a_later_file_with_a_corrected_row_counts_it_as_changed(tenant, importer):
-    importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")))
+    importer(
+        tenant,
+        "customers",
+        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
+    )
 
     corrected = customer_row("1001-0001", address="おうむ町本町2-5", status="休止")
     run = importer(tenant, "customers", csv_bytes(CUSTOMERS, corrected, customer_row("1001-0002")))
@@ -77,7 +88,11 @@ def test_a_later_file_with_a_corrected_row_counts_it_as_changed(tenant, importer
 
 
 def test_a_customer_absent_from_a_later_file_is_kept(tenant, importer):
-    importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")))
+    importer(
+        tenant,
+        "customers",
+        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
+    )
 
     run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0002")))
 
@@ -106,12 +121,16 @@ def test_a_file_with_one_bad_row_changes_nothing(tenant, importer):
             "reason": "カナで入力してください（漢字・英字・数字は使えません）。",
         }
     ]
-    assert list(Customer.objects.values_list("number", "address")) == [("10010001", "おうむ町本町1-1")]
+    assert list(Customer.objects.values_list("number", "address")) == [
+        ("10010001", "おうむ町本町1-1")
+    ]
     assert "何も変更していません" in run.summary
 
 
 def test_values_outside_the_allowed_ones_are_rejected(tenant, importer):
-    data = csv_bytes(CUSTOMERS, customer_row(cycle="3", payment="現金", status="廃止", diameter="0"))
+    data = csv_bytes(
+        CUSTOMERS, customer_row(cycle="3", payment="現金", status="廃止", diameter="0")
+    )
 
     run = importer(tenant, "customers", data)
 
@@ -134,7 +153,9 @@ def test_a_number_that_is_not_digits_is_rejected(tenant, importer):
 
 
 def test_the_same_number_twice_in_one_file_is_rejected(tenant, importer):
-    data = csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("10010001", kana="ヤマダ ハナコ"))
+    data = csv_bytes(
+        CUSTOMERS, customer_row("1001-0001"), customer_row("10010001", kana="ヤマダ ハナコ")
+    )
 
     run = importer(tenant, "customers", data)
 
@@ -153,7 +174,9 @@ def test_the_same_number_twice_in_one_file_is_rejected(tenant, importer):
 def test_each_tenant_keeps_its_own_ledger(tenant, other_tenant, importer):
     importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001")))
 
-    run = importer(other_tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001", "サトウ ジロウ")))
+    run = importer(
+        other_tenant, "customers", csv_bytes(CUSTOMERS, customer_row("1001-0001", "サトウ ジロウ"))
+    )
 
     assert run.added == 1
     assert Customer.objects.get(tenant=tenant).name_kana == "ヤマダ タロウ"

@@ -32,7 +32,9 @@ def test_a_utf8_file_with_a_bom_is_read(tenant, importer):
 
 
 def test_crlf_line_ends_and_quoted_fields_with_commas_are_read(tenant, importer):
-    row = '"1001-0001","ヤマダ タロウ","山田 太郎","おうむ町本町1-1, 山田ビル2F",20,2,口座振替,使用中'
+    row = (
+        '"1001-0001","ヤマダ タロウ","山田 太郎","おうむ町本町1-1, 山田ビル2F",20,2,口座振替,使用中'
+    )
 
     run = importer(tenant, "customers", csv_bytes(CUSTOMERS, row, newline="\r\n"))
 
@@ -46,7 +48,9 @@ def test_a_file_in_neither_encoding_is_rejected(tenant, importer):
     run = importer(tenant, "customers", data)
 
     assert run.status == ImportRun.Status.REJECTED
-    assert reasons(run) == ["文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。"]
+    assert reasons(run) == [
+        "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。"
+    ]
     assert not Customer.objects.exists()
 
 
@@ -55,7 +59,12 @@ def test_a_missing_required_column_rejects_the_file_naming_it(tenant, importer):
 
     assert run.status == ImportRun.Status.REJECTED
     assert run.report == [
-        {"line": 1, "column": "使用者名カナ", "value": "", "reason": "必須の列「使用者名カナ」がありません。"}
+        {
+            "line": 1,
+            "column": "使用者名カナ",
+            "value": "",
+            "reason": "必須の列「使用者名カナ」がありません。",
+        }
     ]
 
 
@@ -69,7 +78,9 @@ def test_column_order_is_free_and_unknown_columns_are_ignored(tenant, importer):
 
 
 def test_blank_lines_are_skipped_and_lines_are_counted_as_in_the_file(tenant, importer):
-    data = csv_bytes(CUSTOMERS, customer_row("1001-0001"), "", customer_row("1001-0002", kana="Yamada"))
+    data = csv_bytes(
+        CUSTOMERS, customer_row("1001-0001"), "", customer_row("1001-0002", kana="Yamada")
+    )
 
     run = importer(tenant, "customers", data)
 
@@ -148,9 +159,13 @@ def test_the_file_is_read_in_chunks_never_whole(tenant):
     assert stream.sizes and all(0 < size <= CHUNK_SIZE for size in stream.sizes)
 
 
-def test_an_unexpected_error_marks_the_run_failed_and_changes_nothing(tenant, importer, monkeypatch):
+def test_an_unexpected_error_marks_the_run_failed_and_changes_nothing(
+    tenant, importer, monkeypatch
+):
     def broken_write(self, plan):
-        Customer.objects.bulk_create([Customer(tenant=tenant, number="1", name_kana="ア", name_kana_key="ア")])
+        Customer.objects.bulk_create(
+            [Customer(tenant=tenant, number="1", name_kana="ア", name_kana_key="ア")]
+        )
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Importer, "write", broken_write)

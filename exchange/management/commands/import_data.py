@@ -18,7 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=list(IMPORTERS), help="customers, bills または payments")
+        parser.add_argument(
+            "kind", choices=list(IMPORTERS), help="customers, bills または payments"
+        )
         parser.add_argument("file", help="CSV ファイル（UTF-8 または Shift_JIS）")
         parser.add_argument("--tenant", required=True, help="自治体の識別子（例: oumu）")
 
@@ -39,7 +41,9 @@ class Command(BaseCommand):
                 self.stdout.write(format_problem(problem))
             if len(run.report) > REPORT_LINES_SHOWN:
                 more = run.rejected - REPORT_LINES_SHOWN
-                self.stdout.write(f"…ほか {more:,}件（すべての問題は取り込み #{run.pk} の報告にあります）")
+                self.stdout.write(
+                    f"…ほか {more:,}件（すべての問題は取り込み #{run.pk} の報告にあります）"
+                )
         self.stdout.write(run.summary)
         if run.status != ImportRun.Status.SUCCEEDED:
             sys.exit(1)
