@@ -31,12 +31,12 @@ def send(subject=SUBJECT, body=BODY, to="山田 太郎 <taro@example.jp>"):
 
 def test_each_message_goes_into_its_own_file_even_within_the_same_second(mailbox):
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=False):
-        connection = mail.get_connection()
+        connection = mail.mailers["default"]
         with connection:
             connection.send_messages(
                 [mail.EmailMessage(f"件名{n}", "本文", to=["a@example.jp"]) for n in range(3)]
             )
-        mail.EmailMessage("件名3", "本文", to=["a@example.jp"], connection=connection).send()
+        connection.send_messages([mail.EmailMessage("件名3", "本文", to=["a@example.jp"])])
 
     files = sorted(os.listdir(mailbox))
     assert len(files) == 4
