@@ -19,8 +19,9 @@ def _unscoped_test_code():
 
 
 @pytest.fixture(autouse=True)
-def _dev_mailbox_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mailbox"
+    settings.PASSWORD_HASHERS = ["accounts.tests.hashers.FastArgon2PasswordHasher"]
 
 
 @pytest.fixture

@@ -34,8 +34,9 @@ def do_reset_password(tenant, email: str, code: str, password: str, *, now=None)
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    # Outside the transaction: a wrong entry must stay counted when this raises.
+    codes.check_code(tenant, CodePurpose.RESET, email, code, now=now)
     with transaction.atomic():
-        codes.check_code(tenant, CodePurpose.RESET, email, code, now=now)
         member = User.objects.select_for_update().get(tenant=tenant, email=email)
         member.set_password(password)
         member.save(update_fields=["password"])

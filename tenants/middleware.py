@@ -9,6 +9,7 @@ An unknown, malformed or inactive slug gets the same "which municipality?" page,
 names no municipality, so the portal never tells which towns it serves.
 """
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
 from django_scopes import scope, scopes_disabled
@@ -16,6 +17,11 @@ from django_scopes import scope, scopes_disabled
 from tenants.models import Tenant, is_wellformed_slug, normalize_slug
 
 SESSION_KEY = "tenant_id"
+# The last town opened in this browser, kept apart from the session: a session ends at
+# logout, after 30 idle minutes or when a password changes, and the resident must then
+# still land on their own town's login page rather than a "which town?" page.
+COOKIE = "wp_tenant"
+COOKIE_AGE = 400 * 24 * 60 * 60
 UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
 
 
@@ -58,6 +64,10 @@ class TenantMiddleware:
                 tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
             if tenant is None and request.user.is_authenticated and request.user.tenant_id:
                 tenant = Tenant.objects.filter(pk=request.user.tenant_id, is_active=True).first()
+            if tenant is None and request.COOKIES.get(COOKIE):
+                tenant = find_active_tenant(request.COOKIES[COOKIE])
+                if tenant is not None:
+                    request.session[SESSION_KEY] = tenant.pk
 
         user = request.user
         if user.is_authenticated and user.tenant_id and tenant and user.tenant_id != tenant.pk:
@@ -68,4 +78,14 @@ class TenantMiddleware:
 
         request.tenant = tenant
         with scope(tenant=tenant):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if tenant is not None and request.COOKIES.get(COOKIE) != tenant.slug:
+            response.set_cookie(
+                COOKIE,
+                tenant.slug,
+                max_age=COOKIE_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

@@ -1,0 +1,163 @@
+"""Login, logout, login limits and session lifetime."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import get_hasher
+
+from accounts.tests.factories import STRONG_PASSWORD, make_member
+from conftest import Portal
+
+T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
+FAILED = "メールアドレスまたはパスワードが正しくありません"
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def member(tenant):
+    return make_member(tenant, email="hanako@example.jp")
+
+
+def login(portal, email="hanako@example.jp", password=STRONG_PASSWORD, **extra):
+    return portal.post("/login", {"email": email, "password": password}, **extra)
+
+
+def test_login_with_email_and_password_opens_the_home_page(portal, member):
+    page = login(portal, follow=True)
+    assert page.redirect_chain[-1][0] == "/"
+    assert "水道 花子 様" in page.text
+
+
+def test_the_address_is_case_insensitive(portal, member):
+    assert login(portal, email="  Hanako@EXAMPLE.jp ").url == "/"
+
+
+def test_login_rotates_the_session_id(portal, member):
+    before = portal.client.session.session_key
+    login(portal)
+    assert portal.client.session.session_key != before
+
+
+def test_wrong_password_and_unknown_address_get_the_same_answer(portal, member):
+    wrong = login(portal, password="Wrong-Pass-123")
+    unknown = login(portal, email="nobody@example.jp")
+    assert FAILED in wrong.text and FAILED in unknown.text
+    assert wrong.status_code == unknown.status_code == 200
+
+
+def test_an_unknown_address_still_runs_the_password_hasher(portal, member, monkeypatch):
+    """Equal work for both, so the response time does not tell who is registered."""
+    hasher = get_hasher("argon2")
+    calls = []
+    original = type(hasher).encode
+    monkeypatch.setattr(type(hasher), "encode", lambda self, *a: calls.append(1) or original(self, *a))
+    login(portal, email="nobody@example.jp")
+    assert calls, "no hashing for an unknown address: timing would reveal it"
+
+
+def test_a_member_cannot_log_in_to_another_municipality(other_portal, member):
+    assert FAILED in login(other_portal).text
+
+
+def test_logout_ends_the_session(portal, member):
+    login(portal)
+    page = portal.post("/logout", follow=True)
+    assert "ログアウトしました" in page.text
+    assert portal.get("/").url.startswith("/login")
+
+
+def test_ten_failures_lock_the_account_for_15_minutes_with_a_clear_message(portal, member, clock):
+    for _ in range(10):
+        assert FAILED in login(portal, password="Wrong-Pass-123").text
+    page = login(portal)  # even the right password
+    assert "しばらくログインできません" in page.text and "10時15分以降" in page.text
+    clock.shift(dt.timedelta(minutes=14))
+    portal.open_tenant()
+    assert "しばらくログインできません" in login(portal).text
+    clock.shift(dt.timedelta(minutes=1, seconds=1))
+    portal.open_tenant()
+    assert login(portal).url == "/"
+
+
+def test_the_account_limit_counts_across_browsers(tenant, member, clock, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    for i in range(10):
+        browser = Portal(Client(REMOTE_ADDR=f"10.0.0.{i}"), tenant, django_capture_on_commit_callbacks)
+        browser.open_tenant()
+        login(browser, password="Wrong-Pass-123")
+    fresh = Portal(Client(REMOTE_ADDR="10.0.0.99"), tenant, django_capture_on_commit_callbacks)
+    fresh.open_tenant()
+    assert "しばらくログインできません" in login(fresh).text
+
+
+def test_the_lock_answers_the_same_for_an_unknown_address(portal, member):
+    for _ in range(10):
+        login(portal, email="nobody@example.jp")
+    assert "しばらくログインできません" in login(portal, email="nobody@example.jp").text
+
+
+def test_ten_failures_from_one_source_address_lock_that_source(portal, tenant, member, clock):
+    for i in range(10):
+        login(portal, email=f"guess{i}@example.jp")
+    assert "しばらくログインできません" in login(portal).text
+
+
+def test_failures_older_than_15_minutes_do_not_count(portal, member, clock):
+    for _ in range(9):
+        login(portal, password="Wrong-Pass-123")
+    clock.shift(dt.timedelta(minutes=16))
+    portal.open_tenant()
+    login(portal, password="Wrong-Pass-123")
+    assert login(portal).url == "/"
+
+
+def test_a_session_ends_after_30_minutes_idle(portal, member, clock):
+    login(portal)
+    clock.shift(dt.timedelta(minutes=29))
+    assert portal.get("/").status_code == 200
+    clock.shift(dt.timedelta(minutes=29))
+    assert portal.get("/").status_code == 200
+    clock.shift(dt.timedelta(minutes=31))
+    page = portal.get("/", follow=True)
+    assert page.redirect_chain[-1][0].startswith("/login")
+    assert "30分間操作がなかった" in page.text
+
+
+def test_a_session_ends_after_12_hours_even_when_active(portal, member, clock):
+    login(portal)
+    for _ in range(24):  # 11 hours 36 minutes, never idle for 30
+        clock.shift(dt.timedelta(minutes=29))
+        assert portal.get("/").status_code == 200
+    clock.shift(dt.timedelta(minutes=25))
+    page = portal.get("/", follow=True)
+    assert "12時間" in page.text
+
+
+def test_passwords_are_hashed_with_argon2(member):
+    assert member.password.startswith("argon2$")
+
+
+def test_an_over_long_login_input_gets_a_field_error(portal, member):
+    page = portal.post("/login", {"email": "a" * 10_000, "password": "b" * 10_000})
+    assert page.status_code == 200 and "長すぎます" in page.text
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(settings):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DEBUG="false", SECRET_KEY="x" * 60, EMAIL_URL="smtp://127.0.0.1:25")
+    code = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "Lax", "True"]
