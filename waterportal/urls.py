@@ -6,6 +6,7 @@ from waterportal import views
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
