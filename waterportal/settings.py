@@ -183,6 +183,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Mail retries: the first after EMAIL_RETRY_DELAY seconds, doubling up to an hour; 60
+# tries cover more than two days of mail-server outage.
+EMAIL_RETRY_DELAY = env.int("EMAIL_RETRY_DELAY", default=30)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=60)
 
 # --- Uploads
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

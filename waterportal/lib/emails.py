@@ -5,9 +5,14 @@ is handed to a Celery task after the surrounding transaction commits, so a rolle
 registration never sends anything and a slow mail server never slows a page down.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+
+
+log = logging.getLogger(__name__)
 
 
 def render(name: str, context: dict) -> tuple[str, str, str]:
@@ -24,10 +29,23 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
 
 def send(name: str, to: str, context: dict) -> None:
     """Queue email ``name`` to ``to``; sent after the current transaction commits."""
+    subject, text, html = render(name, context)
+    transaction.on_commit(lambda: _enqueue(to, subject, text, html))
+
+
+def _enqueue(to: str, subject: str, text: str, html: str) -> None:
     from waterportal.tasks import send_email
 
-    subject, text, html = render(name, context)
-    transaction.on_commit(lambda: send_email.delay(to, subject, text, html))
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        send_email.delay(to, subject, text, html)
+        return
+    # No queue (development without REDIS_URL): send once, now. A failure is logged, not
+    # raised: the page the resident is on has already done its work, and there is no
+    # queue to retry from. Production runs with REDIS_URL and real retries.
+    try:
+        send_email.apply(args=(to, subject, text, html), retries=settings.EMAIL_MAX_RETRIES, throw=True)
+    except Exception:
+        log.exception("mail could not be sent and no queue is configured to retry it")
 
 
 def sender() -> str:
