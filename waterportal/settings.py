@@ -9,6 +9,7 @@ terminal and kept in a development mailbox, tasks run inline. Production sets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,6 +185,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "activate-links": {"task": "contracts.tasks.activate_links", "schedule": crontab(hour=0, minute=5)},
+    "purge-expired": {"task": "accounts.tasks.purge_expired", "schedule": crontab(hour=3, minute=30)},
+}
 # Mail retries: the first after EMAIL_RETRY_DELAY seconds, doubling up to an hour; 60
 # tries cover more than two days of mail-server outage.
 EMAIL_RETRY_DELAY = env.int("EMAIL_RETRY_DELAY", default=30)
