@@ -5,9 +5,8 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from exchange.importers.upsert import upsert
 from exchange.parsing import Row
-
-BATCH_SIZE = 1000
 
 
 @dataclass(slots=True)
@@ -23,11 +22,11 @@ class Record:
 
 @dataclass
 class Plan:
-    """The writes an import will make: objects to insert or update, and how many rows
-    already hold exactly the file's values."""
+    """The writes an import will make: rows to insert, rows to overwrite (values by field
+    name, keys included), and how many rows already hold exactly the file's values."""
 
-    added: list[models.Model] = field(default_factory=list)
-    changed: list[models.Model] = field(default_factory=list)
+    added: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
     unchanged: int = 0
 
 
@@ -57,22 +56,15 @@ class Importer:
             if old == record.values:
                 plan.unchanged += 1
                 continue
-            obj = self.model(**key_fields, **dict(zip(self.fields, record.values, strict=True)))
-            (plan.added if old is None else plan.changed).append(obj)
+            row = key_fields | dict(zip(self.fields, record.values, strict=True))
+            (plan.added if old is None else plan.changed).append(row)
         return plan
 
     def write(self, plan: Plan) -> None:
-        """Insert the new rows and overwrite the changed ones, in batches.
-
-        One ``INSERT … ON CONFLICT DO UPDATE`` statement per batch (PostgreSQL and
-        SQLite both have it), so no row is read back one at a time.
-        """
-        objs = plan.added + plan.changed
-        if objs:
-            self.model.objects.bulk_create(
-                objs,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=self.unique_fields,
-                update_fields=[*self.fields, "updated_at"],
-            )
+        """Insert the new rows and overwrite the changed ones."""
+        upsert(
+            self.model,
+            plan.added + plan.changed,
+            unique_fields=self.unique_fields,
+            update_fields=list(self.fields),
+        )

@@ -111,6 +111,10 @@ class BillImporter(Importer):
             if customer_id is None:
                 report.add(record.line, "使用者番号", record.raw_key[0], UNKNOWN_CUSTOMER)
                 continue
-            key_fields = {"tenant": tenant, "customer_id": customer_id, "billing_month": month}
+            key_fields = {
+                "tenant_id": tenant.pk,
+                "customer_id": customer_id,
+                "billing_month": month,
+            }
             rows.append(((customer_id, month), record, key_fields))
         return self.diff(rows, existing)

@@ -56,6 +56,7 @@ class CustomerImporter(Importer):
             )
         }
         rows = [
-            (number, r, {"tenant": tenant, "number": number}) for (number,), r in records.items()
+            (number, r, {"tenant_id": tenant.pk, "number": number})
+            for (number,), r in records.items()
         ]
         return self.diff(rows, existing)

@@ -57,5 +57,5 @@ class PaymentImporter(Importer):
                 reason = "この使用者番号・調定年月の請求がありません（先に検針・料金を取り込んでください）。"
                 report.add(record.line, "調定年月", record.raw_key[1], reason)
             else:
-                rows.append((bill_id, record, {"tenant": tenant, "bill_id": bill_id}))
+                rows.append((bill_id, record, {"tenant_id": tenant.pk, "bill_id": bill_id}))
         return self.diff(rows, existing)

@@ -80,11 +80,16 @@ def test_a_later_file_with_a_corrected_row_counts_it_as_changed(tenant, importer
     )
 
     corrected = customer_row("1001-0001", address="おうむ町本町2-5", status="休止")
-    run = importer(tenant, "customers", csv_bytes(CUSTOMERS, corrected, customer_row("1001-0002")))
+    with time_machine.travel("2030-01-01 09:00 +0900", tick=False):
+        run = importer(
+            tenant, "customers", csv_bytes(CUSTOMERS, corrected, customer_row("1001-0002"))
+        )
 
     assert (run.added, run.changed, run.unchanged) == (0, 1, 1)
     customer = Customer.objects.get(number="10010001")
     assert (customer.address, customer.status) == ("おうむ町本町2-5", "休止")
+    assert customer.updated_at.year == 2030
+    assert Customer.objects.get(number="10010002").updated_at.year < 2030
 
 
 def test_a_customer_absent_from_a_later_file_is_kept(tenant, importer):
