@@ -93,6 +93,9 @@ class VerificationCode(models.Model):
 
     objects = ScopedManager(tenant="tenant")
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
     @staticmethod
     def hash_code(salt: str, code: str) -> str:
         # Keyed with SECRET_KEY: six digits are a million guesses, so a plain hash of a
@@ -126,6 +129,9 @@ class SignupFlow(models.Model):
 
     objects = ScopedManager(tenant="tenant")
 
+    def __str__(self) -> str:
+        return f"signup flow #{self.pk}"
+
 
 class RateEvent(models.Model):
     """A counted event (a failed login, a wrong code…) for a named limit policy.
@@ -141,6 +147,9 @@ class RateEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["policy", "key", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.policy} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class RateLock(models.Model):
     policy = models.CharField(max_length=40)
@@ -149,3 +158,6 @@ class RateLock(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["policy", "key", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.policy} until {self.until:%Y-%m-%d %H:%M}"

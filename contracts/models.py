@@ -110,3 +110,6 @@ class NumberLock(models.Model):
                 name="numberlock_one_open",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({'解除済み' if self.unlocked_at else 'ロック中'})"
