@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.tests.test_registration_flow import register_until_code, verify
 from accounts.tests.factories import make_customer
+from accounts.tests.test_registration_flow import register_until_code, verify
 
 
 @pytest.fixture
