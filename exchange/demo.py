@@ -111,10 +111,8 @@ def _contracts(rng: random.Random) -> list[Contract]:
         if shop:
             name, kana = SHOPS[(i // 50) % len(SHOPS)]
         else:
-            (family, family_kana), (given, given_kana) = (
-                rng.choice(FAMILY_NAMES),
-                rng.choice(GIVEN_NAMES),
-            )
+            family, family_kana = rng.choice(FAMILY_NAMES)
+            given, given_kana = rng.choice(GIVEN_NAMES)
             name, kana = f"{family} {given}", f"{family_kana} {given_kana}"
         if not showcase and rng.random() < 0.12:
             kana = _zengin(kana)
