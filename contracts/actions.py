@@ -164,3 +164,33 @@ def do_link_contract(member, customer: Customer, relationship: str, *, now=None)
             {"tenant": tenant, "masked_number": customer.masked_number, "relationship": relationship},
         )
     return link
+
+
+def do_add_contract(member, customer: Customer, relationship: str, *, now=None) -> Link:
+    """A signed-in member adds another contract from the account page.
+
+    The same link as at registration (``do_link_contract``: next business day, earlier
+    members told by email, its audit row), in one transaction of its own. Raises
+    SelfTaken or AlreadyLinked.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        return do_link_contract(member, customer, relationship, now=now)
+
+
+def do_revoke_link(member, link: Link, *, now=None) -> Link:
+    """End ``member``'s view of a contract; the ledger (Customer, bills) is untouched.
+
+    The row stays, marked revoked, so staff can see it existed; the same contract can be
+    linked again later. Revoking a link that is already revoked changes nothing.
+    Raises Link.DoesNotExist when ``link`` is not ``member``'s.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        link = Link.objects.select_for_update().get(pk=link.pk, member=member)
+        if link.revoked_at is not None:
+            return link
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+        record(member.tenant, "link_revoked", member=member, now=now, link=link.pk)
+    return link
