@@ -22,6 +22,14 @@ class Bill(models.Model):
     reading_status = models.CharField("検針状況", max_length=20, blank=True)
     basic_charge = models.IntegerField("基本料金", null=True, blank=True)
     volume_charge = models.IntegerField("従量料金", null=True, blank=True)
+    import_run = models.ForeignKey(
+        "exchange.ImportRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bills",
+        help_text="この行を最後に追加・変更した取り込み",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(tenant="tenant")

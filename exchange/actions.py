@@ -151,9 +151,13 @@ def _import(run: ImportRun, importer: Importer, stream, on_progress) -> None:
         if report:
             _finish(run, ImportRun.Status.REJECTED, report)
             return
-        importer.write(plan)
+        importer.write(plan, run.pk)
         run.added, run.changed, run.unchanged = len(plan.added), len(plan.changed), plan.unchanged
         _finish(run, ImportRun.Status.SUCCEEDED, report)
+        if importer.tracks_run and (plan.added or plan.changed):
+            from billing.tasks import notify_new_bills
+
+            transaction.on_commit(lambda: notify_new_bills.delay(run.pk))
 
 
 def _finish(run: ImportRun, status: str, report: Report) -> None:

@@ -47,6 +47,7 @@ class ImportRun(models.Model):
     )
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.RUNNING)
     report = models.JSONField("報告", default=list, blank=True)
+    notified_at = models.DateTimeField("お知らせメール送信日時", null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 

@@ -41,6 +41,8 @@ class Importer:
     key_columns: ClassVar[str]  # how the key is named in problems
     unique_fields: ClassVar[list[str]]
     fields: ClassVar[tuple[str, ...]]
+    # Rows of models with an ``import_run`` field remember the run that last wrote them.
+    tracks_run: ClassVar[bool] = False
 
     def parse(self, row: Row) -> Record | None:
         raise NotImplementedError
@@ -60,11 +62,12 @@ class Importer:
             (plan.added if old is None else plan.changed).append(row)
         return plan
 
-    def write(self, plan: Plan) -> None:
+    def write(self, plan: Plan, run_id: int | None = None) -> None:
         """Insert the new rows and overwrite the changed ones."""
-        upsert(
-            self.model,
-            plan.added + plan.changed,
-            unique_fields=self.unique_fields,
-            update_fields=list(self.fields),
-        )
+        rows = plan.added + plan.changed
+        update_fields = list(self.fields)
+        if self.tracks_run:
+            for row in rows:
+                row["import_run_id"] = run_id
+            update_fields.append("import_run")
+        upsert(self.model, rows, unique_fields=self.unique_fields, update_fields=update_fields)

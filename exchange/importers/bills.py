@@ -28,6 +28,7 @@ class BillImporter(Importer):
     optional = ("使用日数", "下水道使用料", "メーター交換", "検針状況", "基本料金", "従量料金")
     key_columns = "使用者番号・調定年月"
     unique_fields = ["customer", "billing_month"]
+    tracks_run = True
     fields = (
         "reading_date",
         "previous_reading",

@@ -162,7 +162,7 @@ def test_the_file_is_read_in_chunks_never_whole(tenant):
 def test_an_unexpected_error_marks_the_run_failed_and_changes_nothing(
     tenant, importer, monkeypatch
 ):
-    def broken_write(self, plan):
+    def broken_write(self, plan, run_id=None):
         Customer.objects.bulk_create(
             [Customer(tenant=tenant, number="1", name_kana="ア", name_kana_key="ア")]
         )

@@ -49,3 +49,25 @@ def _enqueue(to: str, subject: str, text: str, html: str) -> None:
 
 def sender() -> str:
     return settings.DEFAULT_FROM_EMAIL
+
+
+def send_many(name: str, recipients, context: dict) -> int:
+    """Queue the same email to each address of ``recipients`` (one message each).
+
+    Rendered once: for this to be right the email must hold nothing personal. Queued
+    over one broker connection, which is what keeps 100,000 messages fast.
+    """
+    from waterportal.tasks import send_email
+
+    subject, text, html = render(name, context)
+    count = 0
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        for to in recipients:
+            _enqueue(to, subject, text, html)
+            count += 1
+        return count
+    with send_email.app.producer_or_acquire() as producer:
+        for to in recipients:
+            send_email.apply_async((to, subject, text, html), producer=producer)
+            count += 1
+    return count

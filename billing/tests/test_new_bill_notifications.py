@@ -1,0 +1,129 @@
+"""After a bills import, one email per member with an active link to a billed contract."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from accounts.tests.factories import make_member
+from billing.models import Bill
+from billing.notifications import do_notify_new_bills
+from contracts.models import Link
+from exchange.tests.helpers import BILLS, CUSTOMERS, Importer, bill_row, csv_bytes, customer_row
+
+NOW = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
+EARLIER = NOW - dt.timedelta(days=7)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def importer(tmp_path, django_capture_on_commit_callbacks):
+    base = Importer(tmp_path)
+
+    def run(tenant, kind, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return base(tenant, kind, data)
+
+    return run
+
+
+@pytest.fixture
+def ledger(tenant, importer):
+    rows = [customer_row(f"1001-000{i}", kana=f"ヤマダ タロウ{'ア' * i}") for i in range(1, 4)]
+    assert importer(tenant, "customers", csv_bytes(CUSTOMERS, *rows)).status == "succeeded"
+    from contracts.models import Customer
+
+    return {c.number: c for c in Customer.objects.filter(tenant=tenant)}
+
+
+def link(member, customer, *, active_from=None, revoked=False, relationship="家族"):
+    return Link.objects.create(
+        tenant=customer.tenant,
+        member=member,
+        customer=customer,
+        relationship=relationship,
+        created_at=EARLIER,
+        active_from=active_from or EARLIER.date(),
+        revoked_at=NOW if revoked else None,
+    )
+
+
+def bills(*numbers, month="2026-10", **over):
+    return csv_bytes(BILLS, *(bill_row(n, month, **over) for n in numbers))
+
+
+def inbox(address):
+    return [m for m in mail.outbox if address in m.to]
+
+
+def test_a_member_with_two_billed_contracts_gets_one_email(tenant, ledger, importer):
+    member = make_member(tenant, "two@example.jp")
+    link(member, ledger["10010001"])
+    link(member, ledger["10010002"])
+    importer(tenant, "bills", bills("1001-0001", "1001-0002"))
+    (message,) = inbox("two@example.jp")
+    assert "新しい検針・料金" in message.subject
+    assert "/login?tenant=oumu" in message.body
+
+
+def test_the_email_holds_no_amounts_names_or_numbers(tenant, ledger, importer):
+    member = make_member(tenant, "one@example.jp", name="山田 太郎")
+    link(member, ledger["10010001"])
+    importer(tenant, "bills", bills("1001-0001", water=3456, sewer=2100))
+    (message,) = inbox("one@example.jp")
+    html = message.alternatives[0].content
+    for secret in ("3456", "3,456", "5556", "5,556", "山田", "ヤマダ", "10010001", "1001-0001"):
+        assert secret not in message.body and secret not in html
+
+
+def test_who_is_not_told(tenant, other_tenant, ledger, importer):
+    billed = ledger["10010001"]
+    link(make_member(tenant, "pending@example.jp"), billed, active_from=NOW.date() + dt.timedelta(days=1))
+    link(make_member(tenant, "revoked@example.jp"), billed, revoked=True)
+    quiet = make_member(tenant, "quiet@example.jp")
+    quiet.notify_new_bill = False
+    quiet.save(update_fields=["notify_new_bill"])
+    link(quiet, billed)
+    link(make_member(tenant, "unbilled@example.jp"), ledger["10010003"])
+    make_member(other_tenant, "pending@example.jp")
+    importer(tenant, "bills", bills("1001-0001"))
+    assert mail.outbox == []
+
+
+def test_a_correction_tells_again_and_an_identical_file_does_not(tenant, ledger, importer):
+    member = make_member(tenant, "one@example.jp")
+    link(member, ledger["10010001"])
+    importer(tenant, "bills", bills("1001-0001"))
+    importer(tenant, "bills", bills("1001-0001"))
+    assert len(inbox("one@example.jp")) == 1
+    importer(tenant, "bills", bills("1001-0001", water=3500))
+    assert len(inbox("one@example.jp")) == 2
+    assert Bill.objects.get().water_charge == 3500
+
+
+def test_a_rejected_file_tells_no_one(tenant, ledger, importer):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    run = importer(tenant, "bills", bills("1001-0001", "9999-9999"))
+    assert run.status == "rejected"
+    assert mail.outbox == []
+
+
+def test_notifying_twice_for_one_import_sends_once(tenant, ledger, importer):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    run = importer(tenant, "bills", bills("1001-0001"))
+    assert do_notify_new_bills(run.pk) == 0
+    assert len(inbox("one@example.jp")) == 1
+
+
+def test_the_bill_remembers_which_import_last_changed_it(tenant, ledger, importer):
+    first = importer(tenant, "bills", bills("1001-0001"))
+    importer(tenant, "bills", bills("1001-0001"))  # unchanged
+    assert Bill.objects.get().import_run_id == first.pk
+    third = importer(tenant, "bills", bills("1001-0001", water=3500))
+    assert Bill.objects.get().import_run_id == third.pk
