@@ -1,12 +1,18 @@
 """Writes on members: each one transaction, one audit row, mail after commit."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import codes
-from accounts.models import CodePurpose, User, normalize_email
+from accounts.models import CodePurpose, SignupFlow, User, VerificationCode, normalize_email
 from audit.actions import record
+from contracts.models import Link
 from waterportal.lib import emails
+
+
+class EmailTaken(Exception):
+    """The new address already belongs to another account of the municipality."""
 
 
 def do_request_password_reset(tenant, email: str, *, now=None) -> None:
@@ -42,4 +48,121 @@ def do_reset_password(tenant, email: str, code: str, password: str, *, now=None)
         member.save(update_fields=["password"])
         record(tenant, "password_reset", member=member, now=now)
         emails.send("password_changed", email, {"tenant": tenant})
+    return member
+
+
+def _ttl_minutes() -> int:
+    return int(codes.CODE_TTL.total_seconds() // 60)
+
+
+def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
+    """Mail a code to ``new_email`` so the member can prove it is theirs.
+
+    The code is sent even when the address already has an account here: whether it does
+    is said only after the code is verified, so this step never reveals who is
+    registered. Raises codes.SendTooSoon / SendLimitReached.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    new_email = normalize_email(new_email)
+    with transaction.atomic():
+        _row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
+        record(tenant, "email_change_requested", member=member, now=now)
+        emails.send(
+            "email_change_code",
+            new_email,
+            {"tenant": tenant, "code": plain, "ttl_minutes": _ttl_minutes()},
+        )
+
+
+def do_change_email(member: User, new_email: str, code: str, *, now=None) -> User:
+    """Change the member's address once ``code`` (sent to ``new_email``) is verified.
+
+    Raises codes.CodeError for a bad code, and EmailTaken when the address belongs to
+    another account of the municipality. The old address is told of the change (the
+    mail holds no code); the audit row holds no address.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    new_email = normalize_email(new_email)
+    # Outside the transaction: a wrong entry must stay counted when this raises.
+    codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, now=now)
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        old_email = member.email
+        if User.objects.filter(tenant=tenant, email=new_email).exclude(pk=member.pk).exists():
+            raise EmailTaken()
+        member.email = new_email
+        try:
+            with transaction.atomic():
+                member.save(update_fields=["email"])
+        except IntegrityError as exc:  # registered by someone else a moment ago
+            raise EmailTaken() from exc
+        record(tenant, "email_changed", member=member, now=now)
+        emails.send("email_changed", old_email, {"tenant": tenant, "changed_at": now})
+    return member
+
+
+def do_change_password(member: User, password: str, *, now=None) -> User:
+    """Set a new password (the caller has checked the current one).
+
+    Changing the hash ends every other session; the caller keeps its own with
+    ``update_session_auth_hash``. The member is told by email.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        record(tenant, "password_changed", member=member, now=now)
+        emails.send("password_changed", member.email, {"tenant": tenant})
+    return member
+
+
+def do_change_notification_settings(member: User, *, notify_new_bill: bool, now=None) -> User:
+    now = now or timezone.now()
+    with transaction.atomic():
+        member.notify_new_bill = notify_new_bill
+        member.save(update_fields=["notify_new_bill"])
+        record(member.tenant, "notifications_changed", member=member, now=now, notify_new_bill=notify_new_bill)
+    return member
+
+
+def withdrawn_email(member: User) -> str:
+    """What stands in for the address of a withdrawn member: unique, and never deliverable."""
+    return f"withdrawn-{member.pk}@invalid"
+
+
+def do_withdraw_member(member: User, *, now=None) -> User:
+    """退会: erase the member's personal data and links; the ledger stays.
+
+    Erased: the email address (replaced by ``withdrawn_email``), the name, the password
+    (made unusable), every link to a contract, the notification setting, and the codes
+    and registration records that hold the address. Kept: the municipality's contracts,
+    readings, bills and payments, and the audit rows (which hold no personal data). The
+    account can no longer sign in and its other sessions end; the same address may
+    register again. A goodbye mail goes to the address the member had.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        old_email = member.email
+        links = Link.objects.filter(tenant=tenant, member=member)
+        removed = links.filter(revoked_at__isnull=True).count()
+        links.delete()
+        SignupFlow.objects.filter(Q(member=member) | Q(email=old_email), tenant=tenant).delete()
+        VerificationCode.objects.filter(tenant=tenant, email=old_email).delete()
+        member.email = withdrawn_email(member)
+        member.name = ""
+        member.set_unusable_password()
+        member.is_active = False
+        member.notify_new_bill = False
+        member.last_login = None
+        member.save(
+            update_fields=["email", "name", "password", "is_active", "notify_new_bill", "last_login"]
+        )
+        record(tenant, "member_withdrawn", member=member, now=now, links=removed)
+        emails.send("withdrawn", old_email, {"tenant": tenant})
     return member

@@ -96,7 +96,9 @@ class ProfileForm(PasswordPairMixin):
         return User(tenant=self.tenant, email=self.email, name=self.cleaned_data.get("name", ""))
 
 
-class ContractForm(forms.Form):
+class ContractNumberForm(forms.Form):
+    """使用者番号 and カナ氏名 as on the 検針票: registration step 6 and adding a contract."""
+
     number = forms.CharField(
         label="使用者番号",
         max_length=30,
@@ -108,10 +110,6 @@ class ContractForm(forms.Form):
         max_length=100,
         error_messages=_required("カナ氏名") | {"max_length": "カナ氏名は100文字以内で入力してください。"},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    agree = forms.BooleanField(
-        label="同意する",
-        error_messages={"required": "利用規約をお読みいただき、「同意する」にチェックを入れてください。"},
     )
 
     def clean_number(self):
@@ -125,6 +123,15 @@ class ContractForm(forms.Form):
         if not is_kana_name(kana):
             raise ValidationError("カナ氏名はカタカナ（ひらがなも可）で、検針票のとおりに入力してください。")
         return kana
+
+
+class ContractForm(ContractNumberForm):
+    """Registration step 6: the pair, and 利用規約 「同意する」."""
+
+    agree = forms.BooleanField(
+        label="同意する",
+        error_messages={"required": "利用規約をお読みいただき、「同意する」にチェックを入れてください。"},
+    )
 
 
 class PrivacyForm(forms.Form):
@@ -171,3 +178,68 @@ class ResetPasswordForm(CodeForm, PasswordPairMixin):
 
     def password_user(self) -> User:
         return self.member or User(tenant=self.tenant, email=self.email)
+
+
+# The account pages of a signed-in member.
+
+RELATIONSHIP_ERRORS = {
+    "required": "申込者と契約者の関係を選んでください。",
+    "invalid_choice": "申込者と契約者の関係を一覧から選んでください。",
+}
+
+
+class RelationshipForm(forms.Form):
+    relationship = forms.ChoiceField(
+        label="申込者と契約者の関係",
+        choices=Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages=RELATIONSHIP_ERRORS,
+    )
+
+
+class CurrentPasswordMixin(forms.Form):
+    """The member's current password, asked again before a change that matters.
+
+    The view checks it (and counts a wrong one towards the login limit).
+    """
+
+    current_password = forms.CharField(
+        label="今のパスワード",
+        max_length=MAX_LENGTH * 4,
+        strip=False,
+        error_messages=_required("今のパスワード") | {"max_length": "パスワードが長すぎます。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class EmailChangeForm(EmailForm, CurrentPasswordMixin):
+    field_order = ["email", "current_password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "新しいメールアドレス"
+        self.fields["email"].error_messages["required"] = "新しいメールアドレスを入力してください。"
+
+
+class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin):
+    field_order = ["current_password", "password1", "password2"]
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["password1"].label = "新しいパスワード"
+        self.fields["password2"].label = "新しいパスワード（確認のためもう一度）"
+
+    def password_user(self) -> User:
+        return self.member
+
+
+class NotificationsForm(forms.Form):
+    notify_new_bill = forms.BooleanField(label="新しい請求のお知らせメール", required=False)
+
+
+class WithdrawForm(CurrentPasswordMixin):
+    confirm = forms.BooleanField(
+        label="上の説明を読み、退会します",
+        error_messages={"required": "説明をお読みいただき、「退会します」にチェックを入れてください。"},
+    )

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from accounts.views import account, reset, signup
 from accounts.views import login as login_views
-from accounts.views import reset, signup
 
 app_name = "accounts"
 
@@ -20,4 +20,19 @@ urlpatterns = [
     path("password-reset", reset.reset_request, name="reset_request"),
     path("password-reset/code", reset.reset_code, name="reset_code"),
     path("password-reset/resend", reset.reset_resend, name="reset_resend"),
+    path("account", account.account, name="account"),
+    path("account/contracts/add", account.add_contract, name="account_contract_add"),
+    path(
+        "account/contracts/add/relationship",
+        account.add_contract_relationship,
+        name="account_contract_relationship",
+    ),
+    path("account/contracts/<int:link_id>/remove", account.remove_contract, name="account_contract_remove"),
+    path("account/email", account.change_email, name="account_email"),
+    path("account/email/code", account.change_email_code, name="account_email_code"),
+    path("account/email/resend", account.change_email_resend, name="account_email_resend"),
+    path("account/password", account.change_password, name="account_password"),
+    path("account/notifications", account.notifications, name="account_notifications"),
+    path("account/withdraw", account.withdraw, name="account_withdraw"),
+    path("account/withdrawn", account.withdrawn, name="account_withdrawn"),
 ]
