@@ -1,0 +1,339 @@
+"""End-to-end fixtures: a real portal process, a real SMTP server and a real phone browser.
+
+Nothing here shares the test process's database or settings. The portal runs as
+``manage.py runserver`` on a fresh database (SQLite in tmp, or a throw-away PostgreSQL
+database when ``DATABASE_URL`` points at PostgreSQL), seeded with ``manage.py seed_demo``
+exactly as ``make run`` seeds it, and sends its mail to an ``aiosmtpd`` server in this
+process, the way the municipality's real mail server would receive it.
+
+Chromium is Debian's ``chromium`` found on PATH. Without it the tests are skipped on a
+developer's machine but fail when ``CI`` is set, so CI can never skip them silently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TENANT = "oumu"
+PHONE = {"width": 360, "height": 740}
+# 200 % zoom on that phone: the page gets half the CSS pixels.
+ZOOMED = {"width": 180, "height": 370}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PAIR = re.compile(r"使用者番号 (\d{4}-\d{4}) / カナ氏名 (.+)$", re.MULTILINE)
+
+
+def _unavailable(reason: str):
+    """Skip on a developer's machine; fail in CI, where a skip would hide a broken set-up."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so the end-to-end tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- Mail -----------------------------------------------------------------------------
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+
+@dataclass
+class MailSink:
+    """What the SMTP server received, decoded as a mail program would decode it."""
+
+    port: int = 0
+    mails: list[Mail] = field(default_factory=list)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        raw = envelope.original_content or envelope.content
+        mail = Mail(list(envelope.rcpt_tos), message_from_bytes(raw, policy=policy.default))
+        with self._cond:
+            self.mails.append(mail)
+            self._cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(
+        self, to: str, subject_contains: str, *, after: int = 0, timeout: float = 15
+    ) -> Mail:
+        """The first mail to ``to`` whose subject contains the text, among mails[after:]."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for mail in self.mails[after:]:
+                    if to in mail.to and subject_contains in mail.subject:
+                        return mail
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(m.to, m.subject) for m in self.mails]
+                    raise AssertionError(f"no mail to {to} about {subject_contains!r}; got {seen}")
+                self._cond.wait(left)
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    # aiosmtpd logs every SMTP command at INFO; a failure report needs none of it.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    sink = MailSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, enable_SMTPUTF8=True)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+# --- Database and the portal process ------------------------------------------------
+
+
+def _is_postgres(url: str) -> bool:
+    return urlsplit(url).scheme in {"postgres", "postgresql", "pgsql", "psql"}
+
+
+@contextmanager
+def fresh_database(tmp_dir: Path):
+    """A database nobody else uses: SQLite in ``tmp_dir`` by default.
+
+    When DATABASE_URL names PostgreSQL (CI's second pass), the portal gets a database of
+    its own on that server, created here and dropped afterwards, so the browser flow also
+    runs on what production runs, without touching pytest-django's test database.
+    """
+    base = os.environ.get("DATABASE_URL", "")
+    if not _is_postgres(base):
+        yield f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
+        return
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(base)
+    name = f"waterportal_e2e_{secrets.token_hex(4)}"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("e2e-db")) as url:
+        yield url
+
+
+def portal_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # No Celery worker runs here: without REDIS_URL the portal sends mail inline.
+    for name in ("REDIS_URL", "EMAIL_URL", "SITE_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    env.update(DEBUG="true", DATABASE_URL=database_url, PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str], timeout: float = 120) -> str:
+    """Run ``manage.py`` as an operator would; its output, or a failure showing it."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def table_counts(env: dict[str, str]) -> dict[str, int]:
+    """Rows of what the demo and a registration create, read through Django (any database)."""
+    code = (
+        "import json\n"
+        "from django_scopes import scopes_disabled\n"
+        "from accounts.models import User\n"
+        "from billing.models import Bill, Payment\n"
+        "from contracts.models import Customer, Link\n"
+        "from exchange.models import ImportRun\n"
+        "from tenants.models import Tenant\n"
+        "with scopes_disabled():\n"
+        "    print(json.dumps({m.__name__: m.objects.count() for m in "
+        "(Tenant, Customer, Bill, Payment, ImportRun, User, Link)}))\n"
+    )
+    return json.loads(manage("shell", "-c", code, env=env).strip().splitlines()[-1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the portal exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout}s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End the process group we started (runserver, or make and its runserver)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def start(command: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - our own commands
+            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+@dataclass
+class Portal:
+    base_url: str
+    env: dict[str, str]
+    log: Path  # what runserver printed: requests, and the traceback of any 500
+    number: str  # the demo 使用者番号 as seed_demo prints it, e.g. 1010-0001
+    kana: str  # the demo カナ氏名 in katakana, e.g. スズキ カズコ
+    seed_output: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def portal(database_url, smtp, tmp_path_factory):
+    """The portal as `make run` prepares it, reachable on a free loopback port."""
+    work = tmp_path_factory.mktemp("e2e-portal")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = portal_env(database_url, EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", SITE_URL=base_url)
+
+    manage("migrate", "--noinput", "-v0", env=env)
+    seed_output = manage("seed_demo", "--dir", str(work / "demo"), env=env)
+    pair = DEMO_PAIR.search(seed_output)
+    assert pair, f"seed_demo printed no demo pair:\n{seed_output}"
+
+    log = work / "runserver.log"
+    process = start(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        log=log,
+    )
+    try:
+        wait_until_up(f"{base_url}/healthz", process, log)
+        yield Portal(base_url, env, log, pair.group(1), pair.group(2).strip(), seed_output)
+    finally:
+        stop(process)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the portal's log (a 500's traceback is there)."""
+    report = yield
+    portal = getattr(item, "funcargs", {}).get("portal")
+    if report.failed and call.when == "call" and isinstance(portal, Portal):
+        lines = portal.log.read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("portal log (last 60 lines)", "\n".join(lines)))
+    return report
+
+
+# --- The phone --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if not path:
+        _unavailable("Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    return path
+
+
+@pytest.fixture
+def phone(chromium_path, tmp_path):
+    """A 360×740 touch phone in Japanese, with a profile of its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            user_data_dir=tmp_path / "chromium-profile",
+            executable_path=chromium_path,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="ja-JP",
+            timezone_id="Asia/Tokyo",
+        )
+        context.set_default_timeout(10_000)
+        try:
+            yield context
+        finally:
+            context.close()
