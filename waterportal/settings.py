@@ -205,7 +205,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Inline tasks (no REDIS_URL) would log a line per mail and warn about the
+        # in-memory broker; a real worker logs with its own -l flag.
+        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
+        "kombu.connection": {"level": "INFO" if REDIS_URL else "ERROR"},
+    },
 }
 
 # --- Production hardening: everything `manage.py check --deploy` asks for.
