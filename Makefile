@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg lint install demo bench worker beat clean
+.PHONY: run test test-pg e2e lint install demo bench worker beat clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the end-to-end tests (e2e/): the portal in a real headless Chromium on a phone
+# screen, mail through a real SMTP server. Needs Debian's chromium (see README).
+e2e: install
+	$(PY) -m pytest e2e -m e2e $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
