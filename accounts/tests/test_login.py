@@ -7,6 +7,7 @@ import time_machine
 from django.contrib.auth.hashers import get_hasher
 
 from accounts.tests.factories import STRONG_PASSWORD, make_member
+from audit.models import AuditEvent
 from conftest import Portal
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
@@ -77,6 +78,7 @@ def test_ten_failures_lock_the_account_for_15_minutes_with_a_clear_message(porta
         assert FAILED in login(portal, password="Wrong-Pass-123").text
     page = login(portal)  # even the right password
     assert "しばらくログインできません" in page.text and "10時15分以降" in page.text
+    assert AuditEvent.objects.filter(action="login_locked", member=member).count() == 1
     clock.shift(dt.timedelta(minutes=14))
     portal.open_tenant()
     assert "しばらくログインできません" in login(portal).text

@@ -1,18 +1,17 @@
-"""Login, logout and the member's first page."""
+"""Login and logout; the member's first page is billing's home."""
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import ratelimit, texts
 from accounts.forms import LoginForm
+from accounts.models import User
+from audit.actions import record
 from accounts.middleware import start_session_clock
-from contracts.models import Link
 from tenants.decorators import tenant_required
 
 
@@ -29,16 +28,23 @@ def _check_login_limits(tenant, email: str, ip: str) -> None:
 
 
 def _count_login_failure(tenant, email: str, ip: str) -> None:
+    """Count a failed login; a lock it trips is written to the audit log for staff
+    (the member's id when the address has an account, never the address itself)."""
     with transaction.atomic():
-        ratelimit.hit(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
-        ratelimit.hit(ratelimit.LOGIN_SOURCE, ip)
+        account_locked = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
+        source_locked = ratelimit.hit(ratelimit.LOGIN_SOURCE, ip)
+        if account_locked:
+            member = User.objects.filter(tenant=tenant, email=email).first()
+            record(tenant, "login_locked", member=member, until=account_locked.isoformat())
+        if source_locked:
+            record(tenant, "login_source_locked", until=source_locked.isoformat())
 
 
 @tenant_required
 @never_cache
 def login_view(request):
     if request.user.is_authenticated and request.user.tenant_id == request.tenant.pk:
-        return redirect("accounts:home")
+        return redirect("billing:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, ip = form.cleaned_data["email"], client_ip(request)
@@ -57,7 +63,7 @@ def login_view(request):
                 login(request, user)  # rotates the session id
                 request.session["tenant_id"] = tenant_id
                 start_session_clock(request)
-                return redirect("accounts:home")
+                return redirect("billing:home")
     return render(request, "accounts/login.html", {"form": form})
 
 
@@ -70,27 +76,3 @@ def logout_view(request):
     request.session["tenant_id"] = tenant.pk
     messages.info(request, "ログアウトしました。")
     return redirect(f"/login?tenant={tenant.slug}")
-
-
-@tenant_required
-@login_required
-@never_cache
-def home(request):
-    """The member's first page; usage and charges come in the billing views."""
-    today = timezone.localdate()
-    links = (
-        Link.objects.filter(member=request.user, revoked_at__isnull=True)
-        .select_related("customer")
-        .order_by("created_at")
-    )
-    cards = [
-        {
-            "link": link,
-            "pending": link.active_from > today,
-            "active_from_text": texts.japanese_date(link.active_from),
-        }
-        for link in links
-    ]
-    response = render(request, "accounts/home.html", {"cards": cards})
-    response["Cache-Control"] = "no-store"
-    return response
