@@ -6,7 +6,6 @@ from accounts.views import login as login_views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", login_views.home, name="home"),
     path("login", login_views.login_view, name="login"),
     path("logout", login_views.logout_view, name="logout"),
     path("register", signup.register, name="register"),

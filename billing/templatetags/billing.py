@@ -1,0 +1,22 @@
+"""Template filters for figures: {{ bill.amount|yen }}, {{ bill.due_date|jdate }}."""
+
+from django import template
+
+from billing import formatting
+
+register = template.Library()
+
+register.filter("yen", formatting.yen)
+register.filter("m3", formatting.m3)
+register.filter("jmonth", formatting.month)
+register.filter("month_slug", formatting.month_slug)
+
+
+@register.filter
+def jdate(day, arg=""):
+    return formatting.date(day, weekday=arg == "weekday")
+
+
+@register.filter
+def reading(value: int) -> str:
+    return f"{value:,}"
