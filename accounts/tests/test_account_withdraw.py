@@ -165,3 +165,10 @@ def test_withdrawing_leaves_other_members_of_the_contract_alone(
     kept.refresh_from_db()
     assert kept.revoked_at is None
     assert User.objects.get(pk=family.pk).email == "family@example.jp"
+
+
+def test_the_placeholder_address_can_never_be_typed_in_registration(portal, registered):
+    withdraw(portal)
+    placeholder = User.objects.get(pk=registered.pk).email
+    page = portal.post("/register", {"email": placeholder})
+    assert "メールアドレスの形が正しくありません" in page.text
