@@ -6,7 +6,9 @@ class Bill(models.Model):
     """One meter reading and its charges (exchange-v1 ``bills``; key: customer + month)."""
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey("contracts.Customer", on_delete=models.CASCADE, related_name="bills")
+    customer = models.ForeignKey(
+        "contracts.Customer", on_delete=models.CASCADE, related_name="bills"
+    )
     billing_month = models.DateField("調定年月", help_text="月の1日")
     reading_date = models.DateField("検針日")
     previous_reading = models.IntegerField("前回指針")
@@ -38,9 +40,14 @@ class Bill(models.Model):
         verbose_name = "検針・料金"
         verbose_name_plural = "検針・料金"
         constraints = [
-            models.UniqueConstraint(fields=["customer", "billing_month"], name="bill_customer_month_unique")
+            models.UniqueConstraint(
+                fields=["customer", "billing_month"], name="bill_customer_month_unique"
+            )
         ]
         indexes = [models.Index(fields=["tenant", "billing_month"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.billing_month:%Y-%m}"
 
 
 class Payment(models.Model):
@@ -63,3 +70,6 @@ class Payment(models.Model):
     class Meta:
         verbose_name = "収納"
         verbose_name_plural = "収納"
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} {self.result}"

@@ -125,7 +125,9 @@ def payment_of(bill: Bill) -> Payment | None:
         return None
 
 
-def _bill_view(bill: Bill, window: list[Bill], customer: Customer, tenant, today: dt.date) -> BillView:
+def _bill_view(
+    bill: Bill, window: list[Bill], customer: Customer, tenant, today: dt.date
+) -> BillView:
     """``window``: the customer's bills of the twelve months before ``bill``, newest first."""
     year_ago_month = add_months(bill.billing_month, -YEAR)
     earlier = [b for b in window if b.billing_month < bill.billing_month]

@@ -106,7 +106,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=4),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "heading": ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4
+        ),
         "big": ParagraphStyle("big", parent=base, fontSize=14, leading=20),
         "small": ParagraphStyle("small", parent=base, fontSize=9, leading=13),
     }
@@ -122,7 +124,10 @@ def _table(rows: list[list], widths: list[float], font: str, *, header: bool = F
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f8")),
     ]
     if header:
-        style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8")), ("ALIGN", (0, 0), (-1, 0), "CENTER")]
+        style += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8")),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ]
     table.setStyle(TableStyle(style))
     return table
 
@@ -131,7 +136,9 @@ def issuer_name(tenant) -> str:
     return tenant.business_name or tenant.name
 
 
-def statement_pdf(bill: Bill, customer: Customer, tenant, state: PaymentState, issued: dt.date) -> bytes:
+def statement_pdf(
+    bill: Bill, customer: Customer, tenant, state: PaymentState, issued: dt.date
+) -> bytes:
     """The statement of ``bill`` as a one-page A4 PDF with the Japanese font embedded."""
     font = japanese_font()
     s = _styles(font)
@@ -171,7 +178,9 @@ def statement_pdf(bill: Bill, customer: Customer, tenant, state: PaymentState, i
     story += [
         Spacer(1, 4 * mm),
         Paragraph(f"ご請求金額 {formatting.yen(bill.amount)}（税込）", s["big"]),
-        Paragraph(f"納期限 {formatting.date(bill.due_date)}　お支払い {_esc(state.label)}", s["base"]),
+        Paragraph(
+            f"納期限 {formatting.date(bill.due_date)}　お支払い {_esc(state.label)}", s["base"]
+        ),
         Paragraph("ご使用の期間", s["heading"]),
     ]
     period = [
@@ -193,7 +202,10 @@ def statement_pdf(bill: Bill, customer: Customer, tenant, state: PaymentState, i
         charges.append(["　うち基本料金", formatting.yen(bill.basic_charge)])
     if bill.volume_charge is not None:
         charges.append(["　うち従量料金", formatting.yen(bill.volume_charge)])
-    charges += [["下水道使用料", formatting.yen(bill.sewer_charge)], ["合計", formatting.yen(bill.amount)]]
+    charges += [
+        ["下水道使用料", formatting.yen(bill.sewer_charge)],
+        ["合計", formatting.yen(bill.amount)],
+    ]
     story.append(_table(charges, [wide * 0.35, wide * 0.45], font))
 
     story.append(Paragraph("税率ごとの内訳", s["heading"]))

@@ -33,7 +33,9 @@ def reading_status(code: str) -> str:
     return READING_STATUS.get(code, code)
 
 
-def payment_state(bill: Bill, payment: Payment | None, method: str, tenant, today: dt.date) -> PaymentState:
+def payment_state(
+    bill: Bill, payment: Payment | None, method: str, tenant, today: dt.date
+) -> PaymentState:
     """How the bill stands, from the payment file if it has arrived, else from the due date."""
     due = formatting.date(bill.due_date)
     if payment is not None and payment.result == Payment.Result.DEBIT_FAILED:

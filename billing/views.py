@@ -96,7 +96,12 @@ def bill(request, link_id: int, month: dt.date):
     return render(
         request,
         "billing/bill.html",
-        {"link": link, "customer": link.customer, "view": page.view, "newer_month": page.newer_month},
+        {
+            "link": link,
+            "customer": link.customer,
+            "view": page.view,
+            "newer_month": page.newer_month,
+        },
     )
 
 
@@ -115,6 +120,8 @@ def statement(request, link_id: int, month: dt.date):
     slug = formatting.month_slug(month)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = statements.content_disposition(
-        "inline", f"statement-{slug}-{digits}.pdf", f"請求書_{formatting.month(month)}分_{digits}.pdf"
+        "inline",
+        f"statement-{slug}-{digits}.pdf",
+        f"請求書_{formatting.month(month)}分_{digits}.pdf",
     )
     return response

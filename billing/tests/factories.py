@@ -9,7 +9,9 @@ from billing.services import add_months
 from contracts.models import Link
 
 
-def make_link(member, customer, *, active_from=dt.date(2026, 1, 5), relationship="本人", revoked=False) -> Link:
+def make_link(
+    member, customer, *, active_from=dt.date(2026, 1, 5), relationship="本人", revoked=False
+) -> Link:
     now = timezone.now()
     return Link.objects.create(
         tenant=customer.tenant,
@@ -22,7 +24,17 @@ def make_link(member, customer, *, active_from=dt.date(2026, 1, 5), relationship
     )
 
 
-def make_bill(customer, month: str | dt.date, *, usage=20, previous=100, days=61, water=3300, sewer=2200, **extra) -> Bill:
+def make_bill(
+    customer,
+    month: str | dt.date,
+    *,
+    usage=20,
+    previous=100,
+    days=61,
+    water=3300,
+    sewer=2200,
+    **extra,
+) -> Bill:
     """A bill of ``month`` ("2026-10"): read on the 10th, due at the end of the next month."""
     if isinstance(month, str):
         year, mon = month.split("-")
@@ -40,7 +52,9 @@ def make_bill(customer, month: str | dt.date, *, usage=20, previous=100, days=61
         "amount": amount,
         "due_date": add_months(month, 2) - dt.timedelta(days=1),
     } | extra
-    return Bill.objects.create(tenant=customer.tenant, customer=customer, billing_month=month, **fields)
+    return Bill.objects.create(
+        tenant=customer.tenant, customer=customer, billing_month=month, **fields
+    )
 
 
 def make_history(customer, *, periods: int, last="2026-10", every=2) -> list[Bill]:

@@ -87,7 +87,11 @@ def test_an_unknown_link_id_is_404(signed_in, link, page):
 
 @pytest.mark.parametrize(
     "page",
-    ["/contracts/{id}/bills/2026-09", "/contracts/{id}/bills/2026-09.pdf", "/contracts/{id}/bills/2030-10"],
+    [
+        "/contracts/{id}/bills/2026-09",
+        "/contracts/{id}/bills/2026-09.pdf",
+        "/contracts/{id}/bills/2030-10",
+    ],
 )
 def test_a_month_without_a_bill_is_404(signed_in, link, page):
     assert signed_in.get(page.format(id=link.pk)).status_code == 404

@@ -34,7 +34,13 @@ def test_the_csv_is_utf8_with_bom_japanese_headers_and_crlf(signed_in, link, cus
 
 def test_cells_that_would_run_as_formulas_are_escaped(signed_in, link, customer):
     make_bill(customer, "2026-10", reading_status="=HYPERLINK(1)", water=-300, sewer=-200)
-    rows = list(csv.reader(io.StringIO(signed_in.get(f"/contracts/{link.pk}/history.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                signed_in.get(f"/contracts/{link.pk}/history.csv").content.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[1][12] == "'=HYPERLINK(1)"
     assert rows[1][6] == "'-300" and rows[1][9] == "'-500"
 
@@ -53,7 +59,7 @@ def test_the_csv_filename_is_ascii_with_a_japanese_alternative(signed_in, link, 
     make_bill(customer, "2026-10")
     disposition = signed_in.get(f"/contracts/{link.pk}/history.csv")["Content-Disposition"]
     assert disposition == (
-        "attachment; filename=\"water-history-0001.csv\"; "
+        'attachment; filename="water-history-0001.csv"; '
         "filename*=UTF-8''%E6%B0%B4%E9%81%93%E4%BD%BF%E7%94%A8%E5%B1%A5%E6%AD%B4_0001.csv"
     )
 
@@ -80,7 +86,9 @@ def pdf_text_and_ink(content: bytes) -> tuple[str, float]:
     return text, dark / (image.width * image.height)
 
 
-def test_the_statement_is_a_qualified_invoice_with_japanese_text(signed_in, link, customer, registered):
+def test_the_statement_is_a_qualified_invoice_with_japanese_text(
+    signed_in, link, customer, registered
+):
     make_bill(
         customer, "2026-10", usage=18, previous=101, days=60, water=2530, sewer=1650,
         basic_charge=1650, volume_charge=880,
@@ -88,7 +96,9 @@ def test_the_statement_is_a_qualified_invoice_with_japanese_text(signed_in, link
     response = signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('inline; filename="statement-2026-10-0001.pdf"; ')
+    assert response["Content-Disposition"].startswith(
+        'inline; filename="statement-2026-10-0001.pdf"; '
+    )
     text, ink = pdf_text_and_ink(response.content)
     assert ink > 0.01, "the rendered page is (nearly) blank"
     flat = " ".join(text.split())
@@ -117,7 +127,9 @@ def test_the_statement_embeds_its_font(signed_in, link, customer, registered):
     assert b"/FontFile2" in content  # an embedded TrueType font program
 
 
-def test_without_a_registration_number_it_does_not_claim_to_be_a_qualified_invoice(signed_in, link, customer):
+def test_without_a_registration_number_it_does_not_claim_to_be_a_qualified_invoice(
+    signed_in, link, customer
+):
     make_bill(customer, "2026-10")
     text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
     assert "適格請求書）" not in text and "発行者 おうむ町" in text

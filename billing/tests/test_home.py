@@ -28,7 +28,9 @@ def three_periods(customer):
     return make_bill(customer, "2026-10", usage=18, previous=101, days=60, water=2530, sewer=1650)
 
 
-def test_the_home_shows_the_latest_bill_as_on_the_meter_reading_slip(signed_in, link, three_periods):
+def test_the_home_shows_the_latest_bill_as_on_the_meter_reading_slip(
+    signed_in, link, three_periods
+):
     page = signed_in.get("/")
     assert page.status_code == 200
     text = text_of(page)
@@ -64,7 +66,9 @@ def test_an_increase_is_signed_plus(signed_in, link, customer):
     assert "前回 （2026年8月分） +2 m³ +200円" in text_of(signed_in.get("/"))
 
 
-def test_without_earlier_bills_or_days_there_is_no_comparison_nor_average(signed_in, link, customer):
+def test_without_earlier_bills_or_days_there_is_no_comparison_nor_average(
+    signed_in, link, customer
+):
     make_bill(customer, "2026-10", usage=18, days=None)
     text = text_of(signed_in.get("/"))
     assert "18 m³" in text
@@ -117,7 +121,11 @@ def test_a_pending_link_says_from_which_date_and_shows_no_bill(signed_in, member
     make_link(member, later, active_from=dt.date(2026, 11, 5))
     make_bill(later, "2026-10", water=9999)
     text = text_of(signed_in.get("/"))
-    assert "準備中" in text and "2026年11月5日（木）" in text and "から確認できるようになります" in text
+    assert (
+        "準備中" in text
+        and "2026年11月5日（木）" in text
+        and "から確認できるようになります" in text
+    )
     assert "9,999円" not in text
 
 
@@ -163,16 +171,40 @@ def test_figures_computed_from_imported_files(signed_in, member, tenant, tmp_pat
     from exchange.tests.helpers import BILLS, Importer, bill_row, csv_bytes, customer_row
 
     importer = Importer(tmp_path)
-    run = importer(tenant, "customers", csv_bytes(
-        "使用者番号,使用者名カナ,使用者名,給水場所,口径,検針周期,支払方法,状態",
-        customer_row("5050-0001", payment="納付書"),
-    ))
+    run = importer(
+        tenant,
+        "customers",
+        csv_bytes(
+            "使用者番号,使用者名カナ,使用者名,給水場所,口径,検針周期,支払方法,状態",
+            customer_row("5050-0001", payment="納付書"),
+        ),
+    )
     assert run.status == "succeeded", run.report
-    run = importer(tenant, "bills", csv_bytes(
-        BILLS,
-        bill_row("5050-0001", "2026-08", previous=200, current=224, water=3080, sewer=2090, due="2026-08-31"),
-        bill_row("5050-0001", "2026-10", previous=224, current=245, water=2750, sewer=1870, due="2026-10-31"),
-    ))
+    run = importer(
+        tenant,
+        "bills",
+        csv_bytes(
+            BILLS,
+            bill_row(
+                "5050-0001",
+                "2026-08",
+                previous=200,
+                current=224,
+                water=3080,
+                sewer=2090,
+                due="2026-08-31",
+            ),
+            bill_row(
+                "5050-0001",
+                "2026-10",
+                previous=224,
+                current=245,
+                water=2750,
+                sewer=1870,
+                due="2026-10-31",
+            ),
+        ),
+    )
     assert run.status == "succeeded", run.report
     from contracts.models import Customer
 

@@ -53,9 +53,12 @@ def test_the_home_page_runs_the_same_queries_for_24_or_240_periods_and_1_or_5_co
 
 
 @pytest.mark.parametrize(
-    "page", ["/contracts/{id}/history", "/contracts/{id}/bills/2026-10", "/contracts/{id}/history.csv"]
+    "page",
+    ["/contracts/{id}/history", "/contracts/{id}/bills/2026-10", "/contracts/{id}/history.csv"],
 )
-def test_history_pages_run_the_same_queries_for_24_or_240_periods_and_1_or_5_contracts(account, page):
+def test_history_pages_run_the_same_queries_for_24_or_240_periods_and_1_or_5_contracts(
+    account, page
+):
     counts = {}
     for contracts, periods in [(1, 24), (1, 240), (5, 24), (5, 240)]:
         browser, links = account(contracts, periods)
