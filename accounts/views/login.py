@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import ratelimit, texts
 from accounts.forms import LoginForm
+from accounts.middleware import start_session_clock
 from accounts.models import User
 from audit.actions import record
-from accounts.middleware import start_session_clock
 from tenants.decorators import tenant_required
 
 
