@@ -20,13 +20,15 @@ from django.utils.safestring import SafeString
 
 from billing import formatting
 
+# In viewBox units; the chart is drawn 320 wide and scales to its card, so on a 360-px
+# phone (about 290 px of card) the 15-unit labels are still about 14 px.
 WIDTH = 320
-LABEL_WIDTH = 78  # "2026年11月"
-VALUE_WIDTH = 74  # "12,345円"
-ROW_HEIGHT = 22
-BAR_HEIGHT = 14
+LABEL_WIDTH = 94  # "2026年11月"
+VALUE_WIDTH = 86  # "123,456円"
+ROW_HEIGHT = 28
+BAR_HEIGHT = 16
 PAD_TOP = 4
-FONT_SIZE = 12
+FONT_SIZE = 15
 
 
 @dataclass(frozen=True)

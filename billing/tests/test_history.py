@@ -59,7 +59,7 @@ def test_a_bill_page_gives_the_full_breakdown(signed_in, link, customer):
         "メーターを確認できなかったため、使用水量を推定しています（認定）",
         "この期間にメーターを交換しました",
         "口座振替予定",
-        "前回 （2026年8月分） −3 m³ −420円",
+        "前回（2026年8月分）より 使用水量 −3 m³ 請求金額 −420円",
     ]:
         assert expected in text, expected
     assert f'href="/contracts/{link.pk}/bills/2026-10.pdf"' in page.text

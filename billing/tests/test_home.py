@@ -56,14 +56,14 @@ def test_the_home_shows_the_latest_bill_as_on_the_meter_reading_slip(
 
 def test_it_compares_with_the_previous_period_and_a_year_earlier(signed_in, link, three_periods):
     text = text_of(signed_in.get("/"))
-    assert "前回 （2026年8月分） −3 m³ −420円" in text
-    assert "前年同期 （2025年10月分） −2 m³ −220円" in text
+    assert "前回（2026年8月分）より 使用水量 −3 m³ 請求金額 −420円" in text
+    assert "前年同期（2025年10月分）より 使用水量 −2 m³ 請求金額 −220円" in text
 
 
 def test_an_increase_is_signed_plus(signed_in, link, customer):
     make_bill(customer, "2026-08", usage=10, water=1000, sewer=500)
     make_bill(customer, "2026-10", usage=12, water=1100, sewer=600)
-    assert "前回 （2026年8月分） +2 m³ +200円" in text_of(signed_in.get("/"))
+    assert "前回（2026年8月分）より 使用水量 +2 m³ 請求金額 +200円" in text_of(signed_in.get("/"))
 
 
 def test_without_earlier_bills_or_days_there_is_no_comparison_nor_average(
@@ -215,7 +215,7 @@ def test_figures_computed_from_imported_files(signed_in, member, tenant, tmp_pat
     assert "使用水量 21 m³" in text
     assert "1日あたり 0.3 m³（約344リットル）" in text
     assert "請求金額 4,620円" in text and "うち消費税額 420円" in text
-    assert "前回 （2026年8月分） −3 m³ −550円" in text
+    assert "前回（2026年8月分）より 使用水量 −3 m³ 請求金額 −550円" in text
     assert "納期限の2026年10月31日を過ぎました" in text
 
 
