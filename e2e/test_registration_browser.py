@@ -102,6 +102,7 @@ def test_a_new_resident_registers_as_the_guide_shows_and_sees_when_usage_appears
     name = "水道 花子"
     kana_typed = jaconv.kata2hira(portal.kana)  # the slip is in katakana; phones type hiragana
     assert kana_typed != portal.kana
+    today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date()  # before registering
 
     # 1 「初めての方はこちら」をタップします。
     page.goto(portal.url(f"/login?tenant={TENANT}"))
@@ -181,7 +182,6 @@ def test_a_new_resident_registers_as_the_guide_shows_and_sees_when_usage_appears
     shown = JAPANESE_DATE.fullmatch(date_text)
     assert shown, f"no date like 2026年7月3日（金） on the completion page: {date_text!r}"
     active_from = dt.date(*map(int, shown.groups()[:3]))
-    today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date()
     assert today < active_from <= today + dt.timedelta(days=10)
     assert active_from.weekday() < 5, "usage appears on a business day"
     assert shown.group(4) == "月火水木金土日"[active_from.weekday()]
