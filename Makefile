@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
+# Links in mail and the hints printed by seed_demo follow the address the portal runs on.
+export SITE_URL ?= http://$(HOST):$(PORT)
+
 demo: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0

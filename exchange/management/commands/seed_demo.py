@@ -16,7 +16,6 @@ from tenants.actions import do_create_tenant
 from tenants.models import Tenant
 
 SLUG = "oumu"
-BASE_URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
@@ -75,9 +74,9 @@ class Command(BaseCommand):
         return tenant
 
     def _print_hints(self, tenant: Tenant) -> None:
-        self.stdout.write(f"ポータル:         {BASE_URL}/login?tenant={tenant.slug}")
+        self.stdout.write(f"ポータル:         {settings.SITE_URL}/login?tenant={tenant.slug}")
         self.stdout.write(
-            f"開発用メール箱:   {BASE_URL}/dev/mailbox/ （認証コードはここに届きます）"
+            f"開発用メール箱:   {settings.SITE_URL}/dev/mailbox/ （認証コードはここに届きます）"
         )
         customer = demo_customer(tenant)
         if customer is None:
