@@ -128,7 +128,8 @@ def payment_of(bill: Bill) -> Payment | None:
 def _bill_view(
     bill: Bill, window: list[Bill], customer: Customer, tenant, today: dt.date
 ) -> BillView:
-    """``window``: the customer's bills of the twelve months before ``bill``, newest first."""
+    """``window``: the customer's bills newest first, from ``bill`` back to at least its
+    previous period and the same month a year earlier (when they exist)."""
     year_ago_month = add_months(bill.billing_month, -YEAR)
     earlier = [b for b in window if b.billing_month < bill.billing_month]
     return BillView(
@@ -159,29 +160,40 @@ class ContractCard:
 
 
 def home_cards(member, tenant, today: dt.date) -> list[ContractCard]:
-    """One card per link of ``member``, each active one with its latest bill. Two queries."""
+    """One card per link of ``member``, each active one with its latest bill. Two queries:
+    the links with the months of their latest and previous bills, then those bills and
+    the ones a year earlier, for every card at once."""
     newest = Bill.objects.filter(customer=OuterRef("customer_id")).order_by("-billing_month")
     links = list(
         member_links(member)
         .select_related("customer")
-        .annotate(latest_month=Subquery(newest.values("billing_month")[:1]))
+        .annotate(
+            latest_month=Subquery(newest.values("billing_month")[:1]),
+            previous_month=Subquery(newest.values("billing_month")[1:2]),
+        )
         .order_by("created_at", "pk")
     )
     cards = [ContractCard(link, pending=link.active_from > today) for link in links]
-    # The latest bill and the twelve months before it, for every active card at once.
-    windows = [
+    wanted = [
         Q(
             customer_id=card.link.customer_id,
-            billing_month__gte=add_months(card.link.latest_month, -YEAR),
-            billing_month__lte=card.link.latest_month,
+            billing_month__in=[
+                month
+                for month in (
+                    card.link.latest_month,
+                    card.link.previous_month,
+                    add_months(card.link.latest_month, -YEAR),
+                )
+                if month is not None
+            ],
         )
         for card in cards
         if not card.pending and card.link.latest_month is not None
     ]
-    if not windows:
+    if not wanted:
         return cards
     by_customer: dict[int, list[Bill]] = {}
-    bills = Bill.objects.filter(reduce(or_, windows)).select_related("payment")
+    bills = Bill.objects.filter(reduce(or_, wanted)).select_related("payment")
     for bill in bills.order_by("customer_id", "-billing_month"):
         by_customer.setdefault(bill.customer_id, []).append(bill)
     for card in cards:

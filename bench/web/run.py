@@ -1,0 +1,368 @@
+"""Benchmark: the signed-in home page against a trivial view, under gunicorn on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_web .venv/bin/python bench/web/run.py
+
+Seeds one member with a few contracts and 24 months of bills in a ``bench`` tenant of
+that database (created if missing; the bench tenant is rebuilt on every run, nothing
+else is touched), starts gunicorn with production settings on 127.0.0.1, signs every
+client in, then drives ``/`` and ``/healthz`` in turn with the same number of concurrent
+clients for a fixed time each, and prints requests per second, latency percentiles and
+the ratio. Only loopback traffic; every phase is bounded in time; gunicorn is stopped
+at the end. Not a test: it prints figures and exits 0 unless something broke.
+"""
+
+import argparse
+import http.client
+import math
+import multiprocessing as mp
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_web"
+TENANT = "bench"
+EMAIL = "bench@example.jp"
+PASSWORD = "Bench-Mizu-2026"
+HOST = "127.0.0.1"
+MONTHS = 24
+TARGET_RATIO = 0.5
+# (name, path, with the member's cookies). The trivial view twice: as a bare request
+# (the project's floor) and signed in (session, member and tenant loaded and the session
+# clock saved, as on every member page), so the second ratio is the page's own cost.
+PHASE_NAMES = [
+    ("home", "/", True),
+    ("healthz", "/healthz", False),
+    ("healthz signed-in", "/healthz", True),
+]
+PHASES = [(path, cookies) for _, path, cookies in PHASE_NAMES]
+TARGET_P99_MS = 50.0
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """Production settings, as ``manage.py check --deploy`` wants them, on plain HTTP:
+    the clients say ``X-Forwarded-Proto: https`` as the TLS proxy in front would."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        EMAIL_URL="smtp://127.0.0.1:25",
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres", query="").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def seed(contracts: int) -> None:
+    """The bench tenant afresh: one member, ``contracts`` contracts, 24 monthly bills each."""
+    import datetime as dt
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waterportal.settings")
+    django.setup()
+    from django.db import transaction
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from accounts.models import User
+    from billing.models import Bill, Payment
+    from billing.services import add_months
+    from contracts.models import Customer, Link
+    from tenants.actions import do_create_tenant
+    from tenants.models import Tenant
+    from waterportal.lib.kana import kana_key
+
+    with scopes_disabled(), transaction.atomic():
+        Tenant.objects.filter(slug=TENANT).delete()
+        tenant = do_create_tenant(slug=TENANT, name="ベンチ町", phone="0120-000-000")
+        member = User.objects.create_user(EMAIL, PASSWORD, tenant=tenant, name="ベンチ 花子")
+        now = timezone.now()
+        this_month = timezone.localdate().replace(day=1)
+        for c in range(contracts):
+            kana = f"ベンチ タロウ{c}"
+            customer = Customer.objects.create(
+                tenant=tenant,
+                number=f"9000{c:04d}",
+                name_kana=kana,
+                name_kana_key=kana_key(kana),
+                name=f"ベンチ 太郎{c}",
+                address=f"ベンチ町本町{c + 1}-1",
+                reading_cycle=1,
+                payment_method="口座振替",
+            )
+            Link.objects.create(
+                tenant=tenant,
+                member=member,
+                customer=customer,
+                relationship="本人",
+                created_at=now,
+                active_from=timezone.localdate() - dt.timedelta(days=30),
+            )
+            bills, reading = [], 1000
+            for i in range(MONTHS):
+                month = add_months(this_month, i - MONTHS + 1)
+                usage = 8 + (i * 7 + c) % 9
+                water, sewer = 1100 + usage * 132, 880 + usage * 121
+                bills.append(
+                    Bill(
+                        tenant=tenant,
+                        customer=customer,
+                        billing_month=month,
+                        reading_date=month.replace(day=8),
+                        previous_reading=reading,
+                        current_reading=reading + usage,
+                        usage_m3=usage,
+                        days=30,
+                        water_charge=water,
+                        sewer_charge=sewer,
+                        tax=(water + sewer) * 10 // 110,
+                        amount=water + sewer,
+                        due_date=add_months(month, 1) - dt.timedelta(days=1),
+                    )
+                )
+                reading += usage
+            bills = Bill.objects.bulk_create(bills)
+            Payment.objects.bulk_create(
+                Payment(
+                    tenant=tenant,
+                    bill=bill,
+                    paid_on=bill.due_date,
+                    amount=bill.amount,
+                    method="口座振替",
+                    result="済",
+                )
+                for bill in bills[:-1]
+            )
+    from django.db import connections
+
+    connections.close_all()  # the client processes are forked: no shared connection
+    print(f"seeded tenant {TENANT}: 1 member, {contracts} contracts x {MONTHS} months")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited before answering")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+# --- the clients (one process each, so that Python's GIL does not cap the load)
+
+
+class Browser:
+    """A minimal cookie-keeping HTTP client on one keep-alive-capable connection."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None, cookies: bool = True):
+        headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
+        if cookies and self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            origin = f"https://{HOST}"
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": origin,
+                    "Referer": f"{origin}/login",
+                }
+            )
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            # gunicorn's sync workers close the connection after each response.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        data = response.read()
+        if response.will_close:
+            self.conn.close()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), data
+
+    def sign_in(self) -> None:
+        status, _, page = self.request("GET", f"/login?tenant={TENANT}")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"login page answered {status}")
+        form = urlencode(
+            {"csrfmiddlewaretoken": token.group(1).decode(), "email": EMAIL, "password": PASSWORD}
+        )
+        status, location, _ = self.request("POST", "/login", form)
+        if status != 302 or location != "/":
+            raise RuntimeError(f"login answered {status} {location}")
+
+
+def client(port: int, schedule: list[tuple[str, bool, float, float]], results) -> None:
+    """Sign in, then for each (path, with cookies, start, end) request ``path`` in a loop
+    from ``start`` to ``end`` (time.time()), recording each latency in ms."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    browser = Browser(port)
+    browser.sign_in()
+    out = []
+    for path, cookies, start, end in schedule:
+        while time.time() < start:
+            time.sleep(0.005)
+        latencies, errors = [], 0
+        while time.time() < end:
+            t0 = time.perf_counter()
+            status, _, body = browser.request("GET", path, cookies=cookies)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if status == 200 and (path != "/" or "ご請求".encode() in body):
+                # A home page without a bill on it would be a failed sign-in, not speed.
+                latencies.append(elapsed)
+            else:
+                errors += 1
+        out.append((latencies, errors))
+    results.put(out)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per view")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--contracts", type=int, default=3)
+    args = parser.parse_args()
+    if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 60:
+        raise SystemExit("--clients 1..64 and --seconds 1..60 keep the run bounded")
+
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench/web runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    if urlsplit(database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("bench/web only talks to a database on this machine")
+    env = server_env(database_url)
+    os.environ.update(env)
+    ensure_database(database_url)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    seed(args.contracts)
+
+    port = free_port()
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "waterportal.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(port, gunicorn)
+        warmup = 2.0
+        t0 = time.time() + 3.0 + args.clients * 0.3  # time for every client to sign in
+        schedule, t = [], t0
+        for path, cookies in PHASES:
+            # A warm-up slice first (not counted), then the measured slice.
+            schedule.append((path, cookies, t, t + warmup))
+            schedule.append((path, cookies, t + warmup, t + warmup + args.seconds))
+            t += warmup + args.seconds
+        results: mp.Queue = mp.Queue()
+        procs = [
+            mp.Process(target=client, args=(port, schedule, results)) for _ in range(args.clients)
+        ]
+        for p in procs:
+            p.start()
+        collected = [results.get(timeout=t - time.time() + 60) for _ in procs]
+        for p in procs:
+            p.join(timeout=10)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+
+    report = {}
+    for index, (name, _, _) in enumerate(PHASE_NAMES):
+        # Each phase is a warm-up slice then the measured one: odd slices count.
+        latencies = [ms for out in collected for ms in out[2 * index + 1][0]]
+        errors = sum(out[2 * index + 1][1] for out in collected)
+        report[name] = (len(latencies) / args.seconds, latencies, errors)
+    print(
+        f"\n{args.clients} concurrent clients, {args.seconds:g} s per view, "
+        f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs, PostgreSQL"
+    )
+    print(f"{'view':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, (rps, latencies, errors) in report.items():
+        p50 = statistics.median(latencies) if latencies else float("nan")
+        p99 = percentile(latencies, 99) if latencies else float("nan")
+        print(f"{name:<18}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}")
+    home_rps, home_latencies, _ = report["home"]
+    for name in ("healthz", "healthz signed-in"):
+        base_rps = report[name][0]
+        ratio = home_rps / base_rps if base_rps else float("nan")
+        print(f"ratio home / {name}: {ratio:.2f} (target >= {TARGET_RATIO})")
+    home_p99 = percentile(home_latencies, 99) if home_latencies else float("nan")
+    print(f"home p99: {home_p99:.1f} ms (target <= {TARGET_P99_MS:g} ms)")
+
+
+if __name__ == "__main__":
+    main()
