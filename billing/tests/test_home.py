@@ -224,3 +224,11 @@ def test_the_home_is_never_cached_and_needs_a_login(portal, signed_in):
     assert "no-store" in page["Cache-Control"]
     signed_in.post("/logout")
     assert portal.get("/").url.startswith("/login")
+
+
+def test_a_direct_debit_past_its_date_without_a_result_says_it_is_being_checked(
+    signed_in, link, customer
+):
+    make_bill(customer, "2026-08")  # due 2026-09-30, no payment file yet
+    text = text_of(signed_in.get("/"))
+    assert "引き落とし結果の確認中" in text and "2026年9月30日が口座振替日でした" in text
