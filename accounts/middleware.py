@@ -7,6 +7,7 @@ from django.utils import timezone
 
 STARTED = "session_started"
 SEEN = "session_seen"
+SEEN_RESOLUTION = 60
 
 
 def start_session_clock(request) -> None:
@@ -32,7 +33,9 @@ class SessionLifetimeMiddleware:
                     request.session["tenant_id"] = tenant_id
                 reason = "30分間操作がなかった" if idle else "ログインから12時間が過ぎた"
                 messages.info(request, f"{reason}ため、安全のためログアウトしました。もう一度ログインしてください。")
-            else:
+            elif now - seen >= SEEN_RESOLUTION:
+                # Written at most once a minute: saving the session on every page would
+                # cost a database write per request for a clock that needs no more.
                 request.session[SEEN] = now
                 request.session.setdefault(STARTED, now)
         return self.get_response(request)

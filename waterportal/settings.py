@@ -90,6 +90,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'waterportal.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reuse connections: opening one costs more than most pages' own queries.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server, a worker and an import share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -200,6 +204,8 @@ EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=60)
 
 # --- Uploads
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Exchange files uploaded by staff larger than this are refused before they are read.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 
 # --- Logging: never passwords, codes or full names; the formatter below gets only
 # what the code chose to log, and the code logs ids, not personal data.
