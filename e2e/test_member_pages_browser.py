@@ -1,0 +1,92 @@
+"""A member with a live contract reads every page of the member's side on a phone.
+
+Home, history (charts and table), one bill, the account page and its forms: no page may
+scroll sideways at 360 px or at 200 % zoom (a 180 px wide viewport), and everything a
+resident taps stays finger-sized.
+"""
+
+import re
+import secrets
+
+import pytest
+
+from e2e.conftest import TENANT, manage
+from e2e.test_registration_browser import Screen
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Mizu-Nomu-2026"
+
+MAKE_MEMBER = """
+import datetime as dt
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from accounts.models import User
+from contracts.models import Customer, Link
+from tenants.models import Tenant
+with scopes_disabled():
+    tenant = Tenant.objects.get(slug={tenant!r})
+    member = User.objects.create_user({email!r}, {password!r}, tenant=tenant, name="水道 次郎")
+    taken = Link.objects.values_list("customer_id", flat=True)
+    customers = Customer.objects.filter(tenant=tenant, status="使用中").exclude(pk__in=taken)[:2]
+    for customer in customers:
+        Link.objects.create(tenant=tenant, member=member, customer=customer, relationship="家族",
+                            created_at=timezone.now() - dt.timedelta(days=40),
+                            active_from=timezone.localdate() - dt.timedelta(days=30))
+    print("link", Link.objects.filter(member=member).order_by("pk").first().pk)
+"""
+
+
+@pytest.fixture
+def member(portal):
+    email = f"member-{secrets.token_hex(3)}@example.jp"
+    out = manage(
+        "shell",
+        "-c",
+        MAKE_MEMBER.format(tenant=TENANT, email=email, password=PASSWORD),
+        env=portal.env,
+    )
+    return email, int(re.search(r"link (\d+)", out).group(1))
+
+
+def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, member, tmp_path):
+    email, link_id = member
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    screen = Screen(page, tmp_path / "screens")
+
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    screen.shows("水道 次郎 様")
+    screen.check("home", zoom=True)
+
+    page.get_by_role("link", name=re.compile("これまでの使用量と料金")).first.click()
+    screen.shows("これまでの使用量と料金")
+    assert page.locator("svg.chart").count() >= 2
+    screen.check("history", zoom=True)
+
+    bill_link = page.locator("a[href*='/bills/']").first
+    bill_link.click()
+    page.wait_for_load_state("load")
+    assert "明細" in page.get_by_role("heading", level=1).inner_text()
+    screen.check("bill", zoom=True)
+
+    with page.expect_download() as download:
+        page.goto(portal.url(f"/contracts/{link_id}/history"))
+        page.get_by_role("link", name=re.compile("ダウンロード")).click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    for path, heading in [
+        ("/account", "アカウント"),
+        ("/account/contracts/add", None),
+        ("/account/email", None),
+        ("/account/password", None),
+        ("/account/notifications", None),
+        ("/account/withdraw", None),
+    ]:
+        response = page.goto(portal.url(path))
+        assert response.status == 200, path
+        if heading:
+            screen.shows(heading)
+        screen.check(path.strip("/").replace("/", "-"), zoom=True)
