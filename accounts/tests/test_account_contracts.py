@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from accounts.tests.factories import make_customer, make_member
 from accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
@@ -13,23 +12,6 @@ from contracts.actions import do_link_contract
 from contracts.models import Customer, Link
 
 MISMATCH = "使用者番号とカナ氏名の組み合わせを確認できませんでした"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
-
-
-@pytest.fixture
-def signed_in(portal, member, clock):
-    sign_in(portal)
-    return portal
 
 
 @pytest.fixture

@@ -3,32 +3,14 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from accounts.models import User, VerificationCode
 from accounts.tests.factories import STRONG_PASSWORD, make_member
-from accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
+from accounts.tests.test_account_page import EMAIL, WEDNESDAY
 from audit.models import AuditEvent
 from conftest import code_from_mail, mails_to
 
 NEW = "hanako.new@example.jp"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
-
-
-@pytest.fixture
-def signed_in(portal, member, clock):
-    sign_in(portal)
-    return portal
 
 
 def ask(portal, email=NEW, password=STRONG_PASSWORD):

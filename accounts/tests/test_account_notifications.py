@@ -4,14 +4,8 @@ import pytest
 
 from accounts.actions import do_change_notification_settings
 from accounts.models import User
-from accounts.tests.factories import make_member
-from accounts.tests.test_account_page import EMAIL, sign_in
+from accounts.tests.test_account_page import sign_in
 from audit.models import AuditEvent
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 import datetime as dt
 
-import pytest
-import time_machine
-
 from accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from contracts.actions import do_link_contract, do_revoke_link
 
@@ -13,28 +10,11 @@ WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 EMAIL = "hanako@example.jp"
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
-
-
 def sign_in(portal, email=EMAIL, password=STRONG_PASSWORD):
     portal.open_tenant()
     response = portal.post("/login", {"email": email, "password": password})
     assert response.status_code == 302 and response.url == "/", "login failed"
     return response
-
-
-@pytest.fixture
-def signed_in(portal, member, clock):
-    sign_in(portal)
-    return portal
 
 
 def link(

@@ -3,34 +3,16 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.test import Client
 
 from accounts.models import User
-from accounts.tests.factories import STRONG_PASSWORD, make_member
-from accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
+from accounts.tests.factories import STRONG_PASSWORD
+from accounts.tests.test_account_page import EMAIL, sign_in
 from audit.models import AuditEvent
 from conftest import Portal, mails_to
 
 NEW = "Kawa-Nagare-77"
 WRONG = "Wrong-Pass-123"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
-
-
-@pytest.fixture
-def signed_in(portal, member, clock):
-    sign_in(portal)
-    return portal
 
 
 def change(portal, current=STRONG_PASSWORD, new=NEW, again=None):

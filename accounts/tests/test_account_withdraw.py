@@ -3,24 +3,17 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.test import Client
 
 from accounts.models import SignupFlow, User, VerificationCode
 from accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from accounts.tests.test_account_page import WEDNESDAY, sign_in
+from accounts.tests.test_account_page import sign_in
 from accounts.tests.test_registration_flow import EMAIL, full_registration
 from audit.models import AuditEvent
 from conftest import Portal, mails_to
 from contracts.models import Customer, Link
 
 WRONG = "Wrong-Pass-123"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
