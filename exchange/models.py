@@ -8,6 +8,7 @@ class ImportRun(models.Model):
 
     ``report`` lists the problems found ({line, column, value, reason}); at most
     ``REPORT_LIMIT`` of them, followed by one line saying how many more there were.
+    ``filename`` is what the file was called where it came from: shown, never opened.
     """
 
     REPORT_LIMIT = 1000
@@ -48,6 +49,10 @@ class ImportRun(models.Model):
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.RUNNING)
     report = models.JSONField("報告", default=list, blank=True)
     notified_at = models.DateTimeField("お知らせメール送信日時", null=True, blank=True)
+    # Which process runs (or ran) the import, so that a run left "running" by a process
+    # that was killed can be told from one still at work (exchange.runs).
+    host = models.CharField("ホスト", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("プロセスID", null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 

@@ -1,73 +1,91 @@
-"""What every importer shares: parsed records, the plan of writes, and the bulk upsert."""
+"""What every importer shares: the staged row, the checks made in the database, and the
+set-based write (see ``staging`` and ``merge``)."""
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from django.db import models
+from django.db import connection, models
 
-from exchange.importers.upsert import upsert
 from exchange.parsing import Row
 
 
-@dataclass(slots=True)
-class Record:
-    """A valid row: its key in the file, its field values (in ``Importer.fields`` order),
-    and the key cells as written, to quote back in problems found later."""
+@dataclass(frozen=True)
+class Check:
+    """A problem found in the database for staged rows ``s`` matching ``where`` (SQL).
 
-    line: int
-    key: tuple
-    values: tuple
-    raw_key: tuple[str, ...]
+    Each such row is reported at its line, under ``column``, quoting the cell ``cell``
+    (one of the importer's ``key_cells``) as written in the file.
+    """
+
+    where: str
+    column: str
+    cell: str
+    reason: str
 
 
-@dataclass
-class Plan:
-    """The writes an import will make: rows to insert, rows to overwrite (values by field
-    name, keys included), and how many rows already hold exactly the file's values."""
+@dataclass(frozen=True)
+class Target:
+    """How staged rows ``s`` become rows of the importer's model.
 
-    added: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)
-    unchanged: int = 0
+    ``source`` is the FROM clause giving each staged row its database key: ``match``
+    maps each column of a unique key of the model's table to an SQL expression over
+    ``source``. Matching on a unique key alone keeps every lookup an index lookup, even
+    when the table's statistics are stale after a large import. ``constants`` are
+    columns set to one value on every new row (the tenant).
+    """
+
+    source: str
+    match: dict[str, str]
+    constants: dict[str, int] = field(default_factory=dict)
 
 
 class Importer:
-    """One file kind. Subclasses name the columns and fields and implement ``parse``
-    (one row, no database) and ``plan`` (all rows against the database)."""
+    """One file kind. Subclasses name the columns and fields, implement ``parse`` (one
+    row, no database) and say how staged rows are checked and written (``checks``,
+    ``target``).
+
+    A parsed row is staged as the tuple ``(line, *key, *key cells as written, *values)``,
+    ``values`` being the model's ``fields`` in order.
+    """
 
     kind: ClassVar[str]
     model: ClassVar[type[models.Model]]
     required: ClassVar[tuple[str, ...]]
     optional: ClassVar[tuple[str, ...]]
     key_columns: ClassVar[str]  # how the key is named in problems
-    unique_fields: ClassVar[list[str]]
+    # The key in the file: staging column name and the model field its values fit.
+    key: ClassVar[tuple[tuple[str, models.Field], ...]]
+    key_cells: ClassVar[tuple[str, ...]]  # the file's columns quoted for the key
     fields: ClassVar[tuple[str, ...]]
     # Rows of models with an ``import_run`` field remember the run that last wrote them.
     tracks_run: ClassVar[bool] = False
 
-    def parse(self, row: Row) -> Record | None:
+    def parse(self, row: Row) -> tuple | None:
         raise NotImplementedError
 
-    def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
+    def checks(self, tenant_id: int) -> list[Check]:
+        """Problems only the database can tell (a number not in the ledger, …)."""
+        return []
+
+    def target(self, tenant_id: int) -> Target:
         raise NotImplementedError
 
-    def diff(self, rows: list[tuple[Any, Record, dict]], existing: dict[Any, tuple]) -> Plan:
-        """Compare each ``(db_key, record, key_fields)`` with the stored values by key."""
-        plan = Plan()
-        for db_key, record, key_fields in rows:
-            old = existing.get(db_key)
-            if old == record.values:
-                plan.unchanged += 1
-                continue
-            row = key_fields | dict(zip(self.fields, record.values, strict=True))
-            (plan.added if old is None else plan.changed).append(row)
-        return plan
+    def staged(self, row: Row, key: tuple, values: tuple) -> tuple:
+        return (row.line, *key, *(row.raw(cell) for cell in self.key_cells), *values)
 
-    def write(self, plan: Plan, run_id: int | None = None) -> None:
-        """Insert the new rows and overwrite the changed ones."""
-        rows = plan.added + plan.changed
-        update_fields = list(self.fields)
-        if self.tracks_run:
-            for row in rows:
-                row["import_run_id"] = run_id
-            update_fields.append("import_run")
-        upsert(self.model, rows, unique_fields=self.unique_fields, update_fields=update_fields)
+    def staging_columns(self) -> list[tuple[str, str]]:
+        """(name, SQL type) of the staging table's columns, in the staged tuple's order."""
+        meta = self.model._meta
+        return [
+            ("line", "integer"),
+            *((name, model_field.db_type(connection)) for name, model_field in self.key),
+            *((f"cell_{i}", "text") for i in range(len(self.key_cells))),
+            *(
+                (meta.get_field(name).column, meta.get_field(name).db_type(connection))
+                for name in self.fields
+            ),
+        ]
+
+    def cell_column(self, cell: str) -> str:
+        """The staging column holding the file's column ``cell`` as written."""
+        return f"cell_{self.key_cells.index(cell)}"

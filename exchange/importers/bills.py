@@ -2,12 +2,26 @@
 
 from billing.models import Bill
 from contracts.models import Customer
-from exchange.importers.base import Importer, Plan, Record
+from exchange.importers.base import Check, Importer, Target
 from exchange.parsing import Row
 
 UNKNOWN_CUSTOMER = (
     "この自治体の使用者台帳にない使用者番号です（先に使用者台帳を取り込んでください）。"
 )
+CUSTOMERS = Customer._meta.db_table
+
+
+def customer_of(tenant_id: int) -> str:
+    """SQL: the customer ``c`` of this tenant with the staged row ``s``'s number."""
+    return f"{CUSTOMERS} AS c ON c.tenant_id = {int(tenant_id)} AND c.number = s.number"
+
+
+def unknown_customer(tenant_id: int) -> Check:
+    where = (
+        f"NOT EXISTS (SELECT 1 FROM {CUSTOMERS} AS c "  # noqa: S608 - no input in it
+        f"WHERE c.tenant_id = {int(tenant_id)} AND c.number = s.number)"
+    )
+    return Check(where, "使用者番号", "使用者番号", UNKNOWN_CUSTOMER)
 
 
 class BillImporter(Importer):
@@ -27,7 +41,11 @@ class BillImporter(Importer):
     )
     optional = ("使用日数", "下水道使用料", "メーター交換", "検針状況", "基本料金", "従量料金")
     key_columns = "使用者番号・調定年月"
-    unique_fields = ["customer", "billing_month"]
+    key = (
+        ("number", Customer._meta.get_field("number")),
+        ("billing_month", Bill._meta.get_field("billing_month")),
+    )
+    key_cells = ("使用者番号", "調定年月")
     tracks_run = True
     fields = (
         "reading_date",
@@ -46,7 +64,7 @@ class BillImporter(Importer):
         "volume_charge",
     )
 
-    def parse(self, row: Row) -> Record | None:
+    def parse(self, row: Row) -> tuple | None:
         number = row.customer_number()
         month = row.month("調定年月", required=True)
         reading_date = row.date("検針日", required=True)
@@ -93,29 +111,14 @@ class BillImporter(Importer):
             basic,
             volume,
         )
-        return Record(
-            row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月"))
-        )
+        return self.staged(row, (number, month), values)
 
-    def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
-        customers = dict(Customer.objects.filter(tenant=tenant).values_list("number", "id"))
-        months = {month for _, month in records}
-        existing = {
-            (customer_id, month): tuple(values)
-            for customer_id, month, *values in Bill.objects.filter(
-                tenant=tenant, billing_month__in=months
-            ).values_list("customer_id", "billing_month", *self.fields)
-        }
-        rows = []
-        for (number, month), record in records.items():
-            customer_id = customers.get(number)
-            if customer_id is None:
-                report.add(record.line, "使用者番号", record.raw_key[0], UNKNOWN_CUSTOMER)
-                continue
-            key_fields = {
-                "tenant_id": tenant.pk,
-                "customer_id": customer_id,
-                "billing_month": month,
-            }
-            rows.append(((customer_id, month), record, key_fields))
-        return self.diff(rows, existing)
+    def checks(self, tenant_id: int) -> list[Check]:
+        return [unknown_customer(tenant_id)]
+
+    def target(self, tenant_id: int) -> Target:
+        return Target(
+            source="{s} AS s JOIN " + customer_of(tenant_id),
+            match={"customer_id": "c.id", "billing_month": "s.billing_month"},
+            constants={"tenant_id": tenant_id},
+        )

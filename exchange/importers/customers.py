@@ -1,7 +1,7 @@
 """customers — 使用者台帳 (key: 使用者番号)."""
 
 from contracts.models import Customer
-from exchange.importers.base import Importer, Plan, Record
+from exchange.importers.base import Importer, Target
 from exchange.parsing import Row
 from waterportal.lib.kana import kana_key
 
@@ -12,7 +12,8 @@ class CustomerImporter(Importer):
     required = ("使用者番号", "使用者名カナ")
     optional = ("使用者名", "給水場所", "口径", "検針周期", "支払方法", "状態")
     key_columns = "使用者番号"
-    unique_fields = ["tenant", "number"]
+    key = (("number", Customer._meta.get_field("number")),)
+    key_cells = ("使用者番号",)
     fields = (
         "name_kana",
         "name_kana_key",
@@ -24,7 +25,7 @@ class CustomerImporter(Importer):
         "status",
     )
 
-    def parse(self, row: Row) -> Record | None:
+    def parse(self, row: Row) -> tuple | None:
         number = row.customer_number()
         name_kana = row.kana_name("使用者名カナ", max_length=100)
         name = row.text("使用者名", max_length=100)
@@ -46,17 +47,9 @@ class CustomerImporter(Importer):
             payment,
             status,
         )
-        return Record(row.line, (number,), values, (row.raw("使用者番号"),))
+        return self.staged(row, (number,), values)
 
-    def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
-        existing = {
-            number: tuple(values)
-            for number, *values in Customer.objects.filter(tenant=tenant).values_list(
-                "number", *self.fields
-            )
-        }
-        rows = [
-            (number, r, {"tenant_id": tenant.pk, "number": number})
-            for (number,), r in records.items()
-        ]
-        return self.diff(rows, existing)
+    def target(self, tenant_id: int) -> Target:
+        return Target(
+            source="{s} AS s", match={"tenant_id": str(int(tenant_id)), "number": "s.number"}
+        )

@@ -2,11 +2,21 @@
 
 from billing.models import Bill, Payment
 from contracts.models import Customer
-from exchange.importers.base import Importer, Plan, Record
-from exchange.importers.bills import UNKNOWN_CUSTOMER
+from exchange.importers.base import Check, Importer, Target
+from exchange.importers.bills import CUSTOMERS, customer_of, unknown_customer
 from exchange.parsing import Row
 
 METHODS = ["口座振替", "窓口", "コンビニ", "スマホ決済"]
+NO_BILL = "この使用者番号・調定年月の請求がありません（先に検針・料金を取り込んでください）。"
+BILLS = Bill._meta.db_table
+
+
+def bill_of(tenant_id: int) -> str:
+    """SQL: the customer ``c`` and bill ``b`` of the staged row ``s``."""
+    return (
+        customer_of(tenant_id)
+        + f" JOIN {BILLS} AS b ON b.customer_id = c.id AND b.billing_month = s.billing_month"
+    )
 
 
 class PaymentImporter(Importer):
@@ -15,10 +25,14 @@ class PaymentImporter(Importer):
     required = ("使用者番号", "調定年月", "収納方法", "結果")
     optional = ("収納日", "収納金額")
     key_columns = "使用者番号・調定年月"
-    unique_fields = ["bill"]
+    key = (
+        ("number", Customer._meta.get_field("number")),
+        ("billing_month", Bill._meta.get_field("billing_month")),
+    )
+    key_cells = ("使用者番号", "調定年月")
     fields = ("paid_on", "amount", "method", "result")
 
-    def parse(self, row: Row) -> Record | None:
+    def parse(self, row: Row) -> tuple | None:
         number = row.customer_number()
         month = row.month("調定年月", required=True)
         paid_on = row.date("収納日")
@@ -28,34 +42,19 @@ class PaymentImporter(Importer):
         if not row.ok:
             return None
         values = (paid_on, amount, method, result)
-        return Record(
-            row.line, (number, month), values, (row.raw("使用者番号"), row.raw("調定年月"))
-        )
+        return self.staged(row, (number, month), values)
 
-    def plan(self, tenant, records: dict[tuple, Record], report) -> Plan:
-        # Only the months in the file: a ledger's whole history need not be loaded.
-        months = {month for _, month in records}
-        numbers = set(Customer.objects.filter(tenant=tenant).values_list("number", flat=True))
-        bills = {
-            (number, month): bill_id
-            for bill_id, number, month in Bill.objects.filter(
-                tenant=tenant, billing_month__in=months
-            ).values_list("id", "customer__number", "billing_month")
-        }
-        existing = {
-            bill_id: tuple(values)
-            for bill_id, *values in Payment.objects.filter(
-                tenant=tenant, bill__billing_month__in=months
-            ).values_list("bill_id", *self.fields)
-        }
-        rows = []
-        for key, record in records.items():
-            bill_id = bills.get(key)
-            if key[0] not in numbers:
-                report.add(record.line, "使用者番号", record.raw_key[0], UNKNOWN_CUSTOMER)
-            elif bill_id is None:
-                reason = "この使用者番号・調定年月の請求がありません（先に検針・料金を取り込んでください）。"
-                report.add(record.line, "調定年月", record.raw_key[1], reason)
-            else:
-                rows.append((bill_id, record, {"tenant_id": tenant.pk, "bill_id": bill_id}))
-        return self.diff(rows, existing)
+    def checks(self, tenant_id: int) -> list[Check]:
+        known = f"EXISTS (SELECT 1 FROM {CUSTOMERS} AS c WHERE c.tenant_id = {int(tenant_id)} AND c.number = s.number)"  # noqa: S608
+        billed = f"EXISTS (SELECT 1 FROM {CUSTOMERS} AS c JOIN {BILLS} AS b ON b.customer_id = c.id WHERE c.tenant_id = {int(tenant_id)} AND c.number = s.number AND b.billing_month = s.billing_month)"  # noqa: S608
+        return [
+            unknown_customer(tenant_id),
+            Check(f"{known} AND NOT {billed}", "調定年月", "調定年月", NO_BILL),
+        ]
+
+    def target(self, tenant_id: int) -> Target:
+        return Target(
+            source="{s} AS s JOIN " + bill_of(tenant_id),
+            match={"bill_id": "b.id"},
+            constants={"tenant_id": tenant_id},
+        )

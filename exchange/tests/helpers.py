@@ -1,7 +1,13 @@
 """Small exchange-v1 files for tests, written as bytes the way a billing system would."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+from django.db import connection
+
+from exchange import runs
 from exchange.actions import do_import_file
 from exchange.models import ImportRun
 
@@ -68,3 +74,39 @@ class Importer:
 
 def reasons(run: ImportRun) -> list[str]:
     return [p["reason"] for p in run.report]
+
+
+@contextmanager
+def another_import(tenant, started_at, **fields) -> Iterator[ImportRun]:
+    """A run as an import at work leaves it: "running", recorded with this (live)
+    process, and on PostgreSQL with the tenant's import lock held by another connection."""
+    host, pid = runs.this_process()
+    run = ImportRun.objects.create(
+        tenant=tenant,
+        kind="bills",
+        source="command",
+        started_at=started_at,
+        status="running",
+        host=host,
+        pid=pid,
+        **fields,
+    )
+    if connection.vendor != "postgresql":
+        yield run
+        return
+    with psycopg.connect(**conninfo(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [runs.LOCK_SPACE, tenant.pk])
+        yield run
+
+
+def conninfo(dbname: str | None = None) -> dict:
+    """psycopg.connect() arguments for the PostgreSQL server the tests use."""
+    db = connection.settings_dict
+    info = {
+        "dbname": dbname or db["NAME"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+        "host": db["HOST"],
+        "port": db["PORT"],
+    }
+    return {k: v for k, v in info.items() if v}

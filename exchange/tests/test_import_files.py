@@ -8,7 +8,6 @@ from accounts.models import User
 from audit.models import AuditEvent
 from contracts.models import Customer
 from exchange.actions import do_import_file
-from exchange.importers.base import Importer
 from exchange.models import ImportRun
 from exchange.parsing import CHUNK_SIZE
 from exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row, reasons
@@ -162,13 +161,13 @@ def test_the_file_is_read_in_chunks_never_whole(tenant):
 def test_an_unexpected_error_marks_the_run_failed_and_changes_nothing(
     tenant, importer, monkeypatch
 ):
-    def broken_write(self, plan, run_id=None):
+    def broken_merge(*args, **kwargs):
         Customer.objects.bulk_create(
             [Customer(tenant=tenant, number="1", name_kana="ア", name_kana_key="ア")]
         )
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Importer, "write", broken_write)
+    monkeypatch.setattr("exchange.actions.merge", broken_merge)
 
     with pytest.raises(RuntimeError):
         importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))

@@ -1,4 +1,6 @@
 import datetime as dt
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -6,22 +8,34 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from audit.models import AuditEvent
 from contracts.models import Customer
+from exchange import runs
 from exchange.models import ImportRun
-from exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row
+from exchange.tests.helpers import CUSTOMERS, another_import, csv_bytes, customer_row
 from tenants.models import Tenant
 
 
-def _running(tenant, started_at) -> ImportRun:
+def _running(tenant, started_at, **process) -> ImportRun:
     return ImportRun.objects.create(
-        tenant=tenant, kind="bills", source="command", started_at=started_at, status="running"
+        tenant=tenant,
+        kind="bills",
+        source="command",
+        started_at=started_at,
+        status="running",
+        **process,
     )
 
 
-def test_a_second_import_for_the_same_tenant_is_refused_while_one_runs(tenant, importer):
-    first = _running(tenant, timezone.now() - dt.timedelta(minutes=5))
+def _pid_of_a_finished_process() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
 
-    run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
+
+def test_a_second_import_for_the_same_tenant_is_refused_while_one_runs(tenant, importer):
+    with another_import(tenant, timezone.now() - dt.timedelta(minutes=5)) as first:
+        run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
 
     assert run.status == ImportRun.Status.REJECTED
     assert f"別の取り込み（#{first.pk}、" in run.report[0]["reason"]
@@ -35,6 +49,40 @@ def test_an_import_of_another_tenant_does_not_block(tenant, other_tenant, import
     run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
 
     assert run.status == ImportRun.Status.SUCCEEDED
+
+
+def test_a_run_whose_process_is_gone_is_marked_failed_by_the_next_import(tenant, importer):
+    """A killed import leaves its run "running"; the next one sees at once that its
+    process is gone (PostgreSQL: its import lock is free; SQLite: its pid is gone)."""
+    host, _ = runs.this_process()
+    killed = _running(tenant, timezone.now(), host=host, pid=_pid_of_a_finished_process())
+
+    run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
+
+    assert run.status == ImportRun.Status.SUCCEEDED
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED
+    assert killed.finished_at is not None
+    assert "途中で止まりました" in killed.report[0]["reason"]
+    assert AuditEvent.objects.filter(action="import", data__run_id=killed.pk).exists()
+
+
+def test_a_run_marked_failed_while_it_read_its_file_writes_nothing(tenant, importer, monkeypatch):
+    """If another import took this one for dead and failed it, this one must not write."""
+    from exchange.importers.staging import Staging
+
+    read_all = Staging.report_duplicates
+
+    def failed_meanwhile(self, report):
+        ImportRun.objects.filter(status="running").update(status="failed")
+        read_all(self, report)
+
+    monkeypatch.setattr(Staging, "report_duplicates", failed_meanwhile)
+
+    run = importer(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
+
+    assert run.status == ImportRun.Status.FAILED
+    assert not Customer.objects.exists()
 
 
 def test_a_run_left_running_hours_ago_is_taken_as_abandoned(tenant, importer):
