@@ -373,7 +373,13 @@ def read_rows(
         line = reader.line_num
         for record in reader:
             start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
+            joined = "".join(record)
+            if not joined.strip():
+                continue
+            if "\x00" in joined:
+                # Text columns cannot hold it (PostgreSQL refuses it), and no billing
+                # system means it: a damaged or binary file.
+                report.add(start, "", "", "使用できない文字（NUL）が含まれています。")
                 continue
             if len(record) < width or any(cell.strip() for cell in record[width:]):
                 reason = f"列の数が見出し行（{width}列）と違います（{len(record)}列）。"

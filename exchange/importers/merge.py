@@ -59,8 +59,9 @@ def merge(
         f"INSERT INTO {table} ({', '.join(inserted)}) "  # noqa: S608 - names from the model
         f"SELECT {', '.join(values)} FROM {source} "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {exists}) "
-        # In key order: the table's indexes are then filled page by page.
-        f"ORDER BY {', '.join(match.values())}"
+        # In key order, so that the table's indexes are filled page by page; by position,
+        # as a key part may be a constant (the tenant).
+        f"ORDER BY {', '.join(str(len(target.constants) + i) for i in range(1, len(match) + 1))}"
     )
     with connection.cursor() as cursor:
         cursor.execute(update, extra_values)

@@ -81,15 +81,9 @@ def another_import(tenant, started_at, **fields) -> Iterator[ImportRun]:
     """A run as an import at work leaves it: "running", recorded with this (live)
     process, and on PostgreSQL with the tenant's import lock held by another connection."""
     host, pid = runs.this_process()
+    fields = {"kind": "bills", "source": "command"} | fields
     run = ImportRun.objects.create(
-        tenant=tenant,
-        kind="bills",
-        source="command",
-        started_at=started_at,
-        status="running",
-        host=host,
-        pid=pid,
-        **fields,
+        tenant=tenant, started_at=started_at, status="running", host=host, pid=pid, **fields
     )
     if connection.vendor != "postgresql":
         yield run
