@@ -157,3 +157,39 @@ def test_reimporting_bills_changes_nothing_and_a_correction_counts_as_changed(
     assert (corrected.added, corrected.changed, corrected.unchanged) == (0, 1, 1)
     assert Bill.objects.get(customer__number="10010001").usage_m3 == 18
     assert Bill.objects.count() == 2
+
+
+def test_problems_found_in_the_file_and_in_the_database_are_listed_by_line(
+    tenant, importer, ledger
+):
+    data = csv_bytes(
+        BILLS,
+        bill_row("9009-0001", "2026-04"),
+        bill_row("1001-0001", "2026-13"),
+        bill_row("1001-0002", "2026-04"),
+        bill_row("10010002", "2026/04"),
+    )
+
+    run = importer(tenant, "bills", data)
+
+    assert [(p["line"], p["column"]) for p in run.report] == [
+        (2, "使用者番号"),
+        (3, "調定年月"),
+        (5, "使用者番号・調定年月"),
+    ]
+    assert run.report[2]["reason"] == (
+        "4行目と同じ使用者番号・調定年月です（1つのファイルに1行だけにしてください）。"
+    )
+
+
+def test_the_report_keeps_the_first_1000_problems_by_line_wherever_they_were_found(
+    tenant, importer, ledger
+):
+    unknown = [bill_row(f"9009-{i:04d}") for i in range(1100)]
+    data = csv_bytes(BILLS, *unknown, bill_row("1001-0001", due="2026-02-30"))
+
+    run = importer(tenant, "bills", data)
+
+    assert run.rejected == 1101
+    assert [p["line"] for p in run.report[:1000]] == list(range(2, 1002))
+    assert run.report[-1]["reason"] == "ほかに 101件の問題があります（表示は最初の1,000件まで）。"
