@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # set_language: the footer's 「日本語」/「English」 switch.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,51 @@
+"""The language of a page: Japanese, unless the resident chose English in the footer.
+
+Django's LocaleMiddleware would also follow the browser's ``Accept-Language`` header, so
+a phone set up in English (a shop's default, a grandchild's old phone) would get English
+pages nobody asked for, while the town's printed guide, its staff on the phone and every
+email and PDF speak Japanese. The portal is Japanese first: only the resident's own
+choice, made with the footer's 「日本語」/「English」 switch (Django's ``set_language``
+view, which stores it in the language cookie), changes the language. The header is
+ignored on purpose.
+
+The admin stays Japanese whatever the cookie says: staff pages are not translated.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+JAPANESE_ONLY_PREFIXES = ("/admin/",)
+
+
+def chosen_language(request) -> str:
+    """The language in the cookie if the portal offers it, else Japanese."""
+    if request.path.startswith(JAPANESE_ONLY_PREFIXES):
+        return settings.LANGUAGE_CODE
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if code:
+        try:
+            # Only the languages of settings.LANGUAGES: set_language itself would store
+            # any language Django knows ("fr"), which must not change anything here.
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
+
+
+class ChosenLanguageMiddleware:
+    """In place of LocaleMiddleware: the cookie's choice or Japanese, never the header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = chosen_language(request)
+        # override() restores the thread's previous language afterwards, so nothing of
+        # one request's choice leaks into work done outside a request on the same thread.
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
