@@ -3,6 +3,8 @@ import unicodedata
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.passwords import MAX_LENGTH
@@ -10,16 +12,22 @@ from contracts.models import Relationship
 from waterportal.lib.kana import customer_number_key, is_kana_name
 
 
-def _required(what: str, verb: str = "入力") -> dict:
-    return {"required": f"{what}を{verb}してください。"}
+# Labels and messages are lazy: a form class is built once, and each request shows them in
+# its own language (Japanese unless the resident chose English).
+def _required(message) -> dict:
+    return {"required": message}
 
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
-        label="メールアドレス",
+        label=_("メールアドレス"),
         max_length=254,
-        error_messages=_required("メールアドレス")
-        | {"invalid": "メールアドレスの形が正しくありません。「@」の前後を確認してください（例: taro@example.jp）。"},
+        error_messages=_required(_("メールアドレスを入力してください。"))
+        | {
+            "invalid": _(
+                "メールアドレスの形が正しくありません。「@」の前後を確認してください（例: taro@example.jp）。"
+            )
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}),
     )
 
@@ -30,9 +38,9 @@ class EmailForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="認証コード",
+        label=_("認証コード"),
         max_length=20,
-        error_messages=_required("認証コード"),
+        error_messages=_required(_("認証コードを入力してください。")),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9０-９ ]*"}
         ),
@@ -41,21 +49,23 @@ class CodeForm(forms.Form):
     def clean_code(self):
         code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
-            raise ValidationError("認証コードはメールに書かれた6桁の数字です。もう一度確かめて入力してください。")
+            raise ValidationError(
+                gettext("認証コードはメールに書かれた6桁の数字です。もう一度確かめて入力してください。")
+            )
         return code
 
 
 class PasswordPairMixin(forms.Form):
     password1 = forms.CharField(
-        label="パスワード",
+        label=_("パスワード"),
         strip=False,
-        error_messages=_required("パスワード"),
+        error_messages=_required(_("パスワードを入力してください。")),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="パスワード（確認のためもう一度）",
+        label=_("パスワード（確認のためもう一度）"),
         strip=False,
-        error_messages=_required("確認用のパスワード"),
+        error_messages=_required(_("確認用のパスワードを入力してください。")),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -66,7 +76,10 @@ class PasswordPairMixin(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "確認用のパスワードが一致しません。同じパスワードを2回入力してください。")
+            self.add_error(
+                "password2",
+                gettext("確認用のパスワードが一致しません。同じパスワードを2回入力してください。"),
+            )
         elif p1:
             try:
                 password_validation.validate_password(p1, self.password_user())
@@ -77,9 +90,10 @@ class PasswordPairMixin(forms.Form):
 
 class ProfileForm(PasswordPairMixin):
     name = forms.CharField(
-        label="お名前",
+        label=_("お名前"),
         max_length=100,
-        error_messages=_required("お名前") | {"max_length": "お名前は100文字以内で入力してください。"},
+        error_messages=_required(_("お名前を入力してください。"))
+        | {"max_length": _("お名前は100文字以内で入力してください。")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     field_order = ["name", "password1", "password2"]
@@ -100,28 +114,34 @@ class ContractNumberForm(forms.Form):
     """使用者番号 and カナ氏名 as on the 検針票: registration step 6 and adding a contract."""
 
     number = forms.CharField(
-        label="使用者番号",
+        label=_("使用者番号"),
         max_length=30,
-        error_messages=_required("使用者番号") | {"max_length": "使用者番号は30文字以内です。検針票を確かめてください。"},
+        error_messages=_required(_("使用者番号を入力してください。"))
+        | {"max_length": _("使用者番号は30文字以内です。検針票を確かめてください。")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     kana = forms.CharField(
-        label="カナ氏名",
+        label=_("カナ氏名"),
         max_length=100,
-        error_messages=_required("カナ氏名") | {"max_length": "カナ氏名は100文字以内で入力してください。"},
+        error_messages=_required(_("カナ氏名を入力してください。"))
+        | {"max_length": _("カナ氏名は100文字以内で入力してください。")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_number(self):
         number = self.cleaned_data["number"]
         if not customer_number_key(number):
-            raise ValidationError("使用者番号は数字で入力してください（ハイフンはあってもなくてもかまいません）。")
+            raise ValidationError(
+                gettext("使用者番号は数字で入力してください（ハイフンはあってもなくてもかまいません）。")
+            )
         return number
 
     def clean_kana(self):
         kana = self.cleaned_data["kana"]
         if not is_kana_name(kana):
-            raise ValidationError("カナ氏名はカタカナ（ひらがなも可）で、検針票のとおりに入力してください。")
+            raise ValidationError(
+                gettext("カナ氏名はカタカナ（ひらがなも可）で、検針票のとおりに入力してください。")
+            )
         return kana
 
 
@@ -129,39 +149,47 @@ class ContractForm(ContractNumberForm):
     """Registration step 6: the pair, and 利用規約 「同意する」."""
 
     agree = forms.BooleanField(
-        label="同意する",
-        error_messages={"required": "利用規約をお読みいただき、「同意する」にチェックを入れてください。"},
+        label=_("同意する"),
+        error_messages={
+            "required": _("利用規約をお読みいただき、「同意する」にチェックを入れてください。")
+        },
     )
 
 
 class PrivacyForm(forms.Form):
     agree = forms.BooleanField(
-        label="同意する",
-        error_messages={"required": "個人情報の取り扱いをお読みいただき、「同意する」にチェックを入れてください。"},
+        label=_("同意する"),
+        error_messages={
+            "required": _(
+                "個人情報の取り扱いをお読みいただき、「同意する」にチェックを入れてください。"
+            )
+        },
     )
     relationship = forms.ChoiceField(
-        label="申込者と契約者の関係",
+        label=_("申込者と契約者の関係"),
         choices=Relationship.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "申込者と契約者の関係を選んでください。",
-            "invalid_choice": "申込者と契約者の関係を一覧から選んでください。",
+            "required": _("申込者と契約者の関係を選んでください。"),
+            "invalid_choice": _("申込者と契約者の関係を一覧から選んでください。"),
         },
     )
 
 
 class LoginForm(forms.Form):
     email = forms.CharField(
-        label="メールアドレス",
+        label=_("メールアドレス"),
         max_length=254,
-        error_messages=_required("メールアドレス") | {"max_length": "メールアドレスが長すぎます。"},
+        error_messages=_required(_("メールアドレスを入力してください。"))
+        | {"max_length": _("メールアドレスが長すぎます。")},
         widget=forms.EmailInput(attrs={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label="パスワード",
+        label=_("パスワード"),
         max_length=MAX_LENGTH * 4,
         strip=False,
-        error_messages=_required("パスワード") | {"max_length": "パスワードが長すぎます。"},
+        error_messages=_required(_("パスワードを入力してください。"))
+        | {"max_length": _("パスワードが長すぎます。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -183,14 +211,14 @@ class ResetPasswordForm(CodeForm, PasswordPairMixin):
 # The account pages of a signed-in member.
 
 RELATIONSHIP_ERRORS = {
-    "required": "申込者と契約者の関係を選んでください。",
-    "invalid_choice": "申込者と契約者の関係を一覧から選んでください。",
+    "required": _("申込者と契約者の関係を選んでください。"),
+    "invalid_choice": _("申込者と契約者の関係を一覧から選んでください。"),
 }
 
 
 class RelationshipForm(forms.Form):
     relationship = forms.ChoiceField(
-        label="申込者と契約者の関係",
+        label=_("申込者と契約者の関係"),
         choices=Relationship.choices,
         widget=forms.RadioSelect,
         error_messages=RELATIONSHIP_ERRORS,
@@ -204,10 +232,11 @@ class CurrentPasswordMixin(forms.Form):
     """
 
     current_password = forms.CharField(
-        label="今のパスワード",
+        label=_("今のパスワード"),
         max_length=MAX_LENGTH * 4,
         strip=False,
-        error_messages=_required("今のパスワード") | {"max_length": "パスワードが長すぎます。"},
+        error_messages=_required(_("今のパスワードを入力してください。"))
+        | {"max_length": _("パスワードが長すぎます。")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -217,8 +246,8 @@ class EmailChangeForm(EmailForm, CurrentPasswordMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "新しいメールアドレス"
-        self.fields["email"].error_messages["required"] = "新しいメールアドレスを入力してください。"
+        self.fields["email"].label = _("新しいメールアドレス")
+        self.fields["email"].error_messages["required"] = _("新しいメールアドレスを入力してください。")
 
 
 class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin):
@@ -227,19 +256,21 @@ class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin):
     def __init__(self, *args, member: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["password1"].label = "新しいパスワード"
-        self.fields["password2"].label = "新しいパスワード（確認のためもう一度）"
+        self.fields["password1"].label = _("新しいパスワード")
+        self.fields["password2"].label = _("新しいパスワード（確認のためもう一度）")
 
     def password_user(self) -> User:
         return self.member
 
 
 class NotificationsForm(forms.Form):
-    notify_new_bill = forms.BooleanField(label="新しい請求のお知らせメール", required=False)
+    notify_new_bill = forms.BooleanField(label=_("新しい請求のお知らせメール"), required=False)
 
 
 class WithdrawForm(CurrentPasswordMixin):
     confirm = forms.BooleanField(
-        label="上の説明を読み、退会します",
-        error_messages={"required": "説明をお読みいただき、「退会します」にチェックを入れてください。"},
+        label=_("上の説明を読み、退会します"),
+        error_messages={
+            "required": _("説明をお読みいただき、「退会します」にチェックを入れてください。")
+        },
     )

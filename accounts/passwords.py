@@ -7,16 +7,25 @@ built from the municipality's name or the address's local part.
 
 from django.contrib.auth.password_validation import CommonPasswordValidator as DjangoCommon
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from waterportal.lib.kana import kana_key
 
 MIN_LENGTH = 8
 MAX_LENGTH = 64
 
+
+def _length_rule() -> str:
+    return gettext("%(min)d文字以上（%(max)d文字まで）") % {"min": MIN_LENGTH, "max": MAX_LENGTH}
+
+
+# Lazy: shown in the language of the page that lists them.
 RULES_TEXT = [
-    f"{MIN_LENGTH}文字以上（{MAX_LENGTH}文字まで）",
-    "大文字（A〜Z）・小文字（a〜z）・数字（0〜9）をそれぞれ1文字以上",
-    "「Password1」のようによく使われるもの、メールアドレスや自治体名を含むものは使えません",
+    lazy(_length_rule, str)(),
+    _("大文字（A〜Z）・小文字（a〜z）・数字（0〜9）をそれぞれ1文字以上"),
+    _("「Password1」のようによく使われるもの、メールアドレスや自治体名を含むものは使えません"),
 ]
 
 
@@ -24,12 +33,16 @@ class LengthValidator:
     def validate(self, password, user=None):
         if len(password) < MIN_LENGTH:
             raise ValidationError(
-                f"パスワードが短すぎます。{MIN_LENGTH}文字以上にしてください（今は{len(password)}文字です）。",
+                gettext(
+                    "パスワードが短すぎます。%(min)d文字以上にしてください（今は%(length)d文字です）。"
+                )
+                % {"min": MIN_LENGTH, "length": len(password)},
                 code="password_too_short",
             )
         if len(password) > MAX_LENGTH:
             raise ValidationError(
-                f"パスワードが長すぎます。{MAX_LENGTH}文字以内にしてください。", code="password_too_long"
+                gettext("パスワードが長すぎます。%(max)d文字以内にしてください。") % {"max": MAX_LENGTH},
+                code="password_too_long",
             )
 
     def get_help_text(self):
@@ -40,14 +53,16 @@ class CharacterClassValidator:
     def validate(self, password, user=None):
         missing = []
         if not any(c.isupper() for c in password):
-            missing.append("大文字（A〜Z）")
+            missing.append(gettext("大文字（A〜Z）"))
         if not any(c.islower() for c in password):
-            missing.append("小文字（a〜z）")
+            missing.append(gettext("小文字（a〜z）"))
         if not any(c.isdigit() for c in password):
-            missing.append("数字（0〜9）")
+            missing.append(gettext("数字（0〜9）"))
         if missing:
+            separator = pgettext("between the kinds of character a password lacks", "・")
             raise ValidationError(
-                f"パスワードに{'・'.join(missing)}を含めてください。", code="password_missing_class"
+                gettext("パスワードに%(missing)sを含めてください。") % {"missing": separator.join(missing)},
+                code="password_missing_class",
             )
 
     def get_help_text(self):
@@ -60,7 +75,9 @@ class CommonPasswordValidator(DjangoCommon):
     def validate(self, password, user=None):
         if password.lower().strip() in self.passwords:
             raise ValidationError(
-                "このパスワードはよく使われていて、他人に推測されやすいため使えません。別のパスワードにしてください。",
+                gettext(
+                    "このパスワードはよく使われていて、他人に推測されやすいため使えません。別のパスワードにしてください。"
+                ),
                 code="password_too_common",
             )
 
@@ -68,18 +85,31 @@ class CommonPasswordValidator(DjangoCommon):
         return RULES_TEXT[2]
 
 
+EMAIL, TOWN = "email", "town"
+
+
 def _fragments(user) -> list[tuple[str, str]]:
     parts: list[tuple[str, str]] = []
     email = getattr(user, "email", "") or ""
     local = email.split("@")[0]
     if len(local) >= 4:
-        parts.append((local, "メールアドレス"))
+        parts.append((local, EMAIL))
     tenant = getattr(user, "tenant", None)
     if tenant is not None:
         for value in (tenant.slug, tenant.name, tenant.name.removesuffix("町").removesuffix("市")):
             if value and len(value) >= 3:
-                parts.append((value, "自治体名"))
+                parts.append((value, TOWN))
     return parts
+
+
+def _too_similar(what: str) -> str:
+    if what == EMAIL:
+        return gettext(
+            "パスワードにメールアドレスと同じ文字列が含まれています。推測されにくいものにしてください。"
+        )
+    return gettext(
+        "パスワードに自治体名と同じ文字列が含まれています。推測されにくいものにしてください。"
+    )
 
 
 class PersonalInfoValidator:
@@ -90,10 +120,7 @@ class PersonalInfoValidator:
         folded = kana_key(password)
         for fragment, what in _fragments(user):
             if fragment.lower() in lowered or (kana_key(fragment) and kana_key(fragment) in folded):
-                raise ValidationError(
-                    f"パスワードに{what}と同じ文字列が含まれています。推測されにくいものにしてください。",
-                    code="password_too_similar",
-                )
+                raise ValidationError(_too_similar(what), code="password_too_similar")
 
     def get_help_text(self):
         return RULES_TEXT[2]

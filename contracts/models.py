@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 
@@ -13,8 +14,10 @@ class Customer(models.Model):
         ENDED = "中止", "中止"
 
     class Payment(models.TextChoices):
-        DEBIT = "口座振替", "口座振替"
-        SLIP = "納付書", "納付書"
+        # The stored values are the ledger's words and stay Japanese; the labels are
+        # what a resident reads on the bill pages, in their language.
+        DEBIT = "口座振替", _("口座振替")
+        SLIP = "納付書", _("納付書")
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     number = models.CharField("使用者番号", max_length=30, help_text="数字のみ")
@@ -45,10 +48,12 @@ class Customer(models.Model):
 
 
 class Relationship(models.TextChoices):
-    SELF = "本人", "本人"
-    FAMILY = "家族", "家族"
-    AGENT = "代理人", "代理人"
-    OTHER = "その他", "その他"
+    # The stored values stay Japanese (the database, the exports and staff read them);
+    # only the labels a resident reads are translated.
+    SELF = "本人", _("本人")
+    FAMILY = "家族", _("家族")
+    AGENT = "代理人", _("代理人")
+    OTHER = "その他", _("その他")
 
 
 class Link(models.Model):

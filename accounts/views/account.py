@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -179,8 +180,10 @@ def add_contract_relationship(request):
             request.session.pop(ADD_CONTRACT_KEY, None)
             messages.success(
                 request,
-                f"使用者番号 {customer.masked_number} を追加しました。"
-                f"使用量・料金は{texts.japanese_date(link.active_from)}から確認できます。",
+                gettext(
+                    "使用者番号 %(number)s を追加しました。使用量・料金は%(date)sから確認できます。"
+                )
+                % {"number": customer.masked_number, "date": texts.japanese_date(link.active_from)},
             )
             return redirect("accounts:account")
     return render(
@@ -201,7 +204,8 @@ def remove_contract(request, link_id: int):
         contract_actions.do_revoke_link(request.user, link)
         messages.success(
             request,
-            f"使用者番号 {link.customer.masked_number} をこのアカウントの一覧から外しました。",
+            gettext("使用者番号 %(number)s をこのアカウントの一覧から外しました。")
+            % {"number": link.customer.masked_number},
         )
         return redirect("accounts:account")
     return render(request, "accounts/account_contract_remove.html", {"link": link})
@@ -250,7 +254,9 @@ def change_email_code(request):
             request.session.pop(NEW_EMAIL_KEY, None)
             messages.success(
                 request,
-                "メールアドレスを変更しました。次回から新しいメールアドレスでログインしてください。",
+                gettext(
+                    "メールアドレスを変更しました。次回から新しいメールアドレスでログインしてください。"
+                ),
             )
             return redirect("accounts:account")
     current = codes.current_code(request.tenant, "email", new_email)
@@ -278,7 +284,9 @@ def change_email_resend(request):
     except codes.SendTooSoon as exc:
         messages.error(request, texts.code_send_refused(exc))
     else:
-        messages.success(request, "新しい認証コードを送信しました。前のコードは使えなくなります。")
+        messages.success(
+            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
+        )
     return redirect("accounts:account_email_code")
 
 
@@ -293,7 +301,7 @@ def change_password(request):
         member = actions.do_change_password(request.user, form.cleaned_data["password1"])
         update_session_auth_hash(request, member)
         messages.success(
-            request, "パスワードを変更しました。ほかの端末でのログインは終了しました。"
+            request, gettext("パスワードを変更しました。ほかの端末でのログインは終了しました。")
         )
         return redirect("accounts:account")
     return render(request, "accounts/account_password.html", {"form": form, "rules": RULES_TEXT})
@@ -307,7 +315,7 @@ def notifications(request):
         actions.do_change_notification_settings(
             member, notify_new_bill=form.cleaned_data["notify_new_bill"]
         )
-        messages.success(request, "お知らせメールの設定を保存しました。")
+        messages.success(request, gettext("お知らせメールの設定を保存しました。"))
         return redirect("accounts:account")
     return render(request, "accounts/account_notifications.html", {"form": form})
 

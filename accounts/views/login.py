@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -74,5 +75,5 @@ def logout_view(request):
     if tenant is None:
         return redirect("/")
     request.session["tenant_id"] = tenant.pk
-    messages.info(request, "ログアウトしました。")
+    messages.info(request, gettext("ログアウトしました。"))
     return redirect(f"/login?tenant={tenant.slug}")

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -52,7 +53,9 @@ def reset_code(request):
             form.add_error("code", texts.code_refused(exc))
         else:
             request.session.pop(SESSION_KEY, None)
-            messages.success(request, "パスワードを変更しました。新しいパスワードでログインしてください。")
+            messages.success(
+                request, gettext("パスワードを変更しました。新しいパスワードでログインしてください。")
+            )
             return redirect("accounts:login")
     return render(
         request,
@@ -72,5 +75,7 @@ def reset_resend(request):
     except codes.SendTooSoon as exc:
         messages.error(request, texts.code_send_refused(exc))
     else:
-        messages.success(request, "新しい認証コードを送信しました。前のコードは使えなくなります。")
+        messages.success(
+            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
+        )
     return redirect("accounts:reset_code")

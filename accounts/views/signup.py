@@ -6,6 +6,8 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,7 +29,7 @@ STEP_URLS = {
     "done": "accounts:register_done",
 }
 # The numbered progress bar shown above each step (the guide's 会員情報①②③ and 確認).
-PROGRESS = [("profile", "①"), ("contract", "②"), ("privacy", "③"), ("confirm", "確認")]
+PROGRESS = [("profile", "①"), ("contract", "②"), ("privacy", "③"), ("confirm", _("確認"))]
 
 
 def to_step(step: str):
@@ -123,7 +125,9 @@ def register_resend(request, flow):
     except codes.SendTooSoon as exc:
         messages.error(request, texts.code_send_refused(exc))
     else:
-        messages.success(request, "新しい認証コードを送信しました。前のコードは使えなくなります。")
+        messages.success(
+            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
+        )
     return to_step("code")
 
 
