@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from billing import formatting
 
 # In viewBox units; the chart is drawn 320 wide and scales to its card, so on a 360-px
 # phone (about 290 px of card) the 15-unit labels are still about 14 px.
 WIDTH = 320
-LABEL_WIDTH = 94  # "2026年11月"
+LABEL_WIDTH = 94  # "2026年11月" (English: "Nov 2026")
 VALUE_WIDTH = 86  # "123,456円"
 ROW_HEIGHT = 28
 BAR_HEIGHT = 16
@@ -61,7 +62,7 @@ def bar_chart(
         rows.append(
             (
                 y + ROW_HEIGHT / 2,
-                formatting.month(bar.month),
+                formatting.short_month(bar.month),
                 LABEL_WIDTH,
                 y + (ROW_HEIGHT - BAR_HEIGHT) / 2,
                 length,
@@ -82,11 +83,18 @@ def bar_chart(
         ),
     )
     highest = max(bars, key=lambda bar: bar.value)
-    summary = (
-        f"{title}のグラフ。{formatting.month(bars[-1].month)}から{formatting.month(bars[0].month)}までの"
-        f"{len(bars)}回分。最新は{unit_text(bars[0].value)}、最も多いのは"
-        f"{formatting.month(highest.month)}の{unit_text(highest.value)}。すべての数値は下の表にあります。"
-    )
+    summary = gettext(
+        "%(title)sのグラフ。%(first)sから%(last)sまでの%(count)d回分。"
+        "最新は%(latest)s、最も多いのは%(highest_month)sの%(highest)s。すべての数値は下の表にあります。"
+    ) % {
+        "title": title,
+        "first": formatting.month(bars[-1].month),
+        "last": formatting.month(bars[0].month),
+        "count": len(bars),
+        "latest": unit_text(bars[0].value),
+        "highest_month": formatting.month(highest.month),
+        "highest": unit_text(highest.value),
+    }
     return format_html(
         '<svg class="chart {}" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}"'
         ' xmlns="http://www.w3.org/2000/svg" font-size="{}" preserveAspectRatio="xMinYMin meet">'
@@ -106,7 +114,7 @@ def bar_chart(
 def usage_chart(bills) -> SafeString:
     return bar_chart(
         [Bar(b.billing_month, b.usage_m3) for b in bills],
-        title="使用水量",
+        title=gettext("使用水量"),
         unit_text=formatting.m3,
         css_class="chart-usage",
     )
@@ -115,7 +123,7 @@ def usage_chart(bills) -> SafeString:
 def amount_chart(bills) -> SafeString:
     return bar_chart(
         [Bar(b.billing_month, b.amount) for b in bills],
-        title="請求金額",
+        title=gettext("請求金額"),
         unit_text=formatting.yen,
         css_class="chart-amount",
     )

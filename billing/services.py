@@ -14,6 +14,7 @@ from operator import or_
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billing import formatting
 from billing.models import Bill, Payment
@@ -54,6 +55,11 @@ def visible_link(member, link_id: int, today: dt.date) -> Link | None:
     )
 
 
+# What a bill is compared with, as in 「前回（2026年9月分）より」.
+PREVIOUS = _("前回")
+YEAR_AGO = _("前年同期")
+
+
 @dataclass(frozen=True)
 class Comparison:
     label: str  # 前回 / 前年同期
@@ -81,7 +87,7 @@ class BillView:
     comparisons: list[Comparison] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for label, other in (("前回", self.previous), ("前年同期", self.year_ago)):
+        for label, other in ((PREVIOUS, self.previous), (YEAR_AGO, self.year_ago)):
             if other is not None:
                 self.comparisons.append(
                     Comparison(

@@ -1,7 +1,14 @@
-"""What a bill's payment and reading status mean, in words a resident understands."""
+"""What a bill's payment and reading status mean, in words a resident understands.
+
+Japanese is the source text; English comes from ``locale/en`` when the resident chose it.
+The statement PDF and the CSV are made with Japanese active, so they stay Japanese.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billing import formatting
 from billing.models import Bill, Payment
@@ -10,8 +17,16 @@ from contracts.models import Customer
 # 検針状況 codes of the billing system as a resident should read them. A code not listed
 # is shown as it comes, so a new code is never hidden.
 READING_STATUS = {
-    "認定": "メーターを確認できなかったため、使用水量を推定しています（認定）。",
-    "漏水": "漏水のおそれがあります（漏水）。宅地内の水道管や蛇口を点検してください。",
+    "認定": _("メーターを確認できなかったため、使用水量を推定しています（認定）。"),
+    "漏水": _("漏水のおそれがあります（漏水）。宅地内の水道管や蛇口を点検してください。"),
+}
+
+# 収納方法 of the payments file (exchange-v1); one not listed is shown as it comes.
+PAYMENT_METHODS = {
+    "口座振替": _("口座振替"),
+    "窓口": _("窓口"),
+    "コンビニ": _("コンビニ"),
+    "スマホ決済": _("スマホ決済"),
 }
 
 
@@ -25,12 +40,32 @@ class PaymentState:
 
 
 def office_and_phone(tenant) -> str:
-    office = " ".join(p for p in (tenant.department, tenant.section) if p) or "水道の担当窓口"
-    return f"{office}（電話 {tenant.phone}）" if tenant.phone else office
+    """The municipality's office as it wrote it, with its phone number when it has one."""
+    office = " ".join(p for p in (tenant.department, tenant.section) if p) or gettext(
+        "水道の担当窓口"
+    )
+    if tenant.phone:
+        return gettext("%(office)s（電話 %(phone)s）") % {"office": office, "phone": tenant.phone}
+    return office
 
 
 def reading_status(code: str) -> str:
-    return READING_STATUS.get(code, code)
+    return str(READING_STATUS.get(code, code))
+
+
+def payment_method(method: str) -> str:
+    return str(PAYMENT_METHODS.get(method, method))
+
+
+def _paid_message(payment: Payment) -> str:
+    values = {"date": formatting.date(payment.paid_on), "method": payment_method(payment.method)}
+    if payment.paid_on and payment.method:
+        return gettext("%(date)sにお支払いいただきました（%(method)s）。") % values
+    if payment.paid_on:
+        return gettext("%(date)sにお支払いいただきました。") % values
+    if payment.method:
+        return gettext("お支払いいただきました（%(method)s）。") % values
+    return gettext("お支払いいただきました。")
 
 
 def payment_state(
@@ -41,40 +76,58 @@ def payment_state(
     if payment is not None and payment.result == Payment.Result.DEBIT_FAILED:
         return PaymentState(
             "debit_failed",
-            "振替不能",
-            f"{due}に口座から引き落とすことができませんでした（振替不能）。"
-            "後日お送りする納付書で、金融機関・コンビニエンスストアなどでお支払いください。"
-            f"ご不明な点は{office_and_phone(tenant)}へお問い合わせください。",
+            gettext("振替不能"),
+            gettext(
+                "%(date)sに口座から引き落とすことができませんでした（振替不能）。"
+                "後日お送りする納付書で、金融機関・コンビニエンスストアなどでお支払いください。"
+                "ご不明な点は%(office)sへお問い合わせください。"
+            )
+            % {"date": due, "office": office_and_phone(tenant)},
         )
     if payment is not None:
-        when = f"{formatting.date(payment.paid_on)}に" if payment.paid_on else ""
         if payment.method == Customer.Payment.DEBIT:
-            return PaymentState("debited", "口座振替済", f"{when}口座から引き落としました。")
-        by = f"（{payment.method}）" if payment.method else ""
-        return PaymentState("paid", "お支払い済み", f"{when}お支払いいただきました{by}。")
+            if payment.paid_on:
+                message = gettext("%(date)sに口座から引き落としました。") % {
+                    "date": formatting.date(payment.paid_on)
+                }
+            else:
+                message = gettext("口座から引き落としました。")
+            return PaymentState("debited", gettext("口座振替済"), message)
+        return PaymentState("paid", gettext("お支払い済み"), _paid_message(payment))
     if method == Customer.Payment.DEBIT:
         if today <= bill.due_date:
             return PaymentState(
                 "scheduled",
-                "口座振替予定",
-                f"{formatting.month_day(bill.due_date)}に口座から引き落とす予定です。"
-                "前日までに口座の残高をご確認ください。",
+                gettext("口座振替予定"),
+                gettext(
+                    "%(date)sに口座から引き落とす予定です。前日までに口座の残高をご確認ください。"
+                )
+                % {"date": formatting.month_day(bill.due_date)},
             )
         return PaymentState(
             "checking",
-            "引き落とし結果の確認中",
-            f"{due}が口座振替日でした。引き落としの結果がこのページに表示されるまで、数日かかります。",
+            gettext("引き落とし結果の確認中"),
+            gettext(
+                "%(date)sが口座振替日でした。引き落としの結果がこのページに表示されるまで、数日かかります。"
+            )
+            % {"date": due},
         )
-    label = "納付書" if method == Customer.Payment.SLIP else "お支払い"
     if today <= bill.due_date:
+        if method == Customer.Payment.SLIP:
+            label = gettext("納付書（納期限 %(date)s）") % {"date": due}
+        else:
+            label = gettext("お支払い（納期限 %(date)s）") % {"date": due}
         return PaymentState(
             "due",
-            f"{label}（納期限 {due}）",
-            f"お送りした納付書で、納期限の{due}までにお支払いください。",
+            label,
+            gettext("お送りした納付書で、納期限の%(date)sまでにお支払いください。") % {"date": due},
         )
     return PaymentState(
         "overdue",
-        "お支払いの確認中",
-        f"納期限の{due}を過ぎました。お支払いがまだの場合は、お手元の納付書でお早めにお支払いください。"
-        f"お支払いがこのページに表示されるまで数日かかります。納付書がない場合は{office_and_phone(tenant)}へご連絡ください。",
+        gettext("お支払いの確認中"),
+        gettext(
+            "納期限の%(date)sを過ぎました。お支払いがまだの場合は、お手元の納付書でお早めにお支払いください。"
+            "お支払いがこのページに表示されるまで数日かかります。納付書がない場合は%(office)sへご連絡ください。"
+        )
+        % {"date": due, "office": office_and_phone(tenant)},
     )

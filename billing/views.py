@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -70,7 +71,10 @@ def history(request, link_id: int):
     )
 
 
+# The CSV and the statement PDF are documents of the municipality: always in Japanese,
+# whatever language the resident chose for the pages (dates, yen and payment words alike).
 @member_page
+@translation.override("ja")
 def history_csv(request, link_id: int):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)
@@ -106,6 +110,7 @@ def bill(request, link_id: int, month: dt.date):
 
 
 @member_page
+@translation.override("ja")
 def statement(request, link_id: int, month: dt.date):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)

@@ -8,6 +8,7 @@ register = template.Library()
 
 register.filter("yen", formatting.yen)
 register.filter("m3", formatting.m3)
+# Named for the Japanese they show by default; each follows the page's language.
 register.filter("jmonth", formatting.month)
 register.filter("month_slug", formatting.month_slug)
 

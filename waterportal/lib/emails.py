@@ -10,10 +10,14 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 log = logging.getLogger(__name__)
 
 
+# Emails are the municipality's official notices: always Japanese, even when the page that
+# sent one was shown in English (the date filter's weekday would follow the page otherwise).
+@translation.override("ja")
 def render(name: str, context: dict) -> tuple[str, str, str]:
     tenant = context.get("tenant")
     context = {"site_url": settings.SITE_URL} | context
