@@ -4,9 +4,24 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg e2e lint install demo bench worker beat clean
+.PHONY: run test test-pg e2e lint install demo bench worker beat clean messages makemessages
 
 install: $(VENV)/.installed
+
+# The English texts of the resident's pages: the committed .po compiled into the .mo that
+# Django reads (git-ignored). Needs GNU gettext's msgfmt (apt-get install gettext).
+# Japanese needs no catalog: it is the source text.
+MESSAGES_MO := locale/en/LC_MESSAGES/django.mo
+messages: $(MESSAGES_MO)
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var --ignore=e2e --ignore=bench
+
+# After changing a text in a template or in the code: collect the new and changed texts
+# into the .po, then give each its English (no entry may stay empty or fuzzy: a test checks).
+makemessages: install
+	$(PY) manage.py makemessages -l en --add-location=file \
+		--ignore=.venv --ignore=var --ignore=e2e --ignore=bench --ignore=static --ignore='*.egg-info'
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -17,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 # Links in mail and the hints printed by seed_demo follow the address the portal runs on.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-demo: install
+demo: install $(MESSAGES_MO)
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
@@ -25,12 +40,12 @@ demo: install
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install $(MESSAGES_MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Only the end-to-end tests (e2e/): the portal in a real headless Chromium on a phone
 # screen, mail through a real SMTP server. Needs Debian's chromium (see README).
-e2e: install
+e2e: install $(MESSAGES_MO)
 	$(PY) -m pytest e2e -m e2e $(PYTEST_ARGS)
 
 lint: install
