@@ -1,0 +1,56 @@
+"""A resident switches to English in the footer and back, on a phone.
+
+The English pages must fit 360 px and 200 % zoom as the Japanese ones do (English words
+are longer and do not wrap anywhere), and the footer's buttons must be finger-sized. The
+choice lasts from page to page; 「日本語」 brings Japanese back. (Named to run after the
+registration test, which counts the members of the shared demo database.)
+"""
+
+import re
+
+import pytest
+
+from e2e.conftest import TENANT
+from e2e.test_member_pages_browser import MAKE_MEMBER, PASSWORD
+from e2e.test_registration_browser import Screen
+
+pytestmark = pytest.mark.e2e
+
+
+def test_english_pages_fit_a_phone_and_the_switch_goes_both_ways(phone, portal, tmp_path):
+    from playwright.sync_api import expect
+
+    from e2e.conftest import manage
+
+    email = "english-reader@example.jp"
+    make_member = MAKE_MEMBER.format(tenant=TENANT, email=email, password=PASSWORD)
+    manage("shell", "-c", make_member, env=portal.env)
+    page = phone.new_page()
+    screen = Screen(page, tmp_path / "screens")
+
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    page.get_by_role("button", name="English").tap()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.url.endswith(f"/login?tenant={TENANT}"), "the switch keeps the page"
+    screen.shows("Log in")
+    screen.check("login-en", zoom=True)
+
+    page.get_by_role("link", name="New here? Register").tap()
+    screen.shows("Register")
+    screen.check("register-en", zoom=True)
+    page.get_by_role("link", name="Back to the login page").tap()
+
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    screen.shows("Welcome, 水道 次郎")
+    expect(page.locator("main")).to_contain_text(re.compile(r"¥[\d,]+"))
+    screen.check("member-home-en", zoom=True)
+    page.get_by_role("link", name="Past usage and charges (charts)").first.tap()
+    screen.shows("Past usage and charges")
+    screen.check("history-en", zoom=True)
+
+    page.get_by_role("button", name="日本語").tap()
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    screen.shows("これまでの使用量と料金")
