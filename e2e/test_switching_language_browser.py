@@ -1,9 +1,9 @@
 """A resident switches to English in the footer and back, on a phone.
 
 The English pages must fit 360 px and 200 % zoom as the Japanese ones do (English words
-are longer and do not wrap anywhere), and the footer's buttons must be finger-sized. The
-choice lasts from page to page; 「日本語」 brings Japanese back. (Named to run after the
-registration test, which counts the members of the shared demo database.)
+are longer), and the footer's buttons must be finger-sized. The choice lasts from page
+to page; 「日本語」 brings Japanese back. (Named to run after the registration test,
+which counts the members of the shared demo database.)
 """
 
 import re
