@@ -91,7 +91,7 @@ class BillView:
             if other is not None:
                 self.comparisons.append(
                     Comparison(
-                        label,
+                        str(label),  # in the language of the page being made
                         other.billing_month,
                         self.bill.usage_m3 - other.usage_m3,
                         self.bill.amount - other.amount,
