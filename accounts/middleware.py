@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils import timezone
+from django.utils.translation import gettext
 
 STARTED = "session_started"
 SEEN = "session_seen"
@@ -31,8 +32,15 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 if tenant_id:
                     request.session["tenant_id"] = tenant_id
-                reason = "30分間操作がなかった" if idle else "ログインから12時間が過ぎた"
-                messages.info(request, f"{reason}ため、安全のためログアウトしました。もう一度ログインしてください。")
+                if idle:
+                    message = gettext(
+                        "30分間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
+                    )
+                else:
+                    message = gettext(
+                        "ログインから12時間が過ぎたため、安全のためログアウトしました。もう一度ログインしてください。"
+                    )
+                messages.info(request, message)
             elif now - seen >= SEEN_RESOLUTION:
                 # Written at most once a minute: saving the session on every page would
                 # cost a database write per request for a clock that needs no more.

@@ -328,6 +328,21 @@ def test_the_member_home_in_english(member_in_english):
     assert japanese_left(text, *MEMBER_OWN_WORDS) == []
 
 
+def test_the_end_of_an_idle_session_is_told_in_english(client, tenant):
+    member = make_member(tenant, email="hanako@example.jp")
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        client.get("/login?tenant=oumu")
+        in_english(client)
+        client.post("/login", {"email": member.email, "password": STRONG_PASSWORD})
+        assert client.get("/").status_code == 200
+        clock.shift(dt.timedelta(minutes=31))
+        page = client.get("/", follow=True)
+    text = page.content.decode()
+    assert page.redirect_chain[-1][0].startswith("/login")
+    assert "Nothing was done for 30 minutes, so you were logged out" in text
+    assert japanese_left(text) == []
+
+
 @time_machine.travel(MONDAY, tick=False)
 def test_the_history_and_the_bill_in_english(member_in_english):
     client, link, customer = member_in_english
