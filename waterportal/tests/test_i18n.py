@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 
 from accounts import texts
@@ -387,6 +388,29 @@ def test_the_admin_stays_japanese(client, tenant):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = client.get("/admin/login/").content.decode()
     assert 'lang="ja"' in text and "ログイン" in text
+
+
+@pytest.mark.urls("waterportal.tests.urls")
+def test_the_error_pages_in_english(settings, tenant):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    missing = client.get("/no/such/page?tenant=oumu")
+    assert missing.status_code == 404
+    assert "<h1>Page not found</h1>" in missing.content.decode()
+    assert japanese_left(missing.content.decode()) == []
+
+    failed = client.get("/test/fail?tenant=oumu")
+    assert failed.status_code == 500
+    assert '<html lang="en">' in failed.content.decode()
+    assert "<h1>This page cannot be shown right now</h1>" in failed.content.decode()
+    assert japanese_left(failed.content.decode()) == []
+
+    refused = client.post("/test/form?tenant=oumu", {"x": "1"})
+    assert refused.status_code == 403
+    assert "<h1>Please try again</h1>" in refused.content.decode()
+    assert japanese_left(refused.content.decode()) == []
 
 
 # --- Formatting ----------------------------------------------------------------------------
