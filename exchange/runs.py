@@ -10,8 +10,9 @@ before it starts. Whether a run's process is still at work is known at once:
 
 - PostgreSQL: the importing connection holds the tenant's *import lock*, a session-level
   advisory lock, from before its run is created until it ends. PostgreSQL releases it
-  when that connection ends, however it ends; so if the lock is free, every "running"
-  run of the tenant is dead, whichever machine ran it.
+  when that connection ends, however it ends (within a second of the client's death,
+  see ``import_lock``); so if the lock is free, every "running" run of the tenant is
+  dead, whichever machine ran it.
 - SQLite (one machine by nature): each run records its host and process id; a run of
   this host whose process no longer exists is dead.
 
@@ -22,6 +23,7 @@ their process) is taken for dead after ``STALE_AFTER``.
 import logging
 import os
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -43,6 +45,8 @@ STALE_AFTER = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(minutes=10)
 # The import lock's first key ("WPEX"); the second is the tenant's id.
 LOCK_SPACE = 0x57504558
+# How long an import waits for the lock of a run whose process is known to be gone.
+LOCK_GRACE = 15
 
 ABANDONED = (
     "取り込みの処理が途中で止まりました（プロセスの強制終了、サーバーやデータベースの"
@@ -65,18 +69,42 @@ def import_lock(tenant: Tenant) -> Iterator[bool]:
     if connection.vendor != "postgresql":
         yield True
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, tenant.pk])
-        held = cursor.fetchone()[0]
+    held = _try_lock(tenant)
+    if not held and _a_run_of_a_dead_process(tenant):
+        # Its server process may still be finishing the statement it was running when
+        # the importer died; that takes a moment (see below), not an hour.
+        deadline = time.monotonic() + LOCK_GRACE
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.2)
+            held = _try_lock(tenant)
     try:
+        if held and connection.pg_version >= 140000:
+            # PostgreSQL otherwise notices that its client died only when the running
+            # statement ends, which for a large import can be a while: with this it
+            # checks every second, cancels, rolls back and frees the lock.
+            with connection.cursor() as cursor:
+                cursor.execute("SET client_connection_check_interval = 1000")
         yield held
     finally:
         if held:
             try:
                 with connection.cursor() as cursor:
+                    cursor.execute("RESET client_connection_check_interval")
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, tenant.pk])
             except DatabaseError:
                 pass  # the connection is gone, and its lock with it
+
+
+def _try_lock(tenant: Tenant) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, tenant.pk])
+        return cursor.fetchone()[0]
+
+
+def _a_run_of_a_dead_process(tenant: Tenant) -> bool:
+    running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
+    host, _ = this_process()
+    return any(not _process_exists(run.pid) for run in running.filter(host=host, pid__isnull=False))
 
 
 def start_run(
