@@ -308,6 +308,12 @@ def test_a_postgresql_restart_during_an_import_changes_nothing_and_the_next_one_
 ):
     """Restarts the whole PostgreSQL server: opt-in (PG_RESTART_TESTS=1), for CI."""
     db = scratch
+    others = db.query(
+        "SELECT DISTINCT datname FROM pg_stat_activity WHERE backend_type = 'client backend' "
+        f"AND datname NOT IN ('{db.name}', '{connection.settings_dict['NAME']}')"
+    )
+    if others:
+        pytest.skip(f"other clients use this PostgreSQL server ({others}): not restarting it")
     before = db.fingerprint()
     version, name = _postgresql_cluster(int(conninfo().get("port", 5432)))
     last = max(pk for pk, _ in db.runs())
