@@ -1,0 +1,276 @@
+"""Benchmark: importing a bills file of 1,000,000 rows for 500,000 customers.
+
+    .venv/bin/python bench/import/run.py
+    DATABASE_URL=postgres://user@host:5432/postgres .venv/bin/python bench/import/run.py
+
+Writes the ledger and the bills file under ``bench/out/`` (kept for the next run), then
+on PostgreSQL: creates a scratch database on the server of ``DATABASE_URL`` (default:
+127.0.0.1:5432 as postgres; the database it names is never touched), migrates it,
+imports the ledger, then the bills with ``manage.py import_data`` as a process of its
+own, measuring its wall time and peak resident memory (``ru_maxrss`` of that process),
+watching which statements the database runs meanwhile; imports the same file again
+(every row unchanged); times a plain ``COPY`` of the same file into a bare table with
+the same columns; prints the figures and drops the scratch database. Then the same
+imports on SQLite (a file under ``bench/out/``, deleted at the end).
+
+Not a test: it prints figures and exits 0 unless something broke.
+"""
+
+import argparse
+import csv
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "out"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+TENANT = "bench"
+MONTHS = ("2026-09", "2026-10")
+TARGET_RATIO = 3.0
+TARGET_RSS_MB = 300
+
+CUSTOMER_COLUMNS = ["使用者番号", "使用者名カナ", "使用者名", "給水場所", "口径", "検針周期", "支払方法", "状態"]  # fmt: skip
+BILL_COLUMNS = [
+    "使用者番号", "調定年月", "検針日", "前回指針", "今回指針", "使用水量", "使用日数",
+    "水道料金", "下水道使用料", "消費税額", "請求金額", "納期限", "メーター交換", "検針状況",
+    "基本料金", "従量料金",
+]  # fmt: skip
+# The bare table of the COPY comparison: the file's columns, typed as the file allows
+# (使用者番号 and 調定年月 are written 1001-0001 and 2026-09, so they stay text).
+BARE_TYPES = ["text", "text", "date"] + ["integer"] * 8 + ["date", "integer", "text"] + ["integer"] * 2  # fmt: skip
+KANA = [("山田 太郎", "ヤマダ タロウ"), ("佐藤 花子", "サトウ ハナコ"), ("鈴木 健一", "ｽｽﾞｷ ｹﾝｲﾁ"), ("高橋 京子", "タカハシ キョウコ")]  # fmt: skip
+
+
+def number(i: int) -> str:
+    return f"{1000 + i // 10000:04d}-{i % 10000:04d}"
+
+
+def write_files(customers: int) -> tuple[Path, Path]:
+    """The ledger and a bills file of ``customers`` × 2 months, made once and kept."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    ledger = OUT / f"customers-{customers}.csv"
+    bills = OUT / f"bills-{customers * len(MONTHS)}.csv"
+    if ledger.exists() and bills.exists():
+        return ledger, bills
+    rng = random.Random(20261125)  # noqa: S311 - reproducible fiction
+    print(f"writing {ledger.name} and {bills.name} …", flush=True)
+    with ledger.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CUSTOMER_COLUMNS)
+        for i in range(customers):
+            name, kana = KANA[i % len(KANA)]
+            address = f"おうむ町本町{i % 9 + 1}丁目{i % 30 + 1}-{i % 20 + 1}"
+            payment = "口座振替" if i % 3 else "納付書"
+            writer.writerow([number(i), kana, name, address, 20, 2, payment, "使用中"])
+    readings = [rng.randint(50, 3000) for _ in range(customers)]
+    with bills.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(BILL_COLUMNS)
+        for month in MONTHS:
+            for i in range(customers):
+                usage = rng.randint(5, 60)
+                previous, readings[i] = readings[i], readings[i] + usage
+                basic = 1650
+                water = basic + usage * 176
+                sewer = 880 + usage * 121
+                amount = water + sewer
+                status = "認定" if i % 50 == 0 else ""
+                writer.writerow(
+                    [number(i), month, f"{month}-{10 + i % 15:02d}", previous, readings[i], usage]
+                    + [61, water, sewer, amount * 10 // 110, amount, f"{month}-28", "", status]
+                    + [basic, water - basic]
+                )
+    return ledger, bills
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def timed_import(env: dict[str, str], kind: str, path: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, summary line) of one ``import_data`` process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_data", kind, str(path), "--tenant", TENANT],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"import_data {kind} failed:\n{output}")
+    return seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
+
+
+class StatementWatch(threading.Thread):
+    """Samples pg_stat_activity of one database: which statements ran, and how long."""
+
+    def __init__(self, conninfo: str):
+        super().__init__(daemon=True)
+        self.conninfo = conninfo
+        self.seen: dict = {}  # query_start -> [first words, last seen]
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with psycopg.connect(self.conninfo, autocommit=True) as db:
+            while not self.stopping.is_set():
+                rows = db.execute(
+                    "SELECT query_start, query, now() FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state = 'active'"
+                ).fetchall()
+                for start, query, now in rows:
+                    self.seen.setdefault(start, [" ".join(query.split()[:3]), now])[1] = now
+                time.sleep(0.05)
+
+    def report(self, longer_than: float = 0.3) -> list[str]:
+        self.stopping.set()
+        self.join()
+        lines = []
+        for start, (words, last) in sorted(self.seen.items()):
+            seconds = (last - start).total_seconds()
+            if seconds >= longer_than:
+                lines.append(f"      {seconds:6.1f} s  {words[:60]}")
+        return lines
+
+
+def bare_copy_seconds(conninfo: str, path: Path, times: int = 3) -> float:
+    """Median time of COPY of the file, streamed from here, into a bare typed table."""
+    columns = ", ".join(
+        f'"{name}" {sql_type}' for name, sql_type in zip(BILL_COLUMNS, BARE_TYPES, strict=True)
+    )
+    results = []
+    with psycopg.connect(conninfo, autocommit=True) as db:
+        db.execute(f"CREATE TABLE bare_bills ({columns})")
+        for _ in range(times):
+            db.execute("TRUNCATE bare_bills")
+            started = time.perf_counter()
+            with (
+                db.cursor() as cursor,
+                cursor.copy("COPY bare_bills FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as source,
+            ):
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+            results.append(time.perf_counter() - started)
+        db.execute("DROP TABLE bare_bills")
+    return statistics.median(results)
+
+
+def base_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    return env | {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+
+
+def postgresql(server_url: str, ledger: Path, bills: Path, rows: int) -> None:
+    parts = urlsplit(server_url)
+    scratch = f"waterportal_bench_import_{os.getpid()}"
+    admin = parts._replace(path="/postgres", query="").geturl()
+    url = parts._replace(path=f"/{scratch}", query="").geturl()
+    with psycopg.connect(admin, autocommit=True) as db:
+        version = db.execute("SHOW server_version").fetchone()[0]
+        db.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        env = base_env(url)
+        print(f"\nPostgreSQL {version} (scratch database {scratch})", flush=True)
+        manage(env, "migrate", "-v0")
+        manage(env, "create_tenant", TENANT, "--name", "ベンチ町")
+        seconds, rss, _ = timed_import(env, "customers", ledger)
+        print(f"  ledger import ({rows // len(MONTHS):,} customers): {seconds:.1f} s, {rss:.0f} MB")
+
+        watch = StatementWatch(url)
+        watch.start()
+        seconds, rss, summary = timed_import(env, "bills", bills)
+        statements = watch.report()
+        print(
+            f"  bills import: {seconds:.1f} s, {rows / seconds:,.0f} rows/s, peak RSS {rss:.0f} MB"
+        )
+        print(f"    {summary}")
+        print("    statements of 0.3 s or more, as sampled:")
+        print("\n".join(statements))
+        again, again_rss, again_summary = timed_import(env, "bills", bills)
+        print(
+            f"  same file again: {again:.1f} s, {rows / again:,.0f} rows/s, "
+            f"peak RSS {again_rss:.0f} MB\n    {again_summary}"
+        )
+        copy = bare_copy_seconds(url, bills)
+        ratio = seconds / copy
+        print(f"  plain COPY of the file into a bare table (median of 3): {copy:.2f} s")
+        print(
+            f"  ratio import / COPY: {ratio:.1f} (target ≤ {TARGET_RATIO:g}); "
+            f"same file again: {again / copy:.1f}"
+        )
+        print(f"  peak RSS: {max(rss, again_rss):.0f} MB (target ≤ {TARGET_RSS_MB} MB)")
+    finally:
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def sqlite(ledger: Path, bills: Path, rows: int) -> None:
+    path = OUT / f"bench-import-{os.getpid()}.sqlite3"
+    env = base_env(f"sqlite:///{path}")
+    print(f"\nSQLite {sqlite3.sqlite_version} ({path.relative_to(ROOT)})", flush=True)
+    try:
+        manage(env, "migrate", "-v0")
+        manage(env, "create_tenant", TENANT, "--name", "ベンチ町")
+        seconds, rss, _ = timed_import(env, "customers", ledger)
+        print(f"  ledger import ({rows // len(MONTHS):,} customers): {seconds:.1f} s, {rss:.0f} MB")
+        seconds, rss, summary = timed_import(env, "bills", bills)
+        print(
+            f"  bills import: {seconds:.1f} s, {rows / seconds:,.0f} rows/s, peak RSS {rss:.0f} MB"
+        )
+        print(f"    {summary}")
+        again, again_rss, again_summary = timed_import(env, "bills", bills)
+        print(
+            f"  same file again: {again:.1f} s, {rows / again:,.0f} rows/s, "
+            f"peak RSS {again_rss:.0f} MB\n    {again_summary}"
+        )
+    finally:
+        for leftover in OUT.glob(f"{path.name}*"):
+            leftover.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=500_000, help="default 500,000")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgresql", action="store_true")
+    args = parser.parse_args()
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = DEFAULT_SERVER
+    ledger, bills = write_files(args.customers)
+    rows = args.customers * len(MONTHS)
+    print(f"{bills.relative_to(ROOT)}: {rows:,} rows, {bills.stat().st_size / 1e6:.1f} MB")
+    if not args.skip_postgresql:
+        postgresql(server, ledger, bills, rows)
+    if not args.skip_sqlite:
+        sqlite(ledger, bills, rows)
+
+
+if __name__ == "__main__":
+    main()

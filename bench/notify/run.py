@@ -1,0 +1,166 @@
+"""Benchmark: queueing the new-bill emails of one import for 100,000 members.
+
+    .venv/bin/python bench/notify/run.py
+    DATABASE_URL=postgres://user@host:5432/postgres REDIS_URL=redis://127.0.0.1:6379/14 \\
+        .venv/bin/python bench/notify/run.py
+
+Creates a scratch PostgreSQL database on the server of ``DATABASE_URL`` (default
+127.0.0.1:5432 as postgres; the database it names is never touched) with 100,000
+contracts, each linked (active) to a member of its own, imports a bills file giving
+every contract a new bill, then times ``billing.notifications.do_notify_new_bills`` for
+that import, the work of the task the import queued: finding the members and queueing
+one ``send_email`` task each on the Redis broker. No worker runs, so the tasks stay
+queued; the Redis database (``REDIS_URL``, default ``redis://127.0.0.1:6379/14``) is
+emptied before and after. The scratch database is dropped at the end.
+
+Not a test: it prints figures and exits 0 unless something broke.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "out"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+TARGET_SECONDS = 60
+BATCH = 5000
+
+
+def number(i: int) -> str:
+    return f"{3000 + i // 10000:04d}{i % 10000:04d}"
+
+
+def write_files(members: int) -> tuple[Path, Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    ledger, bills = OUT / f"notify-customers-{members}.csv", OUT / f"notify-bills-{members}.csv"
+    with ledger.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["使用者番号", "使用者名カナ"])
+        writer.writerows([number(i), "ヤマダ タロウ"] for i in range(members))
+    with bills.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(
+            ["使用者番号", "調定年月", "検針日", "前回指針", "今回指針", "使用水量"]
+            + ["水道料金", "下水道使用料", "消費税額", "請求金額", "納期限"]
+        )
+        bill = ["2026-10", "2026-10-10", 100, 120, 20, 3300, 2200, 500, 5500, "2026-10-31"]
+        writer.writerows([number(i), *bill] for i in range(members))
+    return ledger, bills
+
+
+def seed(members: int, ledger: Path, bills: Path):
+    """The tenant, its ledger, one member with an active link per contract, and the
+    bills import; returns (tenant, the import's run)."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django_scopes import scopes_disabled
+
+    from accounts.models import User
+    from contracts.models import Customer, Link
+    from exchange.actions import do_import_file
+    from tenants.actions import do_create_tenant
+
+    call_command("migrate", verbosity=0)
+    tenant = do_create_tenant(slug="bench", name="ベンチ町", phone="0120-000-000")
+    run = do_import_file(tenant, "customers", ledger)
+    assert run.status == "succeeded", run.report
+    long_ago = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with scopes_disabled():
+        customers = list(Customer.objects.filter(tenant=tenant).order_by("number"))
+        for start in range(0, members, BATCH):
+            chunk = customers[start : start + BATCH]
+            with transaction.atomic():
+                users = User.objects.bulk_create(
+                    User(tenant=tenant, email=f"m{start + i}@example.jp", password="!bench")
+                    for i in range(len(chunk))
+                )
+                Link.objects.bulk_create(
+                    Link(
+                        tenant=tenant,
+                        member=user,
+                        customer=customer,
+                        relationship="本人",
+                        created_at=long_ago,
+                        active_from=long_ago.date(),
+                        activated_at=long_ago,
+                    )
+                    for user, customer in zip(users, chunk, strict=True)
+                )
+    # The import queues notify_new_bills on the broker; no worker takes it, and this
+    # benchmark does its work below, timed.
+    run = do_import_file(tenant, "bills", bills)
+    assert (run.status, run.added) == ("succeeded", members), run.report
+    return tenant, run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=100_000, help="default 100,000")
+    args = parser.parse_args()
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = DEFAULT_SERVER
+    broker = os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    parts = urlsplit(server)
+    scratch = f"waterportal_bench_notify_{os.getpid()}"
+    admin = parts._replace(path="/postgres", query="").geturl()
+    queue = redis.Redis.from_url(broker)
+    queue.flushdb()
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{scratch}"')
+    os.environ.update(
+        DATABASE_URL=parts._replace(path=f"/{scratch}", query="").geturl(),
+        REDIS_URL=broker,
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waterportal.settings")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        from django.db import connections
+
+        from billing.notifications import do_notify_new_bills
+
+        ledger, bills = write_files(args.members)
+        started = time.perf_counter()
+        tenant, run = seed(args.members, ledger, bills)
+        print(
+            f"seeded {args.members:,} members, contracts and bills in {time.perf_counter() - started:.0f} s"
+        )
+        queued_by_import = queue.llen("celery")
+
+        started = time.perf_counter()
+        sent = do_notify_new_bills(run.pk)
+        seconds = time.perf_counter() - started
+
+        queued = queue.llen("celery") - queued_by_import
+        assert queued == sent, (queued, sent)
+        newest = json.loads(queue.lindex("celery", 0))
+        assert newest["headers"]["task"] == "waterportal.tasks.send_email", newest["headers"]
+        print(f"queued {sent:,} emails ({queued:,} tasks on the broker) in {seconds:.1f} s")
+        print(f"  {sent / seconds:,.0f} emails/s (target: all within {TARGET_SECONDS} s)")
+        print(f"  broker memory: {queue.info('memory')['used_memory'] / 1e6:.0f} MB")
+        connections.close_all()
+    finally:
+        queue.flushdb()
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        for leftover in OUT.glob("notify-*.csv"):
+            leftover.unlink()
+
+
+if __name__ == "__main__":
+    main()
