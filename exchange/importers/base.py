@@ -71,7 +71,7 @@ class Importer:
         raise NotImplementedError
 
     def staged(self, row: Row, key: tuple, values: tuple) -> tuple:
-        return (row.line, *key, *(row.raw(cell) for cell in self.key_cells), *values)
+        return (row.line, *key, *map(row.raw, self.key_cells), *values)
 
     def staging_columns(self) -> list[tuple[str, str]]:
         """(name, SQL type) of the staging table's columns, in the staged tuple's order."""

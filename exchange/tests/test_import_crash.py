@@ -261,6 +261,15 @@ def test_an_import_killed_at_any_moment_changes_nothing_and_the_next_one_complet
         _kill_and_check(db, process, run_id, before)
         killed.append(run_id)
 
+    # Stopped politely (SIGTERM) while writing: it rolls back and marks its run failed.
+    process, run_id = attempt()
+    db.wait_until_writing(process)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 130, db.ended(process)
+    assert "中断しました（何も変更していません）。" in db.log.read_text()
+    assert db.fingerprint() == before
+    assert dict(db.runs())[run_id] == "failed"
+
     db.before_import()
     summary = db.manage("import_data", "bills", str(db.big), "--tenant", TENANT)
 

@@ -1,4 +1,7 @@
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -33,8 +36,11 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"ファイルを開けません: {exc.strerror}") from exc
 
-        with source, self._progress() as progress:
-            run = do_import_file(tenant, opts["kind"], source, on_progress=progress)
+        try:
+            with source, _sigterm_as_interrupt(), self._progress() as progress:
+                run = do_import_file(tenant, opts["kind"], source, on_progress=progress)
+        except KeyboardInterrupt:
+            raise CommandError("中断しました（何も変更していません）。", returncode=130) from None
 
         if run.status != ImportRun.Status.SUCCEEDED:
             for problem in run.report[:REPORT_LINES_SHOWN]:
@@ -51,6 +57,25 @@ class Command(BaseCommand):
     def _progress(self):
         """A progress bar on a terminal; nothing when the output goes to a file or a pipe."""
         return _Bar() if self.stdout.isatty() else _NoBar()
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (kill, a service stop, a deploy) ends an import as Ctrl-C does: the
+    database cancels its statement, its transaction is rolled back and its run is marked
+    failed at once. (SIGKILL cannot be caught: the next import marks that run failed.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class _NoBar:
