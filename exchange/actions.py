@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -75,9 +76,9 @@ def do_import_file(
         if limit is not None and size > limit:
             reason = f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:,.0f} MB）。"
             return runs.refuse(tenant, kind, reason, now=now, source=source, **described)
-        reason = sniff(stream)
-        if reason is not None:
-            return runs.refuse(tenant, kind, reason, now=now, source=source, **described)
+        not_csv = sniff(stream)
+        if not_csv is not None:
+            return runs.refuse(tenant, kind, not_csv, now=now, source=source, **described)
         info = inspect_file(stream)
         with runs.import_lock(tenant) as lock_held:
             run = runs.start_run(
@@ -134,7 +135,7 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             if report:
                 runs.finish_run(run, ImportRun.Status.REJECTED, report)
                 return
-            extra = {"updated_at": timezone.now()}
+            extra: dict[str, Any] = {"updated_at": timezone.now()}
             if importer.tracks_run:
                 extra["import_run"] = run.pk
             run.added, run.changed = merge(

@@ -78,7 +78,7 @@ def import_lock(tenant: Tenant) -> Iterator[bool]:
             time.sleep(0.2)
             held = _try_lock(tenant)
     try:
-        if held and connection.pg_version >= 140000:
+        if held and getattr(connection, "pg_version", 0) >= 140000:
             # PostgreSQL otherwise notices that its client died only when the running
             # statement ends, which for a large import can be a while: with this it
             # checks every second, cancels, rolls back and frees the lock.
@@ -104,7 +104,9 @@ def _try_lock(tenant: Tenant) -> bool:
 def _a_run_of_a_dead_process(tenant: Tenant) -> bool:
     running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
     host, _ = this_process()
-    return any(not _process_exists(run.pid) for run in running.filter(host=host, pid__isnull=False))
+    return any(
+        run.pid is not None and not _process_exists(run.pid) for run in running.filter(host=host)
+    )
 
 
 def start_run(

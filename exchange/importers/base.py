@@ -75,17 +75,20 @@ class Importer:
 
     def staging_columns(self) -> list[tuple[str, str]]:
         """(name, SQL type) of the staging table's columns, in the staged tuple's order."""
-        meta = self.model._meta
+        fields = [concrete_field(self.model, name) for name in self.fields]
         return [
             ("line", "integer"),
-            *((name, model_field.db_type(connection)) for name, model_field in self.key),
+            *((name, str(model_field.db_type(connection))) for name, model_field in self.key),
             *((f"cell_{i}", "text") for i in range(len(self.key_cells))),
-            *(
-                (meta.get_field(name).column, meta.get_field(name).db_type(connection))
-                for name in self.fields
-            ),
+            *((str(f.column), str(f.db_type(connection))) for f in fields),
         ]
 
     def cell_column(self, cell: str) -> str:
         """The staging column holding the file's column ``cell`` as written."""
         return f"cell_{self.key_cells.index(cell)}"
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field

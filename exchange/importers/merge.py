@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, models
 
-from exchange.importers.base import Target
+from exchange.importers.base import Target, concrete_field
 
 
 def merge(
@@ -30,10 +30,11 @@ def merge(
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     source = target.source.format(s=staging_table)
-    columns = [qn(meta.get_field(name).column) for name in fields]
-    extra_columns = [qn(meta.get_field(name).column) for name in extra]
+    columns = [qn(str(concrete_field(model, name).column)) for name in fields]
+    extra_columns = [qn(str(concrete_field(model, name).column)) for name in extra]
     extra_values = [
-        meta.get_field(name).get_db_prep_save(value, connection) for name, value in extra.items()
+        concrete_field(model, name).get_db_prep_save(value, connection)
+        for name, value in extra.items()
     ]
     match = {qn(column): expression for column, expression in target.match.items()}
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"

@@ -11,7 +11,7 @@ while the file is read.
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from django.db import DatabaseError, connection, transaction
 
@@ -47,37 +47,41 @@ class Staging:
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns})")
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc) -> None:
         try:
             with _savepoint(), connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
         except DatabaseError:
             pass  # the connection is broken, and its temporary tables are gone with it
-        return False
+
+    def writer(self) -> AbstractContextManager[Callable[[tuple], None]]:
+        """``with staging.writer() as write:`` call ``write(row)`` for each staged tuple;
+        the rows are in the table once the block has ended."""
+        return self._copying() if connection.vendor == "postgresql" else self._inserting()
 
     @contextmanager
-    def writer(self) -> Iterator[Callable[[tuple], None]]:
-        """``write(row)`` for each staged tuple; the rows are in the table after the block."""
+    def _copying(self) -> Iterator[Callable[[tuple], None]]:
         names = ", ".join(_qn(name) for name, _ in self.columns)
-        if connection.vendor == "postgresql":
-            with (
-                _savepoint(),
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy,
-            ):
-                write_row = copy.write_row
+        with (
+            _savepoint(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy,
+        ):
+            write_row = copy.write_row
 
-                def write(row: tuple) -> None:
-                    write_row(row)
-                    self.count += 1
+            def write(row: tuple) -> None:
+                write_row(row)
+                self.count += 1
 
-                yield write
-            with connection.cursor() as cursor:
-                # Temporary tables are never analysed automatically; the checks and the
-                # merge join this one with large tables.
-                cursor.execute(f"ANALYZE {self.table}")
-            return
+            yield write
+        with connection.cursor() as cursor:
+            # Temporary tables are never analysed automatically; the checks and the
+            # merge join this one with large tables.
+            cursor.execute(f"ANALYZE {self.table}")
 
+    @contextmanager
+    def _inserting(self) -> Iterator[Callable[[tuple], None]]:
+        names = ", ".join(_qn(name) for name, _ in self.columns)
         placeholders = ", ".join(["%s"] * len(self.columns))
         insert = f"INSERT INTO {self.table} ({names}) VALUES ({placeholders})"  # noqa: S608
         batch: list[tuple] = []

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -51,6 +52,22 @@ class Scratch:
         }
         self.env = env | {"DATABASE_URL": url}
         self.log = tmp_path / "import.log"
+
+    # Per database:
+    def query(self, sql: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def before_import(self) -> None:
+        """Get ready to watch the next import (see ``writing``)."""
+
+    def writing(self, well_into: bool) -> bool:
+        raise NotImplementedError
+
+    def check_integrity(self) -> None:
+        """Check the database's files (where that means something)."""
+
+    def drop(self) -> None:
+        pass
 
     def ended(self, process: subprocess.Popen) -> str:
         return f"the import ended ({process.returncode}):\n{self.log.read_text()}"
@@ -121,13 +138,13 @@ class SQLiteScratch(Scratch):
         super().__init__(f"sqlite:///{self.path}", tmp_path)
 
     def query(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.path, timeout=30) as db:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
             return db.execute(sql).fetchall()
 
     def before_import(self) -> None:
         # Start the write-ahead log empty, so that its growth shows the bills being written
         # (the staging rows go to a temporary file, not to the log).
-        with sqlite3.connect(self.path, timeout=30) as db:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def writing(self, well_into: bool) -> bool:
@@ -137,9 +154,6 @@ class SQLiteScratch(Scratch):
 
     def check_integrity(self) -> None:
         assert self.query("PRAGMA integrity_check") == [("ok",)]
-
-    def drop(self) -> None:
-        pass
 
 
 class PostgreSQLScratch(Scratch):
@@ -159,9 +173,6 @@ class PostgreSQLScratch(Scratch):
         with psycopg.connect(**conninfo(self.name), autocommit=True) as db:
             return db.execute(sql).fetchall()
 
-    def before_import(self) -> None:
-        pass
-
     def writing(self, well_into: bool) -> bool:
         # The UPDATE of the corrected bills, then the INSERT of the new ones (seconds).
         active = self.query(
@@ -174,9 +185,6 @@ class PostgreSQLScratch(Scratch):
         return any(
             q.startswith(('UPDATE "billing_bill"', 'INSERT INTO "billing_bill"')) for q, _ in active
         )
-
-    def check_integrity(self) -> None:
-        pass
 
     def drop(self) -> None:
         with psycopg.connect(**conninfo("postgres"), autocommit=True) as admin:
