@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg e2e lint install demo bench worker beat clean messages makemessages
+.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages
 
 install: $(VENV)/.installed
 
@@ -55,6 +55,18 @@ lint: install
 # Type checking with django-stubs; not yet part of lint (see the issue notes).
 typecheck: install
 	$(VENV)/bin/mypy waterportal tenants accounts contracts billing audit exchange
+
+# Benchmarks print figures (see bench/README.md); PostgreSQL and Redis on this machine.
+bench: bench-web bench-import bench-notify
+
+bench-web: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_web} $(PY) bench/web/run.py
+
+bench-import: install
+	$(PY) bench/import/run.py
+
+bench-notify: install
+	$(PY) bench/notify/run.py
 
 worker: install
 	$(VENV)/bin/celery -A waterportal worker -l info
