@@ -43,6 +43,10 @@ run: demo
 test: install $(MESSAGES_MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The same suite on PostgreSQL, as CI runs it.
+test-pg:
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(MAKE) test
+
 # Only the end-to-end tests (e2e/): the portal in a real headless Chromium on a phone
 # screen, mail through a real SMTP server. Needs Debian's chromium (see README).
 e2e: install $(MESSAGES_MO)
