@@ -24,12 +24,18 @@ def do_request_password_reset(tenant, email: str, *, now=None) -> None:
     email = normalize_email(email)
     member = User.objects.filter(tenant=tenant, email=email, is_active=True).first()
     with transaction.atomic():
-        _row, plain = codes.issue_code(tenant, CodePurpose.RESET, email, deliver=member is not None, now=now)
+        _row, plain = codes.issue_code(
+            tenant, CodePurpose.RESET, email, deliver=member is not None, now=now
+        )
         if member is not None:
             emails.send(
                 "reset_code",
                 email,
-                {"tenant": tenant, "code": plain, "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60)},
+                {
+                    "tenant": tenant,
+                    "code": plain,
+                    "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60),
+                },
             )
 
 
@@ -125,7 +131,13 @@ def do_change_notification_settings(member: User, *, notify_new_bill: bool, now=
     with transaction.atomic():
         member.notify_new_bill = notify_new_bill
         member.save(update_fields=["notify_new_bill"])
-        record(member.tenant, "notifications_changed", member=member, now=now, notify_new_bill=notify_new_bill)
+        record(
+            member.tenant,
+            "notifications_changed",
+            member=member,
+            now=now,
+            notify_new_bill=notify_new_bill,
+        )
     return member
 
 
@@ -161,7 +173,14 @@ def do_withdraw_member(member: User, *, now=None) -> User:
         member.notify_new_bill = False
         member.last_login = None
         member.save(
-            update_fields=["email", "name", "password", "is_active", "notify_new_bill", "last_login"]
+            update_fields=[
+                "email",
+                "name",
+                "password",
+                "is_active",
+                "notify_new_bill",
+                "last_login",
+            ]
         )
         record(tenant, "member_withdrawn", member=member, now=now, links=removed)
         emails.send("withdrawn", old_email, {"tenant": tenant})

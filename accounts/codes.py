@@ -97,7 +97,11 @@ def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=No
 def current_code(tenant, purpose: str, email: str):
     return (
         VerificationCode.objects.filter(
-            tenant=tenant, email=email, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
+            tenant=tenant,
+            email=email,
+            purpose=purpose,
+            used_at__isnull=True,
+            voided_at__isnull=True,
         )
         .order_by("-created_at")
         .first()

@@ -28,7 +28,9 @@ class EmailForm(forms.Form):
                 "メールアドレスの形が正しくありません。「@」の前後を確認してください（例: taro@example.jp）。"
             )
         },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}
+        ),
     )
 
     def clean_email(self):
@@ -42,7 +44,11 @@ class CodeForm(forms.Form):
         max_length=20,
         error_messages=_required(_("認証コードを入力してください。")),
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9０-９ ]*"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9０-９ ]*",
+            }
         ),
     )
 
@@ -50,7 +56,9 @@ class CodeForm(forms.Form):
         code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise ValidationError(
-                gettext("認証コードはメールに書かれた6桁の数字です。もう一度確かめて入力してください。")
+                gettext(
+                    "認証コードはメールに書かれた6桁の数字です。もう一度確かめて入力してください。"
+                )
             )
         return code
 
@@ -132,7 +140,9 @@ class ContractNumberForm(forms.Form):
         number = self.cleaned_data["number"]
         if not customer_number_key(number):
             raise ValidationError(
-                gettext("使用者番号は数字で入力してください（ハイフンはあってもなくてもかまいません）。")
+                gettext(
+                    "使用者番号は数字で入力してください（ハイフンはあってもなくてもかまいません）。"
+                )
             )
         return number
 
@@ -182,7 +192,9 @@ class LoginForm(forms.Form):
         max_length=254,
         error_messages=_required(_("メールアドレスを入力してください。"))
         | {"max_length": _("メールアドレスが長すぎます。")},
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"}),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"}
+        ),
     )
     password = forms.CharField(
         label=_("パスワード"),
@@ -247,7 +259,9 @@ class EmailChangeForm(EmailForm, CurrentPasswordMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("新しいメールアドレス")
-        self.fields["email"].error_messages["required"] = _("新しいメールアドレスを入力してください。")
+        self.fields["email"].error_messages["required"] = _(
+            "新しいメールアドレスを入力してください。"
+        )
 
 
 class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin):

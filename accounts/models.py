@@ -125,7 +125,9 @@ class SignupFlow(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    member = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    member = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedManager(tenant="tenant")
 

@@ -41,7 +41,8 @@ class LengthValidator:
             )
         if len(password) > MAX_LENGTH:
             raise ValidationError(
-                gettext("パスワードが長すぎます。%(max)d文字以内にしてください。") % {"max": MAX_LENGTH},
+                gettext("パスワードが長すぎます。%(max)d文字以内にしてください。")
+                % {"max": MAX_LENGTH},
                 code="password_too_long",
             )
 
@@ -61,7 +62,8 @@ class CharacterClassValidator:
         if missing:
             separator = pgettext("between the kinds of character a password lacks", "・")
             raise ValidationError(
-                gettext("パスワードに%(missing)sを含めてください。") % {"missing": separator.join(missing)},
+                gettext("パスワードに%(missing)sを含めてください。")
+                % {"missing": separator.join(missing)},
                 code="password_missing_class",
             )
 

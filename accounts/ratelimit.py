@@ -46,7 +46,9 @@ def _key(policy: Policy, raw: str) -> str:
     return salted_hmac("waterportal.ratelimit." + policy.name, raw, algorithm="sha256").hexdigest()
 
 
-def locked_until(policy: Policy, raw_key: str, now: dt.datetime | None = None) -> dt.datetime | None:
+def locked_until(
+    policy: Policy, raw_key: str, now: dt.datetime | None = None
+) -> dt.datetime | None:
     now = now or timezone.now()
     lock = (
         RateLock.objects.filter(policy=policy.name, key=_key(policy, raw_key), until__gt=now)

@@ -83,7 +83,9 @@ def _send_code(tenant, email: str, *, now) -> None:
     steps that follow is the same whether or not the address is registered.
     """
     registered = User.objects.filter(tenant=tenant, email=email).exists()
-    _row, plain = codes.issue_code(tenant, CodePurpose.SIGNUP, email, deliver=not registered, now=now)
+    _row, plain = codes.issue_code(
+        tenant, CodePurpose.SIGNUP, email, deliver=not registered, now=now
+    )
     context = {"tenant": tenant, "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60)}
     if registered:
         emails.send("signup_already_registered", email, context)
@@ -102,7 +104,9 @@ def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> S
         _send_code(tenant, email, now=now)
         data = {}
         if previous_key:
-            old = SignupFlow.objects.filter(tenant=tenant, key=previous_key, completed_at__isnull=True).first()
+            old = SignupFlow.objects.filter(
+                tenant=tenant, key=previous_key, completed_at__isnull=True
+            ).first()
             if old is not None:
                 # A corrected address keeps what was already entered (but must be verified again).
                 data = {k: v for k, v in old.data.items() if k in ("name", "password_hash")}
@@ -156,7 +160,9 @@ def save_privacy(flow: SignupFlow, relationship: str) -> None:
 
 def flow_customer(flow: SignupFlow) -> Customer | None:
     customer_id = flow.data.get("customer_id")
-    return Customer.objects.filter(tenant=flow.tenant, pk=customer_id).first() if customer_id else None
+    return (
+        Customer.objects.filter(tenant=flow.tenant, pk=customer_id).first() if customer_id else None
+    )
 
 
 def complete(flow_key: str, tenant, *, now=None) -> SignupFlow:
@@ -188,7 +194,9 @@ def complete(flow_key: str, tenant, *, now=None) -> SignupFlow:
                 member.save()
         except IntegrityError as exc:
             raise EmailTaken() from exc
-        link = contract_actions.do_link_contract(member, customer, flow.data["relationship"], now=now)
+        link = contract_actions.do_link_contract(
+            member, customer, flow.data["relationship"], now=now
+        )
         record(tenant, "member_registered", member=member, now=now, link=link.pk)
         flow.completed_at = now
         flow.member = member

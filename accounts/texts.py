@@ -120,8 +120,7 @@ def login_locked(until: dt.datetime) -> str:
 
 # Lazy: each is put into words in the language of the request that shows it.
 LOGIN_FAILED = _(
-    "メールアドレスまたはパスワードが正しくありません。"
-    "大文字・小文字の違いも確かめてください。"
+    "メールアドレスまたはパスワードが正しくありません。大文字・小文字の違いも確かめてください。"
 )
 FLOW_EXPIRED = _(
     "操作のないまま30分が過ぎたため、お手続きを最初からやり直してください。お手数をおかけします。"

@@ -26,7 +26,11 @@ urlpatterns = [
         account.add_contract_relationship,
         name="account_contract_relationship",
     ),
-    path("account/contracts/<int:link_id>/remove", account.remove_contract, name="account_contract_remove"),
+    path(
+        "account/contracts/<int:link_id>/remove",
+        account.remove_contract,
+        name="account_contract_remove",
+    ),
     path("account/email", account.change_email, name="account_email"),
     path("account/email/code", account.change_email_code, name="account_email_code"),
     path("account/email/resend", account.change_email_resend, name="account_email_resend"),

@@ -38,7 +38,9 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
     with scopes_disabled():
         run = ImportRun.objects.select_related("tenant").get(pk=run_id)
     with scope(tenant=run.tenant):
-        claimed = ImportRun.objects.filter(pk=run.pk, notified_at__isnull=True).update(notified_at=now)
+        claimed = ImportRun.objects.filter(pk=run.pk, notified_at__isnull=True).update(
+            notified_at=now
+        )
         if not claimed:
             return 0
         addresses = recipients(run, timezone.localdate(now)).iterator(chunk_size=2000)

@@ -54,17 +54,24 @@ class SelfTaken(ContractError):
 
 def check_limits(tenant, *, flow_key: str, email: str, now=None) -> None:
     now = now or timezone.now()
-    for policy, raw in ((ratelimit.LINK_FLOW, flow_key), (ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}")):
+    for policy, raw in (
+        (ratelimit.LINK_FLOW, flow_key),
+        (ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}"),
+    ):
         until = ratelimit.locked_until(policy, raw, now)
         if until:
             raise ContractStepLocked(until)
 
 
 def _number_locked(tenant, number: str) -> bool:
-    return NumberLock.objects.filter(tenant=tenant, number=number, unlocked_at__isnull=True).exists()
+    return NumberLock.objects.filter(
+        tenant=tenant, number=number, unlocked_at__isnull=True
+    ).exists()
 
 
-def find_contract(tenant, number: str, kana: str, *, flow_key: str, email: str, now=None) -> Customer:
+def find_contract(
+    tenant, number: str, kana: str, *, flow_key: str, email: str, now=None
+) -> Customer:
     """Return the contract whose number and katakana name match, or raise a ContractError.
 
     Every failure counts towards three limits: 5 per flow and 5 per address in an hour
@@ -78,7 +85,9 @@ def find_contract(tenant, number: str, kana: str, *, flow_key: str, email: str, 
     if number_key and _number_locked(tenant, number_key):
         raise NumberLocked()
 
-    customer = Customer.objects.filter(tenant=tenant, number=number_key).first() if number_key else None
+    customer = (
+        Customer.objects.filter(tenant=tenant, number=number_key).first() if number_key else None
+    )
     if customer is not None and customer.name_kana_key == kana_key(kana):
         if customer.status == Customer.Status.ENDED:
             raise ContractEnded()
@@ -96,7 +105,9 @@ def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -
         flow_until = ratelimit.hit(ratelimit.LINK_FLOW, flow_key, now)
         email_until = ratelimit.hit(ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}", now)
         if flow_until or email_until:
-            record(tenant, "link_step_locked", now=now, until=(flow_until or email_until).isoformat())
+            record(
+                tenant, "link_step_locked", now=now, until=(flow_until or email_until).isoformat()
+            )
             log.warning("contract check locked for a flow (tenant=%s)", tenant.slug)
         if number_key and ratelimit.hit(LINK_NUMBER, f"{tenant.pk}:{number_key}", now):
             try:
@@ -105,7 +116,9 @@ def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -
             except IntegrityError:
                 pass  # already locked by a concurrent failure
             record(tenant, "number_locked", now=now, number=number_key)
-            log.warning("self-service linking locked for a customer number (tenant=%s)", tenant.slug)
+            log.warning(
+                "self-service linking locked for a customer number (tenant=%s)", tenant.slug
+            )
 
 
 def do_unlock_number(tenant, number: str, *, actor, now=None) -> int:
@@ -161,7 +174,11 @@ def do_link_contract(member, customer: Customer, relationship: str, *, now=None)
         emails.send(
             "link_added",
             other.member.email,
-            {"tenant": tenant, "masked_number": customer.masked_number, "relationship": relationship},
+            {
+                "tenant": tenant,
+                "masked_number": customer.masked_number,
+                "relationship": relationship,
+            },
         )
     return link
 

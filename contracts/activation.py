@@ -23,14 +23,25 @@ def do_activate_due_links(tenant: Tenant, as_of: dt.date, *, now=None) -> int:
     with scope(tenant=tenant), transaction.atomic():
         due = list(
             Link.objects.select_for_update()
-            .filter(tenant=tenant, active_from__lte=as_of, activated_at__isnull=True, revoked_at__isnull=True)
+            .filter(
+                tenant=tenant,
+                active_from__lte=as_of,
+                activated_at__isnull=True,
+                revoked_at__isnull=True,
+            )
             .values_list("pk", "member_id")
         )
         if not due:
             return 0
         Link.objects.filter(pk__in=[pk for pk, _ in due]).update(activated_at=now)
         AuditEvent.objects.bulk_create(
-            AuditEvent(tenant=tenant, created_at=now, action="link_activated", member_id=member_id, data={"link": pk})
+            AuditEvent(
+                tenant=tenant,
+                created_at=now,
+                action="link_activated",
+                member_id=member_id,
+                data={"link": pk},
+            )
             for pk, member_id in due
         )
     return len(due)
@@ -40,5 +51,7 @@ def activate_all(as_of: dt.date | None = None, *, tenants=None, now=None) -> dic
     """Run the activation for each tenant (all active ones by default)."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
-    tenants = tenants if tenants is not None else Tenant.objects.filter(is_active=True).order_by("pk")
+    tenants = (
+        tenants if tenants is not None else Tenant.objects.filter(is_active=True).order_by("pk")
+    )
     return {t.slug: do_activate_due_links(t, as_of, now=now) for t in tenants}

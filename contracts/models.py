@@ -27,7 +27,9 @@ class Customer(models.Model):
     address = models.CharField("給水場所", max_length=200, blank=True)
     diameter_mm = models.PositiveIntegerField("口径", null=True, blank=True)
     reading_cycle = models.PositiveSmallIntegerField("検針周期", default=2)
-    payment_method = models.CharField("支払方法", max_length=10, choices=Payment.choices, blank=True)
+    payment_method = models.CharField(
+        "支払方法", max_length=10, choices=Payment.choices, blank=True
+    )
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.IN_USE)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,7 +38,9 @@ class Customer(models.Model):
     class Meta:
         verbose_name = "使用者"
         verbose_name_plural = "使用者"
-        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="customer_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="customer_number_unique")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -60,9 +64,13 @@ class Link(models.Model):
     """A member's right to see one contract, active from the next business day."""
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links"
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
-    relationship = models.CharField("申込者と契約者の関係", max_length=10, choices=Relationship.choices)
+    relationship = models.CharField(
+        "申込者と契約者の関係", max_length=10, choices=Relationship.choices
+    )
     created_at = models.DateTimeField()
     active_from = models.DateField("表示開始日")
     activated_at = models.DateTimeField(null=True, blank=True)

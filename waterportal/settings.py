@@ -188,7 +188,9 @@ else:
 # no extra service) and the cache is the database, so limits hold across processes.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -200,8 +202,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
-    "activate-links": {"task": "contracts.tasks.activate_links", "schedule": crontab(hour=0, minute=5)},
-    "purge-expired": {"task": "accounts.tasks.purge_expired", "schedule": crontab(hour=3, minute=30)},
+    "activate-links": {
+        "task": "contracts.tasks.activate_links",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "purge-expired": {
+        "task": "accounts.tasks.purge_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # Mail retries: the first after EMAIL_RETRY_DELAY seconds, doubling up to an hour; 60
 # tries cover more than two days of mail-server outage.

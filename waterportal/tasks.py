@@ -31,5 +31,7 @@ def send_email(self, to: str, subject: str, text: str, html: str) -> None:
         message.send()
     except RETRY_ON as exc:
         delay = min(settings.EMAIL_RETRY_DELAY * 2**self.request.retries, 3600)
-        log.warning("mail delivery failed (task %s, try %s): %s", self.request.id, self.request.retries, exc)
+        log.warning(
+            "mail delivery failed (task %s, try %s): %s", self.request.id, self.request.retries, exc
+        )
         raise self.retry(exc=exc, countdown=delay) from exc

@@ -7,7 +7,9 @@ from waterportal.lib.kana import kana_key
 STRONG_PASSWORD = "Mizu-Nomu-2026"
 
 
-def make_customer(tenant, number="12345678", kana="スイドウ タロウ", status="使用中", **extra) -> Customer:
+def make_customer(
+    tenant, number="12345678", kana="スイドウ タロウ", status="使用中", **extra
+) -> Customer:
     return Customer.objects.create(
         tenant=tenant,
         number=number,
@@ -19,5 +21,7 @@ def make_customer(tenant, number="12345678", kana="スイドウ タロウ", stat
     )
 
 
-def make_member(tenant, email="hanako@example.jp", password=STRONG_PASSWORD, name="水道 花子") -> User:
+def make_member(
+    tenant, email="hanako@example.jp", password=STRONG_PASSWORD, name="水道 花子"
+) -> User:
     return User.objects.create_user(email, password, tenant=tenant, name=name)

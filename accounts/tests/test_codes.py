@@ -147,7 +147,9 @@ class TestNoEnumeration:
     @staticmethod
     def _comparable(html, local_part):
         # The CSRF token is masked afresh for every response; nothing else may differ.
-        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html).replace(local_part, "X@")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html).replace(
+            local_part, "X@"
+        )
 
     def test_registered_addresses_meet_the_same_send_limits(self, portal, clock):
         make_member(portal.tenant, email="known@example.jp")

@@ -118,7 +118,9 @@ def test_the_lock_follows_the_address_into_a_new_flow(at_step6, clock):
     assert "一時的に止めています" in try_contract(at_step6, "12345678", "キョウコ ヤマダ").text
 
 
-def test_ten_failures_on_one_number_lock_it_until_staff_unlock(tenant, clock, client, django_capture_on_commit_callbacks):
+def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
+    tenant, clock, client, django_capture_on_commit_callbacks
+):
     make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
     browsers = []
     for i in range(3):
@@ -132,7 +134,9 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(tenant, clock, cl
         browsers.append(browser)
     for attempt in range(10):
         try_contract(browsers[attempt // 4], "1234-5678", "ヤマダ ハナコ")
-    assert NumberLock.objects.filter(tenant=tenant, number="12345678", unlocked_at__isnull=True).exists()
+    assert NumberLock.objects.filter(
+        tenant=tenant, number="12345678", unlocked_at__isnull=True
+    ).exists()
     assert AuditEvent.objects.filter(action="number_locked").exists()
 
     clock.shift(dt.timedelta(days=2))
@@ -165,18 +169,34 @@ class TestOneSelfPerContract:
         customer = make_customer(tenant)
         a, b = make_member(tenant, "a@example.jp"), make_member(tenant, "b@example.jp")
         now = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
-        Link.objects.create(tenant=tenant, member=a, customer=customer, relationship="本人",
-                            created_at=now, active_from=now.date())
+        Link.objects.create(
+            tenant=tenant,
+            member=a,
+            customer=customer,
+            relationship="本人",
+            created_at=now,
+            active_from=now.date(),
+        )
         with pytest.raises(IntegrityError), transaction.atomic():
-            Link.objects.create(tenant=tenant, member=b, customer=customer, relationship="本人",
-                                created_at=now, active_from=now.date())
+            Link.objects.create(
+                tenant=tenant,
+                member=b,
+                customer=customer,
+                relationship="本人",
+                created_at=now,
+                active_from=now.date(),
+            )
 
-    def test_a_second_member_links_as_family_and_the_first_is_told(self, portal, clock, django_capture_on_commit_callbacks):
+    def test_a_second_member_links_as_family_and_the_first_is_told(
+        self, portal, clock, django_capture_on_commit_callbacks
+    ):
         from django.test import Client
 
         make_customer(portal.tenant, number="12345678", kana="スイドウ タロウ")
         portal.open_tenant()
-        full_registration(portal, email="first@example.jp", kana="スイドウ タロウ", number="12345678")
+        full_registration(
+            portal, email="first@example.jp", kana="スイドウ タロウ", number="12345678"
+        )
         clock.shift(dt.timedelta(minutes=5))
         second = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
         second.open_tenant()
@@ -202,8 +222,14 @@ class TestOneSelfPerContract:
         try_contract(portal, "12345678", "スイドウ タロウ")
         privacy(portal, "本人")
         someone = make_member(portal.tenant, "someone@example.jp")
-        Link.objects.create(tenant=portal.tenant, member=someone, customer=customer, relationship="本人",
-                            created_at=T0, active_from=T0.date())
+        Link.objects.create(
+            tenant=portal.tenant,
+            member=someone,
+            customer=customer,
+            relationship="本人",
+            created_at=T0,
+            active_from=T0.date(),
+        )
         page = portal.post("/register/confirm", follow=True)
         assert page.redirect_chain[-1][0] == "/register/privacy"
         assert "すでに「本人」として登録されている方がいます" in page.text

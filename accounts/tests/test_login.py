@@ -57,7 +57,9 @@ def test_an_unknown_address_still_runs_the_password_hasher(portal, member, monke
     hasher = get_hasher("argon2")
     calls = []
     original = type(hasher).encode
-    monkeypatch.setattr(type(hasher), "encode", lambda self, *a: calls.append(1) or original(self, *a))
+    monkeypatch.setattr(
+        type(hasher), "encode", lambda self, *a: calls.append(1) or original(self, *a)
+    )
     login(portal, email="nobody@example.jp")
     assert calls, "no hashing for an unknown address: timing would reveal it"
 
@@ -87,11 +89,15 @@ def test_ten_failures_lock_the_account_for_15_minutes_with_a_clear_message(porta
     assert login(portal).url == "/"
 
 
-def test_the_account_limit_counts_across_browsers(tenant, member, clock, django_capture_on_commit_callbacks):
+def test_the_account_limit_counts_across_browsers(
+    tenant, member, clock, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     for i in range(10):
-        browser = Portal(Client(REMOTE_ADDR=f"10.0.0.{i}"), tenant, django_capture_on_commit_callbacks)
+        browser = Portal(
+            Client(REMOTE_ADDR=f"10.0.0.{i}"), tenant, django_capture_on_commit_callbacks
+        )
         browser.open_tenant()
         login(browser, password="Wrong-Pass-123")
     fresh = Portal(Client(REMOTE_ADDR="10.0.0.99"), tenant, django_capture_on_commit_callbacks)
@@ -161,5 +167,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(settings):
         "import django;django.setup();from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE)"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["True", "True", "Lax", "True"]

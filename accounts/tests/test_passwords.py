@@ -16,7 +16,8 @@ def at_step5(portal):
 
 def submit(portal, password, again=None, name="水道 太郎"):
     return portal.post(
-        "/register/profile", {"name": name, "password1": password, "password2": password if again is None else again}
+        "/register/profile",
+        {"name": name, "password1": password, "password2": password if again is None else again},
     )
 
 
@@ -51,7 +52,10 @@ def test_the_two_entries_must_match(at_step5):
     assert "一致しません" in page.text
 
 
-@pytest.mark.parametrize("password", ["Mizu-Nomu-2026", "水道のパスワードAb1", "Aa1" + "あ" * 61, "Ｍｉｚｕｎｏｍｕ２０２６x"])
+@pytest.mark.parametrize(
+    "password",
+    ["Mizu-Nomu-2026", "水道のパスワードAb1", "Aa1" + "あ" * 61, "Ｍｉｚｕｎｏｍｕ２０２６x"],
+)
 def test_good_passwords_including_japanese_up_to_64_characters_pass(at_step5, password):
     assert submit(at_step5, password).url == "/register/contract"
 

@@ -14,7 +14,17 @@ def test_the_daily_purge_forgets_old_codes_flows_and_counters(portal):
         ratelimit.hit(ratelimit.LOGIN_SOURCE, "192.0.2.1")
         clock.shift(dt.timedelta(hours=23))
         purge_expired()
-        assert VerificationCode.objects.count() == SignupFlow.objects.count() == RateEvent.objects.count() == 1
+        assert (
+            VerificationCode.objects.count()
+            == SignupFlow.objects.count()
+            == RateEvent.objects.count()
+            == 1
+        )
         clock.shift(dt.timedelta(days=2))
         purge_expired()
-    assert VerificationCode.objects.count() == SignupFlow.objects.count() == RateEvent.objects.count() == 0
+    assert (
+        VerificationCode.objects.count()
+        == SignupFlow.objects.count()
+        == RateEvent.objects.count()
+        == 0
+    )

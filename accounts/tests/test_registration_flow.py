@@ -25,7 +25,9 @@ def verify(portal, email=EMAIL):
 
 
 def profile(portal, name="水道 太郎", password=STRONG_PASSWORD):
-    return portal.post("/register/profile", {"name": name, "password1": password, "password2": password})
+    return portal.post(
+        "/register/profile", {"name": name, "password1": password, "password2": password}
+    )
 
 
 def contract(portal, number="1234-5678", kana="すいどう たろう"):
@@ -36,7 +38,9 @@ def privacy(portal, relationship="本人"):
     return portal.post("/register/privacy", {"agree": "on", "relationship": relationship})
 
 
-def full_registration(portal, email=EMAIL, relationship="本人", number="1234-5678", kana="すいどう たろう"):
+def full_registration(
+    portal, email=EMAIL, relationship="本人", number="1234-5678", kana="すいどう たろう"
+):
     register_until_code(portal, email)
     verify(portal, email)
     profile(portal)
@@ -213,7 +217,9 @@ def test_what_was_typed_is_not_kept_after_completion(portal, customer):
     assert all(not row.delivered or row.used_at for row in VerificationCode.objects.all())
 
 
-def test_the_same_address_registers_separately_in_two_municipalities(portal, other_portal, customer):
+def test_the_same_address_registers_separately_in_two_municipalities(
+    portal, other_portal, customer
+):
     make_customer(other_portal.tenant, number="12345678", kana="スイドウ タロウ")
     full_registration(portal)
     mail.outbox.clear()

@@ -18,9 +18,13 @@ def member(tenant):
 
 
 def test_a_member_resets_the_password_with_the_emailed_code(portal, member):
-    assert portal.post("/password-reset", {"email": "hanako@example.jp"}).url == "/password-reset/code"
+    assert (
+        portal.post("/password-reset", {"email": "hanako@example.jp"}).url == "/password-reset/code"
+    )
     code = code_from_mail("hanako@example.jp")
-    page = portal.post("/password-reset/code", {"code": code, "password1": NEW, "password2": NEW}, follow=True)
+    page = portal.post(
+        "/password-reset/code", {"code": code, "password1": NEW, "password2": NEW}, follow=True
+    )
     assert "パスワードを変更しました" in page.text
     member.refresh_from_db()
     assert member.check_password(NEW) and not member.check_password(STRONG_PASSWORD)
@@ -33,7 +37,9 @@ def test_an_unknown_address_gets_the_same_pages_and_no_mail(portal, member):
     unknown = portal.post("/password-reset", {"email": "nobody@example.jp"})
     assert known.url == unknown.url
     assert mails_to("nobody@example.jp") == []
-    page = portal.post("/password-reset/code", {"code": "123456", "password1": NEW, "password2": NEW})
+    page = portal.post(
+        "/password-reset/code", {"code": "123456", "password1": NEW, "password2": NEW}
+    )
     assert "認証コードが正しくありません" in page.text
 
 
@@ -41,8 +47,14 @@ def test_the_reset_code_follows_the_same_rules(portal, member):
     portal.post("/password-reset", {"email": "hanako@example.jp"})
     code = code_from_mail("hanako@example.jp")
     for _ in range(5):
-        portal.post("/password-reset/code", {"code": "000000" if code != "000000" else "111111",
-                                             "password1": NEW, "password2": NEW})
+        portal.post(
+            "/password-reset/code",
+            {
+                "code": "000000" if code != "000000" else "111111",
+                "password1": NEW,
+                "password2": NEW,
+            },
+        )
     page = portal.post("/password-reset/code", {"code": code, "password1": NEW, "password2": NEW})
     assert "5回まちがえた" in page.text
     member.refresh_from_db()
@@ -52,11 +64,15 @@ def test_the_reset_code_follows_the_same_rules(portal, member):
 def test_the_new_password_must_follow_the_rules(portal, member):
     portal.post("/password-reset", {"email": "hanako@example.jp"})
     code = code_from_mail("hanako@example.jp")
-    page = portal.post("/password-reset/code", {"code": code, "password1": "Password1", "password2": "Password1"})
+    page = portal.post(
+        "/password-reset/code", {"code": code, "password1": "Password1", "password2": "Password1"}
+    )
     assert "よく使われていて" in page.text
 
 
-def test_a_reset_ends_the_members_other_sessions(portal, member, client, django_capture_on_commit_callbacks):
+def test_a_reset_ends_the_members_other_sessions(
+    portal, member, client, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     from conftest import Portal
@@ -86,10 +102,14 @@ def test_a_reset_in_one_municipality_does_not_touch_the_other(portal, other_port
     other = make_member(other_portal.tenant, email="hanako@example.jp")
     portal.post("/password-reset", {"email": "hanako@example.jp"})
     code = code_from_mail("hanako@example.jp")
-    page = other_portal.post("/password-reset/code", {"code": code, "password1": NEW, "password2": NEW})
+    page = other_portal.post(
+        "/password-reset/code", {"code": code, "password1": NEW, "password2": NEW}
+    )
     assert page.status_code == 302 and page.url == "/password-reset"
     other_portal.post("/password-reset", {"email": "hanako@example.jp"})
-    page = other_portal.post("/password-reset/code", {"code": code, "password1": NEW, "password2": NEW})
+    page = other_portal.post(
+        "/password-reset/code", {"code": code, "password1": NEW, "password2": NEW}
+    )
     other.refresh_from_db()
     assert other.check_password(STRONG_PASSWORD)
     assert User.objects.get(pk=member.pk).check_password(STRONG_PASSWORD)

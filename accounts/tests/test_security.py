@@ -34,9 +34,17 @@ def test_a_name_like_a_script_is_shown_as_text(portal):
     make_customer(portal.tenant, number="12345678", kana="スイドウ タロウ")
     register_until_code(portal)
     verify(portal)
-    portal.post("/register/profile", {"name": "<script>alert(1)</script>", "password1": STRONG_PASSWORD,
-                                      "password2": STRONG_PASSWORD})
-    portal.post("/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"})
+    portal.post(
+        "/register/profile",
+        {
+            "name": "<script>alert(1)</script>",
+            "password1": STRONG_PASSWORD,
+            "password2": STRONG_PASSWORD,
+        },
+    )
+    portal.post(
+        "/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"}
+    )
     portal.post("/register/privacy", {"agree": "on", "relationship": "本人"})
     page = portal.get("/register/confirm")
     assert "<script>alert(1)</script>" not in page.text
@@ -45,7 +53,12 @@ def test_a_name_like_a_script_is_shown_as_text(portal):
 
 @pytest.mark.parametrize(
     "path,field",
-    [("/register", "email"), ("/password-reset", "email"), ("/login", "email"), ("/login", "password")],
+    [
+        ("/register", "email"),
+        ("/password-reset", "email"),
+        ("/login", "email"),
+        ("/login", "password"),
+    ],
 )
 def test_10000_characters_in_a_field_get_a_field_error_not_a_500(portal, path, field):
     data = {"email": "a@example.jp", "password": "x"} | {field: "x" * 10_000}
@@ -57,8 +70,13 @@ def test_10000_characters_in_a_field_get_a_field_error_not_a_500(portal, path, f
 def test_contract_fields_of_10000_characters_get_field_errors(portal):
     register_until_code(portal)
     verify(portal)
-    portal.post("/register/profile", {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
-    page = portal.post("/register/contract", {"number": "1" * 10_000, "kana": "ア" * 10_000, "agree": "on"})
+    portal.post(
+        "/register/profile",
+        {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
+    )
+    page = portal.post(
+        "/register/contract", {"number": "1" * 10_000, "kana": "ア" * 10_000, "agree": "on"}
+    )
     assert page.status_code == 200 and "30文字以内" in page.text and "100文字以内" in page.text
 
 
@@ -68,9 +86,14 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
     register_until_code(portal)
     code = code_from_mail(EMAIL)
     portal.post("/register/code", {"code": code})
-    portal.post("/register/profile", {"name": "水道 太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
+    portal.post(
+        "/register/profile",
+        {"name": "水道 太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
+    )
     for _ in range(5):
-        portal.post("/register/contract", {"number": "12345678", "kana": "ヤマダ ハナコ", "agree": "on"})
+        portal.post(
+            "/register/contract", {"number": "12345678", "kana": "ヤマダ ハナコ", "agree": "on"}
+        )
     portal.post("/login", {"email": EMAIL, "password": "Wrong-Pass-123"})
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (code, STRONG_PASSWORD, "Wrong-Pass-123", "水道 太郎", "ヤマダ", EMAIL):
@@ -80,7 +103,9 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
 class TestTenantIsolation:
     """Whatever belongs to one municipality is invisible and unusable from another."""
 
-    def test_a_session_of_one_town_is_signed_out_on_another_towns_address(self, portal, other_tenant):
+    def test_a_session_of_one_town_is_signed_out_on_another_towns_address(
+        self, portal, other_tenant
+    ):
         make_member(portal.tenant, email="hanako@example.jp")
         portal.post("/login", {"email": "hanako@example.jp", "password": STRONG_PASSWORD})
         assert portal.get("/").status_code == 200
@@ -107,10 +132,17 @@ class TestTenantIsolation:
         own = VerificationCode.objects.get(tenant=other_portal.tenant)
         assert (page.status_code == 302) == own.matches(next(iter(codes)))
 
-    def test_a_member_of_one_town_cannot_register_another_towns_contract(self, portal, other_tenant):
+    def test_a_member_of_one_town_cannot_register_another_towns_contract(
+        self, portal, other_tenant
+    ):
         make_customer(other_tenant, number="12345678", kana="スイドウ タロウ")
         register_until_code(portal)
         verify(portal)
-        portal.post("/register/profile", {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
-        page = portal.post("/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"})
+        portal.post(
+            "/register/profile",
+            {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
+        )
+        page = portal.post(
+            "/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"}
+        )
         assert "組み合わせを確認できませんでした" in page.text

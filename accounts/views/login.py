@@ -54,7 +54,9 @@ def login_view(request):
         except ratelimit.Limited as exc:
             form.add_error(None, texts.login_locked(exc.until))
         else:
-            user = authenticate(request, email=email, password=form.cleaned_data["password"], tenant=request.tenant)
+            user = authenticate(
+                request, email=email, password=form.cleaned_data["password"], tenant=request.tenant
+            )
             if user is None:
                 _count_login_failure(request.tenant, email, ip)
                 form.add_error(None, texts.LOGIN_FAILED)

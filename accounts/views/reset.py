@@ -39,7 +39,9 @@ def reset_code(request):
     if not email:
         return redirect("accounts:reset_request")
     member = User.objects.filter(tenant=request.tenant, email=email).first()
-    form = ResetPasswordForm(request.POST or None, member=member, tenant=request.tenant, email=email)
+    form = ResetPasswordForm(
+        request.POST or None, member=member, tenant=request.tenant, email=email
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if member is None:
@@ -54,13 +56,19 @@ def reset_code(request):
         else:
             request.session.pop(SESSION_KEY, None)
             messages.success(
-                request, gettext("パスワードを変更しました。新しいパスワードでログインしてください。")
+                request,
+                gettext("パスワードを変更しました。新しいパスワードでログインしてください。"),
             )
             return redirect("accounts:login")
     return render(
         request,
         "accounts/reset_code.html",
-        {"form": form, "email": email, "ttl_minutes": int(CODE_TTL.total_seconds() // 60), "rules": RULES_TEXT},
+        {
+            "form": form,
+            "email": email,
+            "ttl_minutes": int(CODE_TTL.total_seconds() // 60),
+            "rules": RULES_TEXT,
+        },
     )
 
 

@@ -82,7 +82,9 @@ def register(request):
     form = EmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            flow = signup.start(request.tenant, form.cleaned_data["email"], previous_key=previous_key)
+            flow = signup.start(
+                request.tenant, form.cleaned_data["email"], previous_key=previous_key
+            )
         except codes.SendTooSoon as exc:
             form.add_error(None, texts.code_send_refused(exc))
         else:
@@ -143,7 +145,9 @@ def register_profile(request, flow):
         has_password=has_password,
     )
     if request.method == "POST" and form.is_valid():
-        signup.save_profile(flow, form.cleaned_data["name"], form.cleaned_data.get("password1") or None)
+        signup.save_profile(
+            flow, form.cleaned_data["name"], form.cleaned_data.get("password1") or None
+        )
         return to_step("contract")
     return render(
         request,
@@ -166,7 +170,9 @@ def register_contract(request, flow):
             form.add_error(None, texts.contract_refused(exc, request.tenant))
         else:
             return to_step("privacy")
-    return render(request, "accounts/register_contract.html", step_context(flow, "contract", form=form))
+    return render(
+        request, "accounts/register_contract.html", step_context(flow, "contract", form=form)
+    )
 
 
 @flow_step("privacy")
@@ -180,11 +186,15 @@ def register_privacy(request, flow):
     if request.method == "POST" and form.is_valid():
         relationship = form.cleaned_data["relationship"]
         if relationship == "本人" and customer and contract_actions.self_taken(customer):
-            form.add_error("relationship", texts.contract_refused(contract_actions.SelfTaken(), request.tenant))
+            form.add_error(
+                "relationship", texts.contract_refused(contract_actions.SelfTaken(), request.tenant)
+            )
         else:
             signup.save_privacy(flow, relationship)
             return to_step("confirm")
-    return render(request, "accounts/register_privacy.html", step_context(flow, "privacy", form=form))
+    return render(
+        request, "accounts/register_privacy.html", step_context(flow, "privacy", form=form)
+    )
 
 
 @flow_step("confirm")
@@ -209,7 +219,9 @@ def register_confirm(request, flow):
     return render(
         request,
         "accounts/register_confirm.html",
-        step_context(flow, "confirm", customer=customer, error=error, login_url=reverse("accounts:login")),
+        step_context(
+            flow, "confirm", customer=customer, error=error, login_url=reverse("accounts:login")
+        ),
     )
 
 

@@ -84,7 +84,11 @@ def test_the_email_holds_no_amounts_names_or_numbers(tenant, ledger, importer):
 
 def test_who_is_not_told(tenant, other_tenant, ledger, importer):
     billed = ledger["10010001"]
-    link(make_member(tenant, "pending@example.jp"), billed, active_from=NOW.date() + dt.timedelta(days=1))
+    link(
+        make_member(tenant, "pending@example.jp"),
+        billed,
+        active_from=NOW.date() + dt.timedelta(days=1),
+    )
     link(make_member(tenant, "revoked@example.jp"), billed, revoked=True)
     quiet = make_member(tenant, "quiet@example.jp")
     quiet.notify_new_bill = False

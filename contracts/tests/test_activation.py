@@ -56,7 +56,9 @@ def test_a_revoked_link_is_not_activated(link):
 
 
 def test_the_command_can_run_for_one_tenant(link, other_tenant):
-    other_link = do_link_contract(make_member(other_tenant), make_customer(other_tenant), "本人", now=FRIDAY_EVENING)
+    other_link = do_link_contract(
+        make_member(other_tenant), make_customer(other_tenant), "本人", now=FRIDAY_EVENING
+    )
     call_command("activate_links", "--as-of", "2026-12-01", "--tenant", "kita", stdout=StringIO())
     link.refresh_from_db()
     other_link.refresh_from_db()

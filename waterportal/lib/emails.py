@@ -46,7 +46,9 @@ def _enqueue(to: str, subject: str, text: str, html: str) -> None:
     # raised: the page the resident is on has already done its work, and there is no
     # queue to retry from. Production runs with REDIS_URL and real retries.
     try:
-        send_email.apply(args=(to, subject, text, html), retries=settings.EMAIL_MAX_RETRIES, throw=True)
+        send_email.apply(
+            args=(to, subject, text, html), retries=settings.EMAIL_MAX_RETRIES, throw=True
+        )
     except Exception:
         log.exception("mail could not be sent and no queue is configured to retry it")
 

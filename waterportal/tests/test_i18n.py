@@ -63,9 +63,7 @@ def compiled_locale(tmp_path_factory) -> Path:
     locale = tmp_path_factory.mktemp("locale")
     target = locale / "en" / "LC_MESSAGES"
     target.mkdir(parents=True)
-    subprocess.run(
-        [msgfmt, "--check", "-o", str(target / "django.mo"), str(PO)], check=True
-    )
+    subprocess.run([msgfmt, "--check", "-o", str(target / "django.mo"), str(PO)], check=True)
     return locale
 
 
@@ -145,9 +143,7 @@ def test_the_switch_buttons_are_finger_sized():
 
 def test_choosing_english_keeps_the_page_and_the_choice(client, tenant):
     client.get("/login?tenant=oumu")
-    response = client.post(
-        "/i18n/setlang/", {"language": "en", "next": "/login?tenant=oumu"}
-    )
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login?tenant=oumu"})
     assert response.status_code == 302 and response.url == "/login?tenant=oumu"
     cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert cookie.value == "en"
@@ -238,7 +234,8 @@ def test_registration_in_english_with_its_errors(english_portal):
     assert japanese_left(profile, "水道 太郎") == []
 
     weak = portal.post(
-        "/register/profile", {"name": "水道 太郎", "password1": "abcdefghij", "password2": "abcdefghij"}
+        "/register/profile",
+        {"name": "水道 太郎", "password1": "abcdefghij", "password2": "abcdefghij"},
     ).content.decode()
     assert "Your password needs a capital letter (A–Z) and a number (0–9)." in weak
 
@@ -246,7 +243,9 @@ def test_registration_in_english_with_its_errors(english_portal):
         "/register/profile",
         {"name": "水道 太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
     )
-    portal.post("/register/contract", {"number": "1234-5678", "kana": "すいどう たろう", "agree": "on"})
+    portal.post(
+        "/register/contract", {"number": "1234-5678", "kana": "すいどう たろう", "agree": "on"}
+    )
     privacy = portal.get("/register/privacy").content.decode()
     # The stored values stay Japanese; only what the resident reads is English.
     assert 'value="家族"' in privacy and "Family member" in privacy
@@ -272,7 +271,9 @@ def test_emails_stay_japanese_when_the_pages_are_english(english_portal):
         "/register/profile",
         {"name": "水道 太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
     )
-    portal.post("/register/contract", {"number": "1234-5678", "kana": "すいどう たろう", "agree": "on"})
+    portal.post(
+        "/register/contract", {"number": "1234-5678", "kana": "すいどう たろう", "agree": "on"}
+    )
     portal.post("/register/privacy", {"agree": "on", "relationship": "本人"})
     portal.post("/register/confirm")
     complete = mails_to(EMAIL)[-1]

@@ -89,14 +89,18 @@ def test_a_worker_delivers_queued_mail_through_smtp(smtp, env, worker):
     assert "本文です。" in message.get_body(("plain",)).get_content()
 
 
-def test_mail_queued_while_the_mail_server_is_down_goes_out_when_it_is_back(smtp, env, worker, tmp_path):
+def test_mail_queued_while_the_mail_server_is_down_goes_out_when_it_is_back(
+    smtp, env, worker, tmp_path
+):
     smtp.stop()
     enqueue(env, "hanako@example.jp", "登録が完了しました")
     deadline = time.monotonic() + 30
     log = tmp_path / "worker.log"
     while "mail delivery failed" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert "mail delivery failed" in log.read_text(), "the worker never tried while the server was down"
+    assert "mail delivery failed" in log.read_text(), (
+        "the worker never tried while the server was down"
+    )
     assert smtp.inbox.messages == []
     smtp.start()
     (message,) = smtp.inbox.wait_for(1, timeout=30)

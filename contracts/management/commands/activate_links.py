@@ -19,7 +19,9 @@ class Command(BaseCommand):
             try:
                 as_of = dt.date.fromisoformat(opts["as_of"])
             except ValueError as exc:
-                raise CommandError(f"--as-of は YYYY-MM-DD の形で指定してください: {opts['as_of']}") from exc
+                raise CommandError(
+                    f"--as-of は YYYY-MM-DD の形で指定してください: {opts['as_of']}"
+                ) from exc
         tenants = None
         if opts["tenant"]:
             tenants = list(Tenant.objects.filter(slug=opts["tenant"]))
