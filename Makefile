@@ -55,8 +55,8 @@ e2e: install $(MESSAGES_MO)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) typecheck
 
-# Type checking with django-stubs; not yet part of lint (see the issue notes).
 typecheck: install
 	$(VENV)/bin/mypy waterportal tenants accounts contracts billing audit exchange
 

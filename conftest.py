@@ -94,4 +94,6 @@ def code_from_mail(address: str) -> str:
     import re
 
     body = mails_to(address)[-1].body
-    return re.search(r"認証コード: (\d{6})", body).group(1)
+    found = re.search(r"認証コード: (\d{6})", body)
+    assert found, f"no code in the mail to {address}"
+    return found.group(1)

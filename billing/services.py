@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -148,7 +149,7 @@ def _bill_view(
 
 @dataclass
 class ContractCard:
-    link: Link
+    link: Any  # a Link, annotated with latest_month and previous_month by home_cards
     pending: bool
     latest: BillView | None = None
 
@@ -170,7 +171,8 @@ def home_cards(member, tenant, today: dt.date) -> list[ContractCard]:
     the links with the months of their latest and previous bills, then those bills and
     the ones a year earlier, for every card at once."""
     newest = Bill.objects.filter(customer=OuterRef("customer_id")).order_by("-billing_month")
-    links = list(
+    # list[Any]: each link carries the two annotated months, which Link does not declare.
+    links: list[Any] = list(
         member_links(member)
         .select_related("customer")
         .annotate(

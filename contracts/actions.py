@@ -104,10 +104,9 @@ def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -
     with transaction.atomic():
         flow_until = ratelimit.hit(ratelimit.LINK_FLOW, flow_key, now)
         email_until = ratelimit.hit(ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}", now)
-        if flow_until or email_until:
-            record(
-                tenant, "link_step_locked", now=now, until=(flow_until or email_until).isoformat()
-            )
+        until = flow_until or email_until
+        if until:
+            record(tenant, "link_step_locked", now=now, until=until.isoformat())
             log.warning("contract check locked for a flow (tenant=%s)", tenant.slug)
         if number_key and ratelimit.hit(LINK_NUMBER, f"{tenant.pk}:{number_key}", now):
             try:

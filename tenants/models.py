@@ -1,11 +1,11 @@
+import re
 import unicodedata
 
 from django.core.validators import RegexValidator
 from django.db import models
 
-slug_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9-]{1,39}$", "英小文字・数字・ハイフンで2〜40文字にしてください。"
-)
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+slug_validator = RegexValidator(SLUG_PATTERN, "英小文字・数字・ハイフンで2〜40文字にしてください。")
 
 
 def normalize_slug(value: str) -> str:
@@ -14,7 +14,7 @@ def normalize_slug(value: str) -> str:
 
 
 def is_wellformed_slug(slug: str) -> bool:
-    return slug_validator.regex.fullmatch(slug) is not None
+    return SLUG_PATTERN.fullmatch(slug) is not None
 
 
 class Tenant(models.Model):

@@ -151,7 +151,10 @@ def _checked_customer(request) -> Customer | None:
     if not 0 <= age <= ADD_CONTRACT_TTL.total_seconds():
         request.session.pop(ADD_CONTRACT_KEY, None)
         return None
-    return Customer.objects.filter(tenant=request.tenant, pk=checked.get("customer_id")).first()
+    customer_id = checked.get("customer_id")
+    if not isinstance(customer_id, int):
+        return None
+    return Customer.objects.filter(tenant=request.tenant, pk=customer_id).first()
 
 
 @member_page
@@ -194,7 +197,7 @@ def add_contract_relationship(request):
 @member_page
 def remove_contract(request, link_id: int):
     """GET explains what removing does; POST removes the member's view of the contract."""
-    link = get_object_or_404(
+    link: Link = get_object_or_404(
         Link.objects.select_related("customer"),
         pk=link_id,
         member=request.user,

@@ -83,6 +83,8 @@ class BillImporter(Importer):
         volume = row.integer("従量料金")
         if not row.ok:
             return None
+        # Required cells are never None once the row is ok.
+        assert previous is not None and current is not None and water is not None
         if not replaced and usage != current - previous:
             row.problem(
                 "使用水量",

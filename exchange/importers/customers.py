@@ -36,6 +36,7 @@ class CustomerImporter(Importer):
         status = row.choice("状態", Customer.Status.values, default=Customer.Status.IN_USE)
         if not row.ok:
             return None
+        assert cycle is not None  # the choice has a default
         # The key is what registration compares the resident's input with.
         values = (
             name_kana,

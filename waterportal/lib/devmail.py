@@ -105,8 +105,8 @@ def _text(msg: EmailMessage) -> str:
     try:
         return part.get_content()
     except (LookupError, UnicodeError):  # unknown or wrong charset: show what we can
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
 def decode(name: str, msg: EmailMessage) -> StoredMail:

@@ -12,7 +12,7 @@ def describe(error: ValidationError) -> str:
     parts = []
     for field, messages in error.message_dict.items():
         try:
-            label = str(Tenant._meta.get_field(field).verbose_name)
+            label = str(getattr(Tenant._meta.get_field(field), "verbose_name", field))
         except FieldDoesNotExist:  # NON_FIELD_ERRORS
             label = ""
         parts += [f"{label}: {m}" if label else m for m in messages]
