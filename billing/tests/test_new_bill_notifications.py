@@ -131,3 +131,24 @@ def test_the_bill_remembers_which_import_last_changed_it(tenant, ledger, importe
     assert Bill.objects.get().import_run_id == first.pk
     third = importer(tenant, "bills", bills("1001-0001", water=3500))
     assert Bill.objects.get().import_run_id == third.pk
+
+
+def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, importer, settings):
+    from waterportal.tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+            }
+        }
+        link(make_member(tenant, "smtp@example.jp"), ledger["10010001"])
+        importer(tenant, "bills", bills("1001-0001"))
+        (message,) = server.inbox.wait_for(1, timeout=10)
+    finally:
+        server.stop()
+    assert message["To"] == "smtp@example.jp"
+    assert "新しい検針・料金" in message["Subject"]
+    assert "/login?tenant=oumu" in message.get_body(("plain",)).get_content()
