@@ -165,6 +165,26 @@ def start_run(
     return run
 
 
+def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
+    """Mark failed the runs of ``tenant`` whose process is gone; returns how many.
+
+    The next import does this too; the schedule does it so that staff do not see a
+    killed import as "running" until someone imports again.
+    """
+    swept = 0
+    with import_lock(tenant) as held:
+        if not held:
+            return 0  # an import is running and will sweep on its own
+        with transaction.atomic():
+            Tenant.objects.select_for_update().get(pk=tenant.pk)
+            running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
+            for run in running:
+                if _is_dead(run, now):
+                    _abandon(run)
+                    swept += 1
+    return swept
+
+
 def refuse(tenant: Tenant, kind: str, reason: str, *, now: datetime, **described) -> ImportRun:
     """Record a file refused before it was read (too large, not text) as a rejected run."""
     run = ImportRun(tenant=tenant, kind=kind, started_at=now, **described)

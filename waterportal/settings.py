@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=30),
     },
+    "sweep-abandoned-imports": {
+        "task": "exchange.tasks.sweep_abandoned_runs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 # Mail retries: the first after EMAIL_RETRY_DELAY seconds, doubling up to an hour; 60
 # tries cover more than two days of mail-server outage.

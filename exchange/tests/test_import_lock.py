@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 import subprocess
 import sys
 import threading
@@ -131,3 +132,23 @@ def test_an_import_waits_while_another_holds_the_tenant_lock(tenant, importer):
 
     assert result["run"].status == ImportRun.Status.SUCCEEDED
     assert Customer.objects.filter(tenant=tenant).count() == 1
+
+
+def test_the_schedule_marks_a_dead_import_failed_without_waiting_for_the_next_import(tenant):
+    from exchange.tasks import sweep_abandoned_runs
+
+    host, _ = runs.this_process()
+    killed = _running(tenant, timezone.now(), host=host, pid=_pid_of_a_finished_process())
+    alive = _running(tenant, timezone.now(), host=host, pid=os.getpid())
+    if connection.vendor == "postgresql":
+        # There the import lock tells: free means no import is alive. Only one run can
+        # hold it, so keep just the dead one for this database.
+        alive.delete()
+
+    assert sweep_abandoned_runs.delay().get() == {"oumu": 1}
+
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED
+    if connection.vendor != "postgresql":
+        alive.refresh_from_db()
+        assert alive.status == ImportRun.Status.RUNNING
