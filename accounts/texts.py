@@ -119,6 +119,7 @@ def login_locked(until: dt.datetime) -> str:
 
 
 # Lazy: each is put into words in the language of the request that shows it.
+CODE_RESENT = _("新しい認証コードを送信しました。前のコードは使えなくなります。")
 LOGIN_FAILED = _(
     "メールアドレスまたはパスワードが正しくありません。大文字・小文字の違いも確かめてください。"
 )
@@ -154,3 +155,16 @@ EMAIL_CHANGE_EXPIRED = _(
 ADD_CONTRACT_EXPIRED = _(
     "使用者番号の確認から30分が過ぎたため、お手数ですが使用者番号とカナ氏名をもう一度入力してください。"
 )
+
+
+def tell_code_resent(request, send) -> None:
+    """Call ``send()`` (a code-issuing action) and tell the resident how it went: the
+    same words on every page with a 「認証コードを再送信」 button."""
+    from django.contrib import messages
+
+    try:
+        send()
+    except codes.SendTooSoon as exc:
+        messages.error(request, code_send_refused(exc))
+    else:
+        messages.success(request, CODE_RESENT)

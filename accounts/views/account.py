@@ -282,14 +282,9 @@ def change_email_resend(request):
     if not new_email:
         messages.warning(request, texts.EMAIL_CHANGE_EXPIRED)
         return redirect("accounts:account_email")
-    try:
-        actions.do_request_email_change(request.user, new_email)
-    except codes.SendTooSoon as exc:
-        messages.error(request, texts.code_send_refused(exc))
-    else:
-        messages.success(
-            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
-        )
+    texts.tell_code_resent(
+        request, lambda: actions.do_request_email_change(request.user, new_email)
+    )
     return redirect("accounts:account_email_code")
 
 

@@ -78,12 +78,7 @@ def reset_resend(request):
     email = request.session.get(SESSION_KEY)
     if not email:
         return redirect("accounts:reset_request")
-    try:
-        actions.do_request_password_reset(request.tenant, email)
-    except codes.SendTooSoon as exc:
-        messages.error(request, texts.code_send_refused(exc))
-    else:
-        messages.success(
-            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
-        )
+    texts.tell_code_resent(
+        request, lambda: actions.do_request_password_reset(request.tenant, email)
+    )
     return redirect("accounts:reset_code")

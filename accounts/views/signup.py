@@ -6,7 +6,6 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -122,14 +121,7 @@ def register_code(request, flow):
 @require_POST
 @flow_step("code")
 def register_resend(request, flow):
-    try:
-        signup.resend(flow)
-    except codes.SendTooSoon as exc:
-        messages.error(request, texts.code_send_refused(exc))
-    else:
-        messages.success(
-            request, gettext("新しい認証コードを送信しました。前のコードは使えなくなります。")
-        )
+    texts.tell_code_resent(request, lambda: signup.resend(flow))
     return to_step("code")
 
 
