@@ -166,7 +166,22 @@ class ContractForm(ContractNumberForm):
     )
 
 
-class PrivacyForm(forms.Form):
+RELATIONSHIP_ERRORS = {
+    "required": _("申込者と契約者の関係を選んでください。"),
+    "invalid_choice": _("申込者と契約者の関係を一覧から選んでください。"),
+}
+
+
+class RelationshipForm(forms.Form):
+    relationship = forms.ChoiceField(
+        label=_("申込者と契約者の関係"),
+        choices=Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages=RELATIONSHIP_ERRORS,
+    )
+
+
+class PrivacyForm(RelationshipForm):
     agree = forms.BooleanField(
         label=_("同意する"),
         error_messages={
@@ -175,15 +190,7 @@ class PrivacyForm(forms.Form):
             )
         },
     )
-    relationship = forms.ChoiceField(
-        label=_("申込者と契約者の関係"),
-        choices=Relationship.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("申込者と契約者の関係を選んでください。"),
-            "invalid_choice": _("申込者と契約者の関係を一覧から選んでください。"),
-        },
-    )
+    field_order = ["agree", "relationship"]
 
 
 class LoginForm(forms.Form):
@@ -221,20 +228,6 @@ class ResetPasswordForm(CodeForm, PasswordPairMixin):
 
 
 # The account pages of a signed-in member.
-
-RELATIONSHIP_ERRORS = {
-    "required": _("申込者と契約者の関係を選んでください。"),
-    "invalid_choice": _("申込者と契約者の関係を一覧から選んでください。"),
-}
-
-
-class RelationshipForm(forms.Form):
-    relationship = forms.ChoiceField(
-        label=_("申込者と契約者の関係"),
-        choices=Relationship.choices,
-        widget=forms.RadioSelect,
-        error_messages=RELATIONSHIP_ERRORS,
-    )
 
 
 class CurrentPasswordMixin(forms.Form):
