@@ -5,6 +5,7 @@ against: whatever belongs to one must be invisible and unusable from the other.
 """
 
 import pytest
+from django.core.cache import caches
 from django_scopes import scopes_disabled
 
 from tenants.actions import do_create_tenant
@@ -22,6 +23,17 @@ def _unscoped_test_code():
 def _test_settings(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mailbox"
     settings.PASSWORD_HASHERS = ["accounts.tests.hashers.FastArgon2PasswordHasher"]
+    # Every test runs with the member's cards cached, as production does with Redis, so
+    # any test that changes data and then looks at the home page also checks that the
+    # change reached the cards. Nothing cached survives from one test to the next.
+    settings.CACHES = settings.CACHES | {
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-fragments",
+        }
+    }
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -8,15 +8,17 @@ from ``billing.services``.
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from billing import charts, formatting, services, statements, texts
+from billing import charts, formatting, freshness, services, statements, texts
 from contracts.models import Link
 from tenants.decorators import tenant_required
 
@@ -48,8 +50,17 @@ def _link_or_404(request, link_id: int, today: dt.date) -> Link:
 @member_page
 def home(request):
     today = services.today_in_japan()
-    cards = services.home_cards(request.user, request.tenant, today)
-    return render(request, "billing/home.html", {"cards": cards, "today": today})
+    # Taken before any data is read (see billing.freshness).
+    version = freshness.cards_version(request.tenant.pk)
+    # Built only if the template's cache has no cards for this member and version.
+    cards = SimpleLazyObject(lambda: services.home_cards(request.user, request.tenant, today))
+    context = {
+        "cards": cards,
+        "today": today,
+        "cards_version": version,
+        "cards_cache_seconds": settings.HOME_CACHE_SECONDS,
+    }
+    return render(request, "billing/home.html", context)
 
 
 @member_page

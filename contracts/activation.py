@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from audit.models import AuditEvent
+from billing import freshness
 from contracts.models import Link
 from tenants.models import Tenant
 
@@ -34,6 +35,7 @@ def do_activate_due_links(tenant: Tenant, as_of: dt.date, *, now=None) -> int:
         if not due:
             return 0
         Link.objects.filter(pk__in=[pk for pk, _ in due]).update(activated_at=now)
+        freshness.tenant_data_changed(tenant.pk)  # update() sends no signals
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 tenant=tenant,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from billing import freshness
 from exchange import runs
 from exchange.importers import IMPORTERS, Importer
 from exchange.importers.merge import ANALYZE_AFTER, analyze, merge
@@ -147,6 +148,10 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             )
             run.unchanged = staging.count - run.added - run.changed
             runs.finish_run(run, ImportRun.Status.SUCCEEDED, report)
+            if run.added or run.changed:
+                # The set-based writes send no signals: members' cached cards are
+                # redrawn because the import says so here.
+                freshness.tenant_data_changed(run.tenant_id)
             if run.added + run.changed >= ANALYZE_AFTER:
                 transaction.on_commit(lambda: analyze(importer.model))
             if importer.tracks_run and (run.added or run.changed):

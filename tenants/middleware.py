@@ -14,7 +14,7 @@ from django.contrib.auth import logout
 from django.shortcuts import render
 from django_scopes import scope, scopes_disabled
 
-from tenants.models import Tenant, is_wellformed_slug, normalize_slug
+from tenants.lookup import active_tenant, find_active_tenant
 
 SESSION_KEY = "tenant_id"
 # The last town opened in this browser, kept apart from the session: a session ends at
@@ -27,16 +27,6 @@ UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
 
 def unknown_tenant(request, status=404):
     return render(request, "tenants/unknown.html", status=status)
-
-
-def find_active_tenant(raw_slug: str) -> Tenant | None:
-    """The active tenant a typed ``?tenant=`` value names, or None."""
-    slug = normalize_slug(raw_slug)
-    # Anything that cannot be a slug never reaches the database: PostgreSQL rejects
-    # a NUL byte in a query with an error, which would otherwise become a 500.
-    if not is_wellformed_slug(slug):
-        return None
-    return Tenant.objects.filter(slug=slug, is_active=True).first()
 
 
 class TenantMiddleware:
@@ -61,9 +51,9 @@ class TenantMiddleware:
         else:
             tenant_id = request.session.get(SESSION_KEY)
             if tenant_id is not None:
-                tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+                tenant = active_tenant(tenant_id)
             if tenant is None and request.user.is_authenticated and request.user.tenant_id:
-                tenant = Tenant.objects.filter(pk=request.user.tenant_id, is_active=True).first()
+                tenant = active_tenant(request.user.tenant_id)
             if tenant is None and request.COOKIES.get(COOKIE):
                 tenant = find_active_tenant(request.COOKIES[COOKIE])
                 if tenant is not None:

@@ -185,14 +185,36 @@ else:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG=false (e.g. smtp://host:25).")
 
 # --- Redis, cache and task queue. Without REDIS_URL tasks run inline (make run needs
-# no extra service) and the cache is the database, so limits hold across processes.
+# no extra service). Rate limits are counted in the database either way.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Each process's own copy of the rows every request needs (tenants.lookup).
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
+_process_cache = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "process",
+    "TIMEOUT": TENANT_CACHE_SECONDS,
+}
 if REDIS_URL:
+    _redis_cache = {"BACKEND": "waterportal.lib.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": _redis_cache,
+        # The member's rendered contract cards ({% cache %} uses this alias by name),
+        # shared by every process so that an import invalidates them everywhere.
+        "template_fragments": _redis_cache | {"KEY_PREFIX": "fragments"},
+        "process": _process_cache,
     }
+    # Sessions read from Redis and written through to the database, so a restart of
+    # Redis signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Without a cache that every process shares, rendered cards are not kept: one
+        # process could not tell another that an import changed them.
+        "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "process": _process_cache,
+    }
+HOME_CACHE_SECONDS = env.int("HOME_CACHE_SECONDS", default=10 * 60)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
