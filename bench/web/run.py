@@ -37,9 +37,9 @@ PASSWORD = "Bench-Mizu-2026"
 HOST = "127.0.0.1"
 MONTHS = 24
 TARGET_RATIO = 0.5
-# (name, path, with the member's cookies). The trivial view twice: as a bare request
-# (the project's floor) and signed in (session, member and tenant loaded and the session
-# clock saved, as on every member page), so the second ratio is the page's own cost.
+# (name, path, with the member's cookies). The trivial view twice: as a bare request,
+# and asked by the signed-in clients (session, member and tenant loaded, as for every
+# request of a member): the target's ratio is home / the signed-in one.
 PHASE_NAMES = [
     ("home", "/", True),
     ("healthz", "/healthz", False),
