@@ -44,4 +44,4 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         if not claimed:
             return 0
         addresses = recipients(run, timezone.localdate(now)).iterator(chunk_size=2000)
-        return emails.send_many("new_bill", addresses, {"tenant": run.tenant})
+        return emails.send_many("new_bill", addresses, run.tenant)

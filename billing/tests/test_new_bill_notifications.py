@@ -1,16 +1,24 @@
 """After a bills import, one email per member with an active link to a billed contract."""
 
+import base64
 import datetime as dt
+import json
+import os
 
 import pytest
+import redis
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from accounts.tests.factories import make_member
 from billing.models import Bill
 from billing.notifications import do_notify_new_bills
 from contracts.models import Link
 from exchange.tests.helpers import BILLS, CUSTOMERS, Importer, bill_row, csv_bytes, customer_row
+from waterportal.lib import emails
+from waterportal.tasks import send_tenant_email
+from waterportal.tests.broker import REDIS_URL, broker, redis_available
 
 NOW = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 EARLIER = NOW - dt.timedelta(days=7)
@@ -31,6 +39,23 @@ def importer(tmp_path, django_capture_on_commit_callbacks):
             return base(tenant, kind, data)
 
     return run
+
+
+@pytest.fixture
+def crashed_importer(tmp_path):
+    """Imports as a process that died just after its COMMIT: its on_commit hooks, which
+    queue the emails, never run (nor do they in a test's transaction, which never commits)."""
+    return Importer(tmp_path)
+
+
+@pytest.fixture
+def queue():
+    if not redis_available() and not os.environ.get("CI"):
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    queue = redis.Redis.from_url(REDIS_URL)
+    queue.flushdb()
+    yield queue
+    queue.flushdb()
 
 
 @pytest.fixture
@@ -152,3 +177,41 @@ def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, 
     assert message["To"] == "smtp@example.jp"
     assert "新しい検針・料金" in message["Subject"]
     assert "/login?tenant=oumu" in message.get_body(("plain",)).get_content()
+
+
+def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
+    tenant, ledger, crashed_importer, queue
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    link(make_member(tenant, "two@example.jp"), ledger["10010002"])
+    run = crashed_importer(tenant, "bills", bills("1001-0001", "1001-0002"))
+
+    with broker():
+        assert do_notify_new_bills(run.pk) == 2
+
+    queued = queue.lrange("celery", 0, -1)
+    # The rendered email (text and HTML) alone is about 7 KB; what is left is Celery's
+    # envelope (task name, ids, delivery details).
+    assert [len(raw) < 1100 for raw in queued] == [True, True]
+    calls = [json.loads(raw) for raw in queued]
+    assert {call["headers"]["task"] for call in calls} == {"waterportal.tasks.send_tenant_email"}
+    arguments = [json.loads(base64.b64decode(call["body"]))[0] for call in calls]
+    assert sorted(arguments) == [
+        ["one@example.jp", "new_bill", tenant.pk],
+        ["two@example.jp", "new_bill", tenant.pk],
+    ]
+    # What the worker sends: the email rendered as it was before into each message,
+    # Japanese whatever the worker's language.
+    with translation.override("en"):
+        for args in arguments:
+            send_tenant_email.apply(args=args, throw=True)
+    subject, text, html = emails.render("new_bill", {"tenant": tenant})
+    assert subject == "【おうむ町 水道ポータル】新しい検針・料金のお知らせ"
+    assert "新しい検針・料金の情報が届きました" in text and "0120-000-111" in text
+    assert sorted(m.to[0] for m in mail.outbox) == ["one@example.jp", "two@example.jp"]
+    for message in mail.outbox:
+        assert (message.subject, message.body, message.alternatives[0].content) == (
+            subject,
+            text,
+            html,
+        )
