@@ -5,20 +5,34 @@ import datetime as dt
 import json
 import os
 
+import kombu.exceptions
+import psycopg
 import pytest
 import redis
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import translation
 
 from accounts.tests.factories import make_member
 from billing.models import Bill
-from billing.notifications import do_notify_new_bills
+from billing.notifications import SEND_WITHIN, SWEEP_AFTER, do_notify_new_bills
+from billing.tasks import sweep_missed_notifications
 from contracts.models import Link
-from exchange.tests.helpers import BILLS, CUSTOMERS, Importer, bill_row, csv_bytes, customer_row
+from exchange.models import ImportRun
+from exchange.tests.helpers import (
+    BILLS,
+    CUSTOMERS,
+    Importer,
+    bill_row,
+    conninfo,
+    csv_bytes,
+    customer_row,
+)
 from waterportal.lib import emails
 from waterportal.tasks import send_tenant_email
 from waterportal.tests.broker import REDIS_URL, broker, redis_available
+from waterportal.tests.smtp import free_port
 
 NOW = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 EARLIER = NOW - dt.timedelta(days=7)
@@ -26,8 +40,8 @@ EARLIER = NOW - dt.timedelta(days=7)
 
 @pytest.fixture(autouse=True)
 def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -215,3 +229,129 @@ def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
             text,
             html,
         )
+
+
+def sweep() -> dict[str, int]:
+    return sweep_missed_notifications.delay().get()
+
+
+def test_the_schedule_sweeps_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-missed-notifications"]
+    assert entry["task"] == sweep_missed_notifications.name
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+def test_the_sweep_sends_the_emails_of_an_import_whose_process_died_after_commit(
+    tenant, other_tenant, ledger, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    run = crashed_importer(tenant, "bills", bills("1001-0001"))
+    assert (run.status, run.notified_at, mail.outbox) == ("succeeded", None, [])
+
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 1, "kita": 0}
+
+    (message,) = inbox("one@example.jp")
+    assert "新しい検針・料金" in message.subject
+    run.refresh_from_db()
+    assert run.notified_at == NOW + SWEEP_AFTER + dt.timedelta(minutes=1)
+
+
+def test_the_sweep_leaves_a_just_finished_import_to_its_own_queueing(
+    tenant, ledger, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    crashed_importer(tenant, "bills", bills("1001-0001"))
+    clock.shift(SWEEP_AFTER - dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 0}
+    assert mail.outbox == []
+
+
+def test_bills_imported_longer_ago_than_the_bound_are_never_announced(
+    tenant, ledger, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    clock.move_to(NOW - SEND_WITHIN - dt.timedelta(minutes=1))
+    stale = crashed_importer(tenant, "bills", bills("1001-0001"))
+    clock.move_to(NOW)
+
+    assert sweep() == {"oumu": 0}
+    assert do_notify_new_bills(stale.pk) == 0  # its task, say, waited in a stopped queue
+    assert mail.outbox == []
+    stale.refresh_from_db()
+    assert stale.notified_at is None
+
+
+def test_the_sweep_passes_over_imports_that_billed_nothing_new(
+    tenant, ledger, importer, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    importer(tenant, "bills", bills("1001-0001"))
+    crashed_importer(tenant, "bills", bills("1001-0001"))  # unchanged
+    crashed_importer(tenant, "bills", bills("1001-0001", "9999-9999"))  # rejected
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 0}
+    assert len(inbox("one@example.jp")) == 1
+
+
+def test_an_import_is_mailed_once_however_often_it_is_swept(
+    tenant, ledger, importer, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    link(make_member(tenant, "two@example.jp"), ledger["10010002"])
+    importer(tenant, "bills", bills("1001-0001"))  # queued after its commit, as normally
+    crashed_importer(tenant, "bills", bills("1001-0002"))
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 1}
+    assert sweep() == {"oumu": 0}
+    clock.shift(dt.timedelta(minutes=5))
+    assert sweep() == {"oumu": 0}
+    assert len(inbox("one@example.jp")) == 1
+    assert len(inbox("two@example.jp")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_being_queued_by_one_process_is_skipped_by_another(
+    tenant, ledger, importer, clock
+):
+    """Two notifiers at once (the import's task and a sweep's, or two sweeps'): the one
+    that finds the run locked leaves it, and if the first fails the run is sent later."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the second waits, then finds it claimed")
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    run = importer(tenant, "bills", bills("1001-0001"))
+    ImportRun.objects.filter(pk=run.pk).update(notified_at=None)  # its queueing was lost
+    mail.outbox.clear()
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+
+    with psycopg.connect(**conninfo()) as other:
+        # What a notifier holds while it queues: the run's row, locked, until its COMMIT.
+        other.execute(
+            f"SELECT id FROM {ImportRun._meta.db_table} WHERE id = %s FOR UPDATE", [run.pk]
+        )
+        assert do_notify_new_bills(run.pk) == 0
+        assert sweep() == {"oumu": 1}  # its task, run at once here, skips it too
+        assert mail.outbox == []
+        other.rollback()  # that notifier died (or its broker failed) before its COMMIT
+
+    assert sweep() == {"oumu": 1}
+    assert len(inbox("one@example.jp")) == 1
+    assert sweep() == {"oumu": 0}
+    assert len(inbox("one@example.jp")) == 1
+
+
+def test_a_broker_failure_while_queueing_leaves_the_import_to_be_sent_later(
+    tenant, ledger, crashed_importer, clock
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    run = crashed_importer(tenant, "bills", bills("1001-0001"))
+
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+        with pytest.raises(kombu.exceptions.OperationalError):
+            do_notify_new_bills(run.pk)
+
+    run.refresh_from_db()
+    assert run.notified_at is None
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 1}
+    assert len(inbox("one@example.jp")) == 1
