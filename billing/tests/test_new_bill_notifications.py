@@ -355,3 +355,18 @@ def test_a_broker_failure_while_queueing_leaves_the_import_to_be_sent_later(
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 1}
     assert len(inbox("one@example.jp")) == 1
+
+
+def test_an_import_succeeds_when_its_emails_cannot_be_queued_and_the_sweep_sends_them(
+    tenant, ledger, importer, clock, caplog
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):
+        run = importer(tenant, "bills", bills("1001-0001"))
+
+    assert (run.status, run.added) == ("succeeded", 1)
+    assert any("on_commit" in r.getMessage() for r in caplog.records)
+    clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
+    assert sweep() == {"oumu": 1}
+    assert len(inbox("one@example.jp")) == 1
