@@ -157,7 +157,10 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             if importer.tracks_run and (run.added or run.changed):
                 from billing.tasks import notify_new_bills
 
-                transaction.on_commit(lambda: notify_new_bills.delay(run.pk))
+                # Robust: the import is committed and done, whatever happens here. If the
+                # broker is away (or this process dies first), billing's sweep queues the
+                # emails a few minutes later.
+                transaction.on_commit(lambda: notify_new_bills.delay(run.pk), robust=True)
 
 
 def _name_of(file) -> str:

@@ -6,8 +6,10 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError
 
-from waterportal.lib.emails import sender
+from tenants.models import Tenant
+from waterportal.lib.emails import render, sender
 
 log = logging.getLogger(__name__)
 
@@ -15,23 +17,51 @@ log = logging.getLogger(__name__)
 # smtplib's errors are OSErrors too.
 RETRY_ON = (OSError, smtplib.SMTPException)
 
+MAIL_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": settings.EMAIL_MAX_RETRIES,
+}
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=settings.EMAIL_MAX_RETRIES,
-)
+
+@shared_task(**MAIL_TASK)
 def send_email(self, to: str, subject: str, text: str, html: str) -> None:
     """Deliver one message; while the mail server is down, retry with a growing delay
     (from EMAIL_RETRY_DELAY seconds up to an hour), so nothing queued is lost."""
+    try:
+        _deliver(to, subject, text, html)
+    except RETRY_ON as exc:
+        raise _retry(self, exc) from exc
+
+
+# Its result (None) is not kept: 100,000 of them would sit in Redis for a day.
+@shared_task(**MAIL_TASK, ignore_result=True)
+def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
+    """Render email ``name`` for the tenant, then deliver it as ``send_email`` does.
+
+    For the emails that are the same for every resident of a tenant
+    (``emails.send_many``): the message on the queue is the address and these two
+    names, not the rendered email. The database being away is retried like the mail
+    server being away: the tenant's texts are read from it.
+    """
+    try:
+        tenant = Tenant.objects.get(pk=tenant_id)
+        subject, text, html = render(name, {"tenant": tenant})
+        _deliver(to, subject, text, html)
+    except (*RETRY_ON, DatabaseError) as exc:
+        raise _retry(self, exc) from exc
+
+
+def _deliver(to: str, subject: str, text: str, html: str) -> None:
     message = EmailMultiAlternatives(subject, text, sender(), [to])
     message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except RETRY_ON as exc:
-        delay = min(settings.EMAIL_RETRY_DELAY * 2**self.request.retries, 3600)
-        log.warning(
-            "mail delivery failed (task %s, try %s): %s", self.request.id, self.request.retries, exc
-        )
-        raise self.retry(exc=exc, countdown=delay) from exc
+    message.send()
+
+
+def _retry(task, exc: Exception) -> Exception:
+    delay = min(settings.EMAIL_RETRY_DELAY * 2**task.request.retries, 3600)
+    log.warning(
+        "mail delivery failed (task %s, try %s): %s", task.request.id, task.request.retries, exc
+    )
+    return task.retry(exc=exc, countdown=delay)

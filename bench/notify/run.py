@@ -9,7 +9,7 @@ Creates a scratch PostgreSQL database on the server of ``DATABASE_URL`` (default
 contracts, each linked (active) to a member of its own, imports a bills file giving
 every contract a new bill, then times ``billing.notifications.do_notify_new_bills`` for
 that import, the work of the task the import queued: finding the members and queueing
-one ``send_email`` task each on the Redis broker. No worker runs, so the tasks stay
+one ``send_tenant_email`` task each on the Redis broker. No worker runs, so the tasks stay
 queued; the Redis database (``REDIS_URL``, default ``redis://127.0.0.1:6379/14``) is
 emptied before and after. The scratch database is dropped at the end.
 
@@ -141,6 +141,7 @@ def main() -> None:
             f"seeded {args.members:,} members, contracts and bills in {time.perf_counter() - started:.0f} s"
         )
         queued_by_import = queue.llen("celery")
+        memory_before = queue.info("memory")["used_memory"]
 
         started = time.perf_counter()
         sent = do_notify_new_bills(run.pk)
@@ -149,10 +150,17 @@ def main() -> None:
         queued = queue.llen("celery") - queued_by_import
         assert queued == sent, (queued, sent)
         newest = json.loads(queue.lindex("celery", 0))
-        assert newest["headers"]["task"] == "waterportal.tasks.send_email", newest["headers"]
+        assert newest["headers"]["task"] == "waterportal.tasks.send_tenant_email", newest["headers"]
+        memory_after = queue.info("memory")["used_memory"]
+        in_queue = queue.memory_usage("celery", samples=0)
         print(f"queued {sent:,} emails ({queued:,} tasks on the broker) in {seconds:.1f} s")
         print(f"  {sent / seconds:,.0f} emails/s (target: all within {TARGET_SECONDS} s)")
-        print(f"  broker memory: {queue.info('memory')['used_memory'] / 1e6:.0f} MB")
+        print(
+            f"  broker memory: {memory_before / 1e6:.0f} MB before, {memory_after / 1e6:.0f} MB after"
+            f" ({(memory_after - memory_before) / queued:,.0f} bytes a message);"
+            f" one message: {len(queue.lindex('celery', 0)):,} bytes"
+        )
+        print(f"  the queue itself (MEMORY USAGE celery): {in_queue / 1e6:.0f} MB")
         connections.close_all()
     finally:
         queue.flushdb()

@@ -11,21 +11,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from waterportal.tests.broker import REDIS_URL, redis_available
 from waterportal.tests.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_available() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
 
 pytestmark = pytest.mark.skipif(
-    not _redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
 )
 
 
@@ -78,6 +70,10 @@ def enqueue(env, to: str, subject: str) -> None:
         "from waterportal.tasks import send_email;"
         f"send_email.delay({to!r}, {subject!r}, '本文です。', '<p>本文です。</p>')"
     )
+    run_python(env, code)
+
+
+def run_python(env, code: str) -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)
 
 
@@ -105,3 +101,31 @@ def test_mail_queued_while_the_mail_server_is_down_goes_out_when_it_is_back(
     smtp.start()
     (message,) = smtp.inbox.wait_for(1, timeout=30)
     assert message["Subject"] == "登録が完了しました"
+
+
+def test_a_worker_renders_and_delivers_the_new_bill_email_queued_as_its_names(smtp, env, worker):
+    """The same email for every resident is queued as (address, email, tenant) and
+    rendered by the worker, from the tenant in the database."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [*manage, "create_tenant", "oumu", "--name", "おうむ町", "--phone", "0120-000-111"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    run_python(
+        env,
+        "import django; django.setup();"
+        "from tenants.models import Tenant; from waterportal.lib import emails;"
+        "emails.send_many('new_bill', ['taro@example.jp', 'hanako@example.jp'],"
+        " Tenant.objects.get(slug='oumu'))",
+    )
+    messages = smtp.inbox.wait_for(2, timeout=30)
+    assert sorted(m["To"] for m in messages) == ["hanako@example.jp", "taro@example.jp"]
+    assert {m["Subject"] for m in messages} == {
+        "【おうむ町 水道ポータル】新しい検針・料金のお知らせ"
+    }
+    body = messages[0].get_body(("plain",)).get_content()
+    assert "/login?tenant=oumu" in body and "電話 0120-000-111" in body
