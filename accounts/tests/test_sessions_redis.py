@@ -10,41 +10,20 @@ import uuid
 
 import pytest
 import redis
-import time_machine
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
 
-from accounts.tests.factories import make_customer, make_member
-from accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
+from accounts.tests.factories import make_customer
+from accounts.tests.test_account_page import sign_in
 from accounts.tests.test_account_password import change
 from billing.tests.factories import make_bill, make_link
 from conftest import Portal
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_available() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
+from waterportal.tests.broker import REDIS_URL, redis_available
 
 pytestmark = pytest.mark.skipif(
-    not _redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
 )
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email=EMAIL)
 
 
 @pytest.fixture
