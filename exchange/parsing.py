@@ -320,7 +320,10 @@ class Row:
         if not _INTEGER.match(digits):
             self.problem(column, "整数で入力してください。")
             return None
-        number = int(digits)
+        sign = -1 if digits.startswith("-") else 1
+        significant = digits.lstrip("-").lstrip("0") or "0"
+        # Python refuses to convert thousands of digits; anything past ten is out of range.
+        number = sign * (int(significant) if len(significant) <= 10 else MAX_INT + 1)
         if number < minimum:
             reason = "負の値は使えません。" if minimum == 0 else f"{minimum}以上にしてください。"
             self.problem(column, reason)
