@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 import heapq
 import io
+import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from waterportal.lib.kana import customer_number_key, is_kana_name
@@ -184,6 +185,72 @@ def _nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+# The spellings nearly every row uses, read without a ``Row`` (see ``Row.cells``). Each
+# answers None for anything else, never a problem: such a row is read again by the
+# ``Row`` readers, which give the same value for every spelling accepted here.
+
+
+def plain_customer_number(cell: str) -> str | None:
+    """A 使用者番号 written in ASCII digits and hyphens, as its digits."""
+    if cell.isascii():
+        digits = cell.replace("-", "")
+        if digits.isdigit() and len(digits) <= 30:
+            return digits
+    return None
+
+
+def plain_integers(cells: Sequence[str], *, required: bool) -> list[int | None] | None:
+    """Cells that are each 1 to 9 ASCII digits (or empty, when not ``required``: None),
+    as whole numbers of at least 0."""
+    joined = "".join(cells)
+    if joined and not (joined.isdigit() and joined.isascii()):
+        return None
+    if required and "" in cells:
+        return None
+    if max(map(len, cells), default=0) > 9:
+        return None
+    return [int(cell) if cell else None for cell in cells]
+
+
+def known_date(cell: str) -> dt.date | None:
+    """The date a cell spelled exactly so was read as earlier in this process."""
+    return _dates.get(cell)
+
+
+def known_month(cell: str) -> dt.date | None:
+    """The billing month a cell spelled exactly so was read as earlier in this process."""
+    return _months.get(cell)
+
+
+class Header:
+    """Where each known column is in a file's rows, as its header row says."""
+
+    __slots__ = ("index", "_pickers")
+
+    def __init__(self, index: dict[str, int]):
+        self.index = index
+        self._pickers: dict[tuple[str, ...], Callable[[list[str]], tuple[str, ...]]] = {}
+
+    def picker(self, columns: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+        """A function from a row's cells to those of ``columns`` ("" when absent)."""
+        picker = self._pickers.get(columns)
+        if picker is None:
+            positions = [self.index.get(column) for column in columns]
+            if len(positions) > 1 and None not in positions:
+                picker = operator.itemgetter(*positions)
+            else:
+                picker = _picking(positions)
+            self._pickers[columns] = picker
+        return picker
+
+
+def _picking(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
+    def picker(cells: list[str]) -> tuple[str, ...]:
+        return tuple("" if i is None else cells[i] for i in positions)
+
+    return picker
+
+
 class Row:
     """One data row of a file. Each reader returns the value, or None when the cell is
     empty or wrong; a wrong value adds a problem to the report and marks the row bad.
@@ -192,14 +259,20 @@ class Row:
     and fall back to the full rules, which give the same answer for it.
     """
 
-    __slots__ = ("line", "ok", "_cells", "_index", "_report")
+    __slots__ = ("line", "ok", "_cells", "_header", "_index", "_report")
 
-    def __init__(self, line: int, cells: list[str], index: dict[str, int], report: Report):
+    def __init__(self, line: int, cells: list[str], header: Header, report: Report):
         self.line = line
         self.ok = True
         self._cells = cells
-        self._index = index
+        self._header = header
+        self._index = header.index
         self._report = report
+
+    def cells(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """The cells of ``columns`` exactly as written ("" for an absent column), for an
+        importer's reading of a plain row in one go (``plain_integers`` and the like)."""
+        return self._header.picker(columns)(self._cells)
 
     def problem(self, column: str, reason: str, value: str | None = None) -> None:
         self.ok = False
@@ -247,7 +320,10 @@ class Row:
         if not _INTEGER.match(digits):
             self.problem(column, "整数で入力してください。")
             return None
-        number = int(digits)
+        sign = -1 if digits.startswith("-") else 1
+        significant = digits.lstrip("-").lstrip("0") or "0"
+        # Python refuses to convert thousands of digits; anything past ten is out of range.
+        number = sign * (int(significant) if len(significant) <= 10 else MAX_INT + 1)
         if number < minimum:
             reason = "負の値は使えません。" if minimum == 0 else f"{minimum}以上にしてください。"
             self.problem(column, reason)
@@ -317,11 +393,9 @@ class Row:
 
     def customer_number(self, column: str = "使用者番号") -> str | None:
         """A 使用者番号 as its digits (hyphens and full-width digits accepted)."""
-        cell = self._cell(column)
-        if cell.isascii():
-            digits = cell.replace("-", "")
-            if digits.isdigit() and len(digits) <= 30:
-                return digits
+        digits = plain_customer_number(self._cell(column))
+        if digits is not None:
+            return digits
         value = self._present(column, required=True)
         if value is None:
             return None
@@ -368,7 +442,7 @@ def read_rows(
                 report.add(1, name, "", f"必須の列「{name}」がありません。")
         if report:
             return
-        index = {name: i for i, name in enumerate(header) if name in known}
+        columns = Header({name: i for i, name in enumerate(header) if name in known})
         width = len(header)
         line = reader.line_num
         for record in reader:
@@ -381,11 +455,13 @@ def read_rows(
                 # system means it: a damaged or binary file.
                 report.add(start, "", "", "使用できない文字（NUL）が含まれています。")
                 continue
-            if len(record) < width or any(cell.strip() for cell in record[width:]):
+            if len(record) != width and (
+                len(record) < width or any(cell.strip() for cell in record[width:])
+            ):
                 reason = f"列の数が見出し行（{width}列）と違います（{len(record)}列）。"
                 report.add(start, "", "", reason)
                 continue
-            yield Row(start, record, index, report)
+            yield Row(start, record, columns, report)
     except csv.Error as exc:
         report.add(reader.line_num + 1, "", "", f"CSVとして読めません（{exc}）。")
     except UnicodeDecodeError:

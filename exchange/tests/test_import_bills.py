@@ -96,6 +96,20 @@ def test_negative_amounts_and_usage_are_rejected(tenant, importer, ledger):
     assert columns == {"使用水量", "水道料金", "請求金額", "消費税額"}
 
 
+def test_numbers_out_of_range_are_rejected_however_many_digits_they_have(tenant, importer, ledger):
+    huge = "9" * 5000  # more than Python converts from a string
+    row = bill_row(days="2147483648", tax=huge)
+    zeros = bill_row("1001-0002", days="0" * 5000 + "61", tax="-" + huge)
+
+    run = importer(tenant, "bills", csv_bytes(BILLS, row, zeros))
+
+    assert [(p["line"], p["column"], p["reason"]) for p in run.report] == [
+        (2, "使用日数", "値が大きすぎます。"),
+        (2, "消費税額", "値が大きすぎます。"),
+        (3, "消費税額", "負の値は使えません。"),
+    ]
+
+
 def test_bad_dates_months_and_numbers_are_rejected(tenant, importer, ledger):
     row = bill_row(month="2026-13", reading_date="2026-02-30", due="令和8年4月30日", days="六十一")
 
