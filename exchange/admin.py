@@ -24,3 +24,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Runs are written by the importer only; the admin shows them.
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The import history is a record of what changed the town's data, kept for
+        # staff to look back on. And a bill's import_run is not checked by the database
+        # (billing 0003): deleting a run that is still importing would leave its new
+        # bills pointing at nothing.
+        return False
