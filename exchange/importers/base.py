@@ -70,8 +70,13 @@ class Importer:
     def target(self, tenant_id: int) -> Target:
         raise NotImplementedError
 
-    def staged(self, row: Row, key: tuple, values: tuple) -> tuple:
-        return (row.line, *key, *map(row.raw, self.key_cells), *values)
+    def staged(
+        self, row: Row, key: tuple, values: tuple, written: tuple[str, ...] | None = None
+    ) -> tuple:
+        """The staged tuple; ``written``: the key cells as written, when the caller has
+        them already (else read from ``row``)."""
+        cells = tuple(map(row.raw, self.key_cells)) if written is None else written
+        return (row.line, *key, *cells, *values)
 
     def staging_columns(self) -> list[tuple[str, str]]:
         """(name, SQL type) of the staging table's columns, in the staged tuple's order."""

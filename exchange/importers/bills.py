@@ -125,8 +125,7 @@ class BillImporter(Importer):
             basic,
             volume,
         )
-        # As ``staged`` lays it out: line, key, key cells as written, values.
-        return (row.line, number, month, cells[0].strip(), cells[1].strip(), *values)
+        return self.staged(row, (number, month), values, (cells[0].strip(), cells[1].strip()))
 
     def _parse(self, row: Row) -> tuple | None:
         number = row.customer_number()
