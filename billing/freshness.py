@@ -43,7 +43,9 @@ def cards_version(tenant_id: int) -> str:
         # add, not set: two first readers agree on one version.
         cache.add(key, secrets.token_hex(8), timeout=None)
         version = cache.get(key)
-    return version or "uncached"
+    # No version when the cache cannot be reached: a token of this page's own, so that
+    # cards drawn now are never found by another page (a fixed word would be).
+    return version or secrets.token_hex(8)
 
 
 def tenant_data_changed(tenant_id: int) -> None:

@@ -147,6 +147,8 @@ STORAGES = {
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# How long Redis keeps its copy of a session after it was last written (accounts.sessions).
+SESSION_CACHE_SECONDS = 5 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -195,7 +197,13 @@ _process_cache = {
     "TIMEOUT": TENANT_CACHE_SECONDS,
 }
 if REDIS_URL:
-    _redis_cache = {"BACKEND": "waterportal.lib.redis_cache.RedisCache", "LOCATION": REDIS_URL}
+    _redis_cache = {
+        "BACKEND": "waterportal.lib.redis_cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that hangs must cost a page a second at most, not hang it: the backend
+        # then answers from the database (see waterportal.lib.redis_cache).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
     CACHES = {
         "default": _redis_cache,
         # The member's rendered contract cards ({% cache %} uses this alias by name),
@@ -204,8 +212,8 @@ if REDIS_URL:
         "process": _process_cache,
     }
     # Sessions read from Redis and written through to the database, so a restart of
-    # Redis signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Redis signs nobody out (and Redis down signs nobody out either: accounts.sessions).
+    SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -39,7 +39,7 @@ def on_redis(settings):
         "default": backend,
         "template_fragments": backend | {"KEY_PREFIX": f"{prefix}-fragments"},
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "accounts.sessions"
     yield
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}*"):

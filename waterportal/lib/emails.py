@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +41,25 @@ def _enqueue(to: str, subject: str, text: str, html: str) -> None:
     from waterportal.tasks import send_email
 
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        send_email.delay(to, subject, text, html)
-        return
+        try:
+            send_email.delay(to, subject, text, html)
+            return
+        except OperationalError:
+            # The broker (Redis) cannot be reached. The resident is waiting for this
+            # mail (a code, a reset link) on the page that asked for it, which has done
+            # its work: better to send it now, without retries, than to show an error.
+            log.warning("mail queue unreachable; sending the mail now instead")
     _send_inline(send_email, (to, subject, text, html))
 
 
 def _send_inline(task, args: tuple) -> None:
-    # No queue (development without REDIS_URL): send once, now. A failure is logged, not
-    # raised: the page the resident is on has already done its work, and there is no
-    # queue to retry from. Production runs with REDIS_URL and real retries.
+    # No queue (development without REDIS_URL, or the broker down): send once, now. A
+    # failure is logged, not raised: the page the resident is on has already done its
+    # work, and there is no queue to retry from.
     try:
         task.apply(args=args, retries=settings.EMAIL_MAX_RETRIES, throw=True)
     except Exception:
-        log.exception("mail could not be sent and no queue is configured to retry it")
+        log.exception("mail could not be sent and could not be queued to retry it")
 
 
 def sender() -> str:

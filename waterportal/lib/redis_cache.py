@@ -1,16 +1,43 @@
-"""Django's Redis cache backend, keeping one redis-py client per connection pool.
+"""Django's Redis cache backend, keeping one redis-py client per connection pool, and
+treating Redis being unreachable as a cache miss instead of an error.
 
-Django's ``RedisCacheClient`` makes a new ``redis.Redis`` object for every cache call,
-and redis-py builds a table of a few hundred response callbacks in each one. A member's
-page makes three cache calls (session, cards version, cards), and those constructions
-were about a sixth of the time of a cached home page (bench/web). A ``redis.Redis`` is
-safe to share between threads (each command borrows a connection from the pool), so one
-per pool does the same work.
+One client per pool: Django's ``RedisCacheClient`` makes a new ``redis.Redis`` object for
+every cache call, and redis-py builds a table of a few hundred response callbacks in
+each one. A member's page makes three cache calls (session, cards version, cards), and
+those constructions were about a sixth of the time of a cached home page (bench/web). A
+``redis.Redis`` is safe to share between threads (each command borrows a connection from
+the pool), so one per pool does the same work.
+
+Failing soft: everything kept in this cache can be had again from the database (the
+sessions are written through to it, the cards are drawn again), so a Redis that is down,
+restarting or unreachable must not take the member pages, the imports or the admin with
+it. A failed read is a miss, a failed write is skipped, and for ``RETRY_SECONDS`` after a
+failure the process does not try Redis at all, so that a Redis that hangs costs one
+timeout per process, not one per call. What a failed write leaves behind in a Redis that
+was only unreachable is bounded by the entries' timeouts (the sessions' copies:
+``accounts.sessions``; the cards: ``HOME_CACHE_SECONDS``).
+
+django-redis has an ``IGNORE_EXCEPTIONS`` option for the same purpose, but it would
+replace Django's own backend (and this module's client reuse) for the sake of a few
+lines; it also retries Redis on every call while it is down.
 """
 
+import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
+import redis
 from django.core.cache.backends import redis as django_redis
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+
+
+def _now() -> float:
+    """The clock of the retry delay (a seam for tests)."""
+    return time.monotonic()
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -27,7 +54,67 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
+def _soft(fallback: Callable[..., Any]) -> Callable:
+    """A cache method that answers ``fallback(*args, **kwargs)`` when Redis fails."""
+
+    def wrap(method: Callable) -> Callable:
+        def soft(self: "RedisCache", *args: Any, **kwargs: Any) -> Any:
+            if _now() < self._down_until:
+                return fallback(*args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except redis.RedisError as exc:
+                # Never the key: session keys are part of the cache keys.
+                logger.warning(
+                    "Redis cache unreachable (%s); using the database for %.0f s",
+                    type(exc).__name__,
+                    RETRY_SECONDS,
+                )
+                self._down_until = _now() + RETRY_SECONDS
+                return fallback(*args, **kwargs)
+
+        soft.__name__ = method.__name__
+        soft.__doc__ = method.__doc__
+        return soft
+
+    return wrap
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty(*args, **kwargs):
+    return {}
+
+
+def _all_failed(data, *args, **kwargs):
+    return list(data)
+
+
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._down_until = 0.0
+
+    # Django's RedisCache implements each of these directly (none calls another), so
+    # each is wrapped. ``incr``/``decr`` and ``clear`` keep raising: a counter that
+    # silently failed would be wrong, and clearing is never part of a request.
+    get = _soft(_default)(django_redis.RedisCache.get)
+    get_many = _soft(_empty)(django_redis.RedisCache.get_many)
+    has_key = _soft(_false)(django_redis.RedisCache.has_key)
+    set = _soft(_nothing)(django_redis.RedisCache.set)
+    set_many = _soft(_all_failed)(django_redis.RedisCache.set_many)
+    add = _soft(_false)(django_redis.RedisCache.add)
+    touch = _soft(_false)(django_redis.RedisCache.touch)
+    delete = _soft(_false)(django_redis.RedisCache.delete)
+    delete_many = _soft(_nothing)(django_redis.RedisCache.delete_many)

@@ -1,6 +1,11 @@
-"""Tasks sent to a real broker from the test process, instead of run inline."""
+"""Redis for the tests: tasks sent to a real broker from the test process instead of run
+inline, and a Redis server of a test's own that it can stop."""
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,3 +41,44 @@ def broker(url: str = REDIS_URL) -> Iterator[Celery]:
     finally:
         previous.set_current()
         app.close()
+
+
+class RedisServer:
+    """A Redis server of the test's own on a free port, which the test can stop and start
+    again (on the same port, empty, as a Redis without persistence comes back)."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        self._process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if self.client().ping():
+                    return self
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_connect_timeout=1)
+
+
+def redis_server_available() -> bool:
+    return shutil.which("redis-server") is not None

@@ -1,0 +1,44 @@
+"""Sessions read from the cache and written through to the database (Django's
+``cached_db``), with the cached copy kept at most ``SESSION_CACHE_SECONDS``.
+
+Why the limit: the cache fails soft (``waterportal.lib.redis_cache``). A logout made while
+this process could not reach Redis deletes the session from the database but cannot
+delete its copy in Redis; were that Redis only unreachable, not restarted, the copy would
+let the old cookie in again once Redis is back, for as long as the copy lives. Django
+keeps it for the session's whole age (12 hours); here it lives 5 minutes after it was
+last written. A member who keeps using the portal has their session written once a minute
+(``accounts.middleware``), so the limit costs one database read after a pause of more than
+5 minutes.
+"""
+
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db
+
+
+class _Limited:
+    """The cache, with every timeout it is given cut to ``seconds``."""
+
+    def __init__(self, cache, seconds: int):
+        self._cache = cache
+        self._seconds = seconds
+
+    def _limit(self, timeout):
+        return self._seconds if timeout is None else min(timeout, self._seconds)
+
+    def set(self, key, value, timeout):
+        return self._cache.set(key, value, self._limit(timeout))
+
+    async def aset(self, key, value, timeout):
+        return await self._cache.aset(key, value, self._limit(timeout))
+
+    def __contains__(self, key) -> bool:
+        return key in self._cache
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+
+class SessionStore(cached_db.SessionStore):
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self._cache = _Limited(self._cache, settings.SESSION_CACHE_SECONDS)
