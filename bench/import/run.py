@@ -10,7 +10,9 @@ imports the ledger, then the bills with ``manage.py import_data`` as a process o
 own, measuring its wall time and peak resident memory (``ru_maxrss`` of that process),
 watching which statements the database runs meanwhile; imports the same file again
 (every row unchanged); times a plain ``COPY`` of the same file into a bare table with
-the same columns; prints the figures and drops the scratch database. Then the same
+the same columns, and, as the floor no import can go below, a ``COPY`` of the rows the
+import wrote, already parsed, into tables with billing_bill's keys, indexes and foreign
+key; prints the figures and drops the scratch database. Then the same
 imports on SQLite (a file under ``bench/out/``, deleted at the end).
 
 Not a test: it prints figures and exits 0 unless something broke.
@@ -163,22 +165,81 @@ def bare_copy_seconds(conninfo: str, path: Path, times: int = 3) -> float:
     columns = ", ".join(
         f'"{name}" {sql_type}' for name, sql_type in zip(BILL_COLUMNS, BARE_TYPES, strict=True)
     )
-    results = []
     with psycopg.connect(conninfo, autocommit=True) as db:
         db.execute(f"CREATE TABLE bare_bills ({columns})")
-        for _ in range(times):
-            db.execute("TRUNCATE bare_bills")
-            started = time.perf_counter()
-            with (
-                db.cursor() as cursor,
-                cursor.copy("COPY bare_bills FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                path.open("rb") as source,
-            ):
-                while chunk := source.read(1 << 20):
-                    copy.write(chunk)
-            results.append(time.perf_counter() - started)
+        statement = "COPY bare_bills FROM STDIN (FORMAT csv, HEADER true)"
+        seconds = timed_copies(db, "bare_bills", path, statement, times)
         db.execute("DROP TABLE bare_bills")
+    return seconds
+
+
+# What no import can go below: the rows an import wrote, already parsed and given their
+# customer's id, copied straight into a table shaped like billing_bill: with only the
+# keys any design keeps (the primary key and the unique (customer, month)), with every
+# index billing_bill has, and with those and the customer foreign key: billing_bill as
+# it is.
+PRIMARY_AND_UNIQUE = (
+    "ALTER TABLE keyed_bills ADD PRIMARY KEY (id)",
+    "ALTER TABLE keyed_bills ADD UNIQUE (customer_id, billing_month)",
+)
+CUSTOMER_FOREIGN_KEY = (
+    "ALTER TABLE keyed_bills ADD FOREIGN KEY (customer_id) REFERENCES contracts_customer (id) "
+    "DEFERRABLE INITIALLY DEFERRED",
+)
+KEYED_VARIANTS = (
+    ("its primary key and unique key", "", PRIMARY_AND_UNIQUE),
+    ("every index of billing_bill", "INCLUDING INDEXES", ()),
+    ("every index and the customer foreign key", "INCLUDING INDEXES", CUSTOMER_FOREIGN_KEY),
+)
+
+
+def timed_copies(
+    db: psycopg.Connection, table: str, source: Path, statement: str, times: int
+) -> float:
+    """Median time of ``statement`` (a COPY … FROM STDIN) fed with ``source``, ``table``
+    emptied and a checkpoint made before each, so no run pays for the previous one's."""
+    results = []
+    for _ in range(times):
+        db.execute(f"TRUNCATE {table}")
+        db.execute("CHECKPOINT")
+        started = time.perf_counter()
+        with db.cursor() as cursor, cursor.copy(statement) as copy, source.open("rb") as data:
+            while chunk := data.read(1 << 20):
+                copy.write(chunk)
+        results.append(time.perf_counter() - started)
     return statistics.median(results)
+
+
+def floor_copy_seconds(conninfo: str, times: int = 3) -> list[tuple[str, float]]:
+    """Median COPY times of the imported bills, as binary rows, into keyed tables (each
+    COPY its own transaction, so a deferred foreign key is checked within its time)."""
+    rows = OUT / f"floor-{os.getpid()}.bin"
+    columns = (
+        "customer_id, billing_month, reading_date, previous_reading, current_reading, "
+        "usage_m3, days, water_charge, sewer_charge, tax, amount, due_date, meter_replaced, "
+        "reading_status, basic_charge, volume_charge, updated_at, tenant_id, import_run_id"
+    )
+    results = []
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as db:
+            with db.cursor() as cursor, rows.open("wb") as out:
+                select = f"SELECT {columns} FROM billing_bill ORDER BY customer_id, billing_month"
+                with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
+                    for chunk in copy:
+                        out.write(chunk)
+            for label, including, statements in KEYED_VARIANTS:
+                db.execute(
+                    "CREATE TABLE keyed_bills (LIKE billing_bill INCLUDING DEFAULTS "
+                    f"INCLUDING IDENTITY INCLUDING CONSTRAINTS {including})"
+                )
+                for ddl in statements:
+                    db.execute(ddl)
+                statement = f"COPY keyed_bills ({columns}) FROM STDIN (FORMAT binary)"
+                results.append((label, timed_copies(db, "keyed_bills", rows, statement, times)))
+                db.execute("DROP TABLE keyed_bills")
+    finally:
+        rows.unlink(missing_ok=True)
+    return results
 
 
 def base_env(database_url: str) -> dict[str, str]:
@@ -220,6 +281,9 @@ def postgresql(server_url: str, ledger: Path, bills: Path, rows: int) -> None:
         copy = bare_copy_seconds(url, bills)
         ratio = seconds / copy
         print(f"  plain COPY of the file into a bare table (median of 3): {copy:.2f} s")
+        print("  the imported rows, parsed, COPY'd straight into a table with (median of 3):")
+        for label, floor in floor_copy_seconds(url):
+            print(f"    {label}: {floor:.2f} s, {floor / copy:.1f} × the plain COPY")
         print(
             f"  ratio import / COPY: {ratio:.1f} (target ≤ {TARGET_RATIO:g}); "
             f"same file again: {again / copy:.1f}"
