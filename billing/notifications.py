@@ -107,3 +107,18 @@ def missed_runs(now):
         .filter(Q(added__gt=0) | Q(changed__gt=0))
         .order_by("finished_at")
     )
+
+
+def notification_state(run: ImportRun, now=None) -> str:
+    """What became of a run's new-bill emails, in words for staff ("" when it has none)."""
+    now = now or timezone.now()
+    if run.kind != ImportRun.Kind.BILLS or run.status != ImportRun.Status.SUCCEEDED:
+        return ""
+    if not (run.added or run.changed):
+        return ""
+    if run.notified_at is not None:
+        local = timezone.localtime(run.notified_at)
+        return f"送信済み（{local:%Y-%m-%d %H:%M}）"
+    if run.finished_at is not None and run.finished_at >= now - SEND_WITHIN:
+        return "送信待ち"
+    return f"送信されません（取り込みから{SEND_WITHIN.days}日を過ぎました）"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from billing.notifications import notification_state
 from exchange.models import ImportRun
 
 
@@ -17,9 +18,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         "rejected",
         "source",
         "started_by",
+        "new_bill_emails",
     )
     list_filter = ("tenant", "kind", "status", "source")
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    readonly_fields = [f.name for f in ImportRun._meta.fields] + ["new_bill_emails"]
+
+    @admin.display(description="新着メール")
+    def new_bill_emails(self, run: ImportRun) -> str:
+        # A run whose emails were never queued (the queue or the workers away for
+        # longer than the sweep waits) is otherwise only in the log: staff see it here.
+        return notification_state(run) or "—"
 
     def has_add_permission(self, request):
         # Runs are written by the importer only; the admin shows them.

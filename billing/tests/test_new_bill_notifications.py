@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import translation
 
+from accounts.models import User
 from accounts.tests.factories import make_member
 from billing.models import Bill
 from billing.notifications import SEND_WITHIN, SWEEP_AFTER, do_notify_new_bills
@@ -370,3 +371,21 @@ def test_an_import_succeeds_when_its_emails_cannot_be_queued_and_the_sweep_sends
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 1}
     assert len(inbox("one@example.jp")) == 1
+
+
+def test_the_import_history_shows_staff_what_became_of_the_new_bill_emails(
+    tenant, ledger, importer, crashed_importer, clock, client
+):
+    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
+    clock.move_to(NOW - SEND_WITHIN - dt.timedelta(minutes=1))
+    crashed_importer(tenant, "bills", bills("1001-0001", month="2026-09"))  # never sent
+    clock.move_to(NOW)
+    importer(tenant, "bills", bills("1001-0001", month="2026-10"))  # sent at once
+    crashed_importer(tenant, "bills", bills("1001-0002", month="2026-10"))  # for the sweep
+
+    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    client.force_login(operator)
+    page = client.get("/admin/exchange/importrun/").text
+    assert "送信済み（2026-11-25 10:00）" in page
+    assert "送信待ち" in page
+    assert "送信されません（取り込みから3日を過ぎました）" in page
