@@ -60,6 +60,20 @@ def test_the_cache_backend_reads_and_writes_redis(on_redis):
     assert cache._cache.get_client() is cache._cache.get_client()
 
 
+def test_clearing_the_cache_leaves_the_mail_queue_alone(on_redis):
+    # One REDIS_URL serves the cache and Celery's broker from one Redis database.
+    queue = redis.Redis.from_url(REDIS_URL)
+    queue.lpush("celery", "a queued email")
+    try:
+        cache = caches["default"]
+        cache.set("greeting", "こんにちは", 60)
+        cache.clear()
+        assert cache.get("greeting") is None
+        assert queue.llen("celery") == 1
+    finally:
+        queue.delete("celery")
+
+
 def test_a_signed_in_member_is_remembered_in_redis_and_the_database(
     on_redis, portal, member, clock
 ):

@@ -106,6 +106,26 @@ class RedisCache(django_redis.RedisCache):
         self._class = RedisCacheClient
         self._down_until = 0.0
 
+    def clear(self) -> bool:
+        """Delete this cache's keys, and only those.
+
+        Django's backend empties the whole Redis database (FLUSHDB); with one
+        ``REDIS_URL`` that database is also Celery's broker, and the queued emails would
+        go with it. Every key this cache writes starts with its prefix and version
+        separator (``make_key``), which Celery's keys never do.
+        """
+        client = self._cache.get_client(None, write=True)
+        pattern = f"{self.key_prefix}:*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+        return True
+
     # Django's RedisCache implements each of these directly (none calls another), so
     # each is wrapped. ``incr``/``decr`` and ``clear`` keep raising: a counter that
     # silently failed would be wrong, and clearing is never part of a request.
