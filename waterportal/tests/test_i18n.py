@@ -320,7 +320,7 @@ def test_the_member_home_in_english(member_in_english):
         "Due date</dt><dd>30 November 2026 (Mon)</dd>",
         "Payment method</dt><dd>Direct debit</dd>",
         "Direct debit due",
-        "The payment will be taken from your account on 30 November.",
+        "The payment will be taken from your bank account on 30 November.",
         "Previous bill (August 2026)",
         "Water used <strong>+2 m³</strong><br>Amount billed <strong>±¥0</strong>",
         ">Account</a>",
