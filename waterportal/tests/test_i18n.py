@@ -237,7 +237,7 @@ def test_registration_in_english_with_its_errors(english_portal):
         "/register/profile",
         {"name": "水道 太郎", "password1": "abcdefghij", "password2": "abcdefghij"},
     ).content.decode()
-    assert "Your password needs a capital letter (A–Z) and a number (0–9)." in weak
+    assert "Please include a capital letter (A–Z) and a number (0–9) in your password." in weak
 
     portal.post(
         "/register/profile",
