@@ -237,7 +237,7 @@ def test_registration_in_english_with_its_errors(english_portal):
         "/register/profile",
         {"name": "水道 太郎", "password1": "abcdefghij", "password2": "abcdefghij"},
     ).content.decode()
-    assert "Your password needs a capital letter (A–Z) and a number (0–9)." in weak
+    assert "Please include a capital letter (A–Z) and a number (0–9) in your password." in weak
 
     portal.post(
         "/register/profile",
@@ -320,7 +320,7 @@ def test_the_member_home_in_english(member_in_english):
         "Due date</dt><dd>30 November 2026 (Mon)</dd>",
         "Payment method</dt><dd>Direct debit</dd>",
         "Direct debit due",
-        "The payment will be taken from your account on 30 November.",
+        "The payment will be taken from your bank account on 30 November.",
         "Previous bill (August 2026)",
         "Water used <strong>+2 m³</strong><br>Amount billed <strong>±¥0</strong>",
         ">Account</a>",
