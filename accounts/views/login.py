@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import ratelimit, texts
 from accounts.forms import LoginForm
-from accounts.middleware import start_session_clock
 from accounts.models import User
 from audit.actions import record
 from tenants.decorators import tenant_required
@@ -63,9 +62,8 @@ def login_view(request):
             else:
                 ratelimit.clear(ratelimit.LOGIN_ACCOUNT, f"{request.tenant.pk}:{email}")
                 tenant_id = request.tenant.pk
-                login(request, user)  # rotates the session id
+                login(request, user)  # rotates the session id; starts the session clock
                 request.session["tenant_id"] = tenant_id
-                start_session_clock(request)
                 return redirect("billing:home")
     return render(request, "accounts/login.html", {"form": form})
 
