@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import codes
+from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, VerificationCode, normalize_email
 from audit.actions import record
 from contracts.models import Link
@@ -15,13 +15,16 @@ class EmailTaken(Exception):
     """The new address already belongs to another account of the municipality."""
 
 
-def do_request_password_reset(tenant, email: str, *, now=None) -> None:
+def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> None:
     """Mail a reset code if the address has an account; otherwise a decoy, same answer.
 
+    ``source`` is the client's IP address, counted under ``ratelimit.RESET_SOURCE``.
     Raises codes.SendTooSoon / SendLimitReached.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    # Counted even when the address's own limit refuses below: it was a request.
+    codes.count_source_request(ratelimit.RESET_SOURCE, source, now=now)
     member = User.objects.filter(tenant=tenant, email=email, is_active=True).first()
     with transaction.atomic():
         _row, plain = codes.issue_code(

@@ -2,7 +2,10 @@
 
 A code is 6 digits from ``secrets``, stored as a keyed hash, valid for ``CODE_TTL``,
 single use, voided by a newer code, and dead after ``MAX_ATTEMPTS`` wrong entries.
-Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``.
+Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``;
+and the requests that mail a code to any address are limited per source address
+(``count_source_request``), or one machine could have codes mailed to address after
+address, and guess at each.
 
 For an address that must not get a code (already registered, or unknown for a reset) a
 *decoy* is issued: the same rows, limits and timing, but its hash is of a random secret
@@ -16,6 +19,7 @@ import secrets
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import ratelimit
 from accounts.models import VerificationCode
 
 CODE_TTL = dt.timedelta(minutes=10)
@@ -54,6 +58,19 @@ class CodeWrong(CodeError):
     def __init__(self, remaining: int):
         super().__init__(remaining)
         self.remaining = remaining
+
+
+def count_source_request(policy: ratelimit.Policy, source: str, *, now=None) -> None:
+    """Count one request to mail a code from ``source`` (the client's IP address).
+
+    Raises ``SendLimitReached`` while the source is locked out: the same answer as the
+    per-address limit, whatever the address, so it tells nothing about who is registered.
+    """
+    try:
+        ratelimit.check(policy, source, now)
+    except ratelimit.Limited as exc:
+        raise SendLimitReached(exc.until) from None
+    ratelimit.hit(policy, source, now)
 
 
 def generate_code() -> str:

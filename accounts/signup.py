@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import codes
+from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, normalize_email
 from audit.actions import record
 from contracts import actions as contract_actions
@@ -93,13 +93,17 @@ def _send_code(tenant, email: str, *, now) -> None:
         emails.send("signup_code", email, context | {"code": plain})
 
 
-def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> SignupFlow:
+def start(
+    tenant, email: str, *, source: str, previous_key: str | None = None, now=None
+) -> SignupFlow:
     """Step 2: begin (or restart with a corrected address) and send the code.
 
+    ``source`` is the client's IP address, counted under ``ratelimit.SIGNUP_SOURCE``.
     Raises codes.SendTooSoon / SendLimitReached, in which case nothing changes.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
     with transaction.atomic():
         _send_code(tenant, email, now=now)
         data = {}
@@ -121,8 +125,9 @@ def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> S
         )
 
 
-def resend(flow: SignupFlow, *, now=None) -> None:
+def resend(flow: SignupFlow, *, source: str, now=None) -> None:
     now = now or timezone.now()
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
     with transaction.atomic():
         _send_code(flow.tenant, flow.email, now=now)
 

@@ -11,6 +11,7 @@ from accounts.codes import CODE_TTL
 from accounts.forms import EmailForm, ResetPasswordForm
 from accounts.models import User
 from accounts.passwords import RULES_TEXT
+from accounts.views.login import client_ip
 from tenants.decorators import tenant_required
 
 SESSION_KEY = "reset_email"
@@ -23,7 +24,7 @@ def reset_request(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            actions.do_request_password_reset(request.tenant, email)
+            actions.do_request_password_reset(request.tenant, email, source=client_ip(request))
         except codes.SendTooSoon as exc:
             form.add_error(None, texts.code_send_refused(exc))
         else:
@@ -79,6 +80,7 @@ def reset_resend(request):
     if not email:
         return redirect("accounts:reset_request")
     texts.tell_code_resent(
-        request, lambda: actions.do_request_password_reset(request.tenant, email)
+        request,
+        lambda: actions.do_request_password_reset(request.tenant, email, source=client_ip(request)),
     )
     return redirect("accounts:reset_code")

@@ -14,6 +14,7 @@ from accounts import codes, signup, texts
 from accounts.codes import CODE_TTL
 from accounts.forms import CodeForm, ContractForm, EmailForm, PrivacyForm, ProfileForm
 from accounts.passwords import RULES_TEXT
+from accounts.views.login import client_ip
 from contracts import actions as contract_actions
 from tenants.decorators import tenant_required
 
@@ -82,7 +83,10 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         try:
             flow = signup.start(
-                request.tenant, form.cleaned_data["email"], previous_key=previous_key
+                request.tenant,
+                form.cleaned_data["email"],
+                source=client_ip(request),
+                previous_key=previous_key,
             )
         except codes.SendTooSoon as exc:
             form.add_error(None, texts.code_send_refused(exc))
@@ -121,7 +125,7 @@ def register_code(request, flow):
 @require_POST
 @flow_step("code")
 def register_resend(request, flow):
-    texts.tell_code_resent(request, lambda: signup.resend(flow))
+    texts.tell_code_resent(request, lambda: signup.resend(flow, source=client_ip(request)))
     return to_step("code")
 
 
