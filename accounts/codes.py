@@ -18,6 +18,7 @@ import secrets
 
 from django.db.models import F
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import ratelimit
 from accounts.models import VerificationCode
@@ -77,6 +78,7 @@ def generate_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
+@sensitive_variables("plain")
 def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=None):
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
 
@@ -125,6 +127,7 @@ def current_code(tenant, purpose: str, email: str):
     )
 
 
+@sensitive_variables("code")
 def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> VerificationCode:
     """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise."""
     now = now or timezone.now()

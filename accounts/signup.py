@@ -10,6 +10,7 @@ import secrets
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, normalize_email
@@ -76,6 +77,7 @@ def may_open(flow: SignupFlow, step: str) -> bool:
     return STEPS.index(step) <= STEPS.index(next_step(flow))
 
 
+@sensitive_variables("plain")
 def _send_code(tenant, email: str, *, now) -> None:
     """Send a code, or to a registered address a "you already have an account" mail.
 
@@ -132,6 +134,7 @@ def resend(flow: SignupFlow, *, source: str, now=None) -> None:
         _send_code(flow.tenant, flow.email, now=now)
 
 
+@sensitive_variables("code")
 def verify(flow: SignupFlow, code: str, *, now=None) -> None:
     """Step 4; raises a codes.CodeError with what to do next."""
     now = now or timezone.now()
@@ -140,6 +143,7 @@ def verify(flow: SignupFlow, code: str, *, now=None) -> None:
     flow.save(update_fields=["verified_at"])
 
 
+@sensitive_variables("password")
 def save_profile(flow: SignupFlow, name: str, password: str | None) -> None:
     """Step 5. The password is hashed at once; ``None`` keeps the one entered before."""
     flow.data["name"] = name

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import ratelimit, texts
@@ -40,6 +41,7 @@ def _count_login_failure(tenant, email: str, ip: str) -> None:
             record(tenant, "login_source_locked", until=source_locked.isoformat())
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def login_view(request):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import actions, codes, texts
@@ -17,6 +18,7 @@ from tenants.decorators import tenant_required
 SESSION_KEY = "reset_email"
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def reset_request(request):
@@ -33,6 +35,7 @@ def reset_request(request):
     return render(request, "accounts/reset_request.html", {"form": form})
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def reset_code(request):

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import codes, signup, texts
@@ -69,6 +70,7 @@ def step_context(flow, step: str, **extra) -> dict:
     return {"flow": flow, "progress": progress} | extra
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def register(request):
@@ -96,6 +98,7 @@ def register(request):
     return render(request, "accounts/register_email.html", {"form": form})
 
 
+@sensitive_post_parameters()
 @flow_step("code")
 def register_code(request, flow):
     """Steps 3–4: the code was mailed; enter it → 「次へ」."""
@@ -129,6 +132,7 @@ def register_resend(request, flow):
     return to_step("code")
 
 
+@sensitive_post_parameters()
 @flow_step("profile")
 def register_profile(request, flow):
     """Step 5, 会員情報①: お名前 and パスワード twice."""
@@ -152,6 +156,7 @@ def register_profile(request, flow):
     )
 
 
+@sensitive_post_parameters()
 @flow_step("contract")
 def register_contract(request, flow):
     """Step 6, 会員情報②: 使用者番号 and カナ氏名 as on the 検針票; 利用規約 「同意する」."""
