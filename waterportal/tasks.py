@@ -31,14 +31,14 @@ class MailNotDelivered(Exception):
 
 def describe(exc: BaseException) -> str:
     """The kind of error and its numeric codes: never its text, which may hold addresses."""
-    codes: list[object] = []
+    codes: list[str] = []
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = sorted({code for code, _reply in exc.recipients.values()})
+        codes = [str(code) for code in sorted({code for code, _reply in exc.recipients.values()})]
     elif isinstance(exc, smtplib.SMTPResponseException):
-        codes = [exc.smtp_code]
+        codes = [str(exc.smtp_code)]
     elif isinstance(exc, OSError) and exc.errno is not None:
         codes = [f"errno {exc.errno}"]
-    return " ".join([type(exc).__name__, *map(str, codes)])
+    return " ".join([type(exc).__name__, *codes])
 
 
 MAIL_TASK = {
