@@ -3,8 +3,9 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from accounts import codes
+from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, VerificationCode, normalize_email
 from audit.actions import record
 from contracts.models import Link
@@ -15,13 +16,17 @@ class EmailTaken(Exception):
     """The new address already belongs to another account of the municipality."""
 
 
-def do_request_password_reset(tenant, email: str, *, now=None) -> None:
+@sensitive_variables("plain")
+def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> None:
     """Mail a reset code if the address has an account; otherwise a decoy, same answer.
 
+    ``source`` is the client's IP address, counted under ``ratelimit.RESET_SOURCE``.
     Raises codes.SendTooSoon / SendLimitReached.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    # Counted even when the address's own limit refuses below: it was a request.
+    codes.count_source_request(ratelimit.RESET_SOURCE, source, now=now)
     member = User.objects.filter(tenant=tenant, email=email, is_active=True).first()
     with transaction.atomic():
         _row, plain = codes.issue_code(
@@ -39,6 +44,7 @@ def do_request_password_reset(tenant, email: str, *, now=None) -> None:
             )
 
 
+@sensitive_variables("code", "password")
 def do_reset_password(tenant, email: str, code: str, password: str, *, now=None) -> User:
     """Set a new password with a valid reset code (raises codes.CodeError otherwise).
 
@@ -61,6 +67,7 @@ def _ttl_minutes() -> int:
     return int(codes.CODE_TTL.total_seconds() // 60)
 
 
+@sensitive_variables("plain")
 def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     """Mail a code to ``new_email`` so the member can prove it is theirs.
 
@@ -81,6 +88,7 @@ def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
         )
 
 
+@sensitive_variables("code")
 def do_change_email(member: User, new_email: str, code: str, *, now=None) -> User:
     """Change the member's address once ``code`` (sent to ``new_email``) is verified.
 
@@ -109,6 +117,7 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
     return member
 
 
+@sensitive_variables("password")
 def do_change_password(member: User, password: str, *, now=None) -> User:
     """Set a new password (the caller has checked the current one).
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.backends import ModelBackend
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, normalize_email
 
@@ -11,6 +12,7 @@ class TenantEmailBackend(ModelBackend):
     time whether or not the address exists.
     """
 
+    @sensitive_variables("password")
     def authenticate(self, request, username=None, password=None, tenant=None, **kwargs):
         email = normalize_email(kwargs.get("email") or username)
         if not email or password is None:

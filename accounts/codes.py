@@ -2,7 +2,10 @@
 
 A code is 6 digits from ``secrets``, stored as a keyed hash, valid for ``CODE_TTL``,
 single use, voided by a newer code, and dead after ``MAX_ATTEMPTS`` wrong entries.
-Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``.
+Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``;
+and the requests that mail a code to any address are limited per source address
+(``count_source_request``), or one machine could have codes mailed to address after
+address, and guess at each.
 
 For an address that must not get a code (already registered, or unknown for a reset) a
 *decoy* is issued: the same rows, limits and timing, but its hash is of a random secret
@@ -15,7 +18,9 @@ import secrets
 
 from django.db.models import F
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
+from accounts import ratelimit
 from accounts.models import VerificationCode
 
 CODE_TTL = dt.timedelta(minutes=10)
@@ -56,10 +61,24 @@ class CodeWrong(CodeError):
         self.remaining = remaining
 
 
+def count_source_request(policy: ratelimit.Policy, source: str, *, now=None) -> None:
+    """Count one request to mail a code from ``source`` (the client's IP address).
+
+    Raises ``SendLimitReached`` while the source is locked out: the same answer as the
+    per-address limit, whatever the address, so it tells nothing about who is registered.
+    """
+    try:
+        ratelimit.check(policy, source, now)
+    except ratelimit.Limited as exc:
+        raise SendLimitReached(exc.until) from None
+    ratelimit.hit(policy, source, now)
+
+
 def generate_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
+@sensitive_variables("plain")
 def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=None):
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
 
@@ -108,6 +127,7 @@ def current_code(tenant, purpose: str, email: str):
     )
 
 
+@sensitive_variables("code")
 def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> VerificationCode:
     """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise."""
     now = now or timezone.now()

@@ -17,6 +17,12 @@ def start_session_clock(request) -> None:
     request.session[SEEN] = now
 
 
+def start_session_clock_on_login(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: every sign-in starts the clock, the admin's included."""
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request)
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,7 +30,11 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             now = timezone.now().timestamp()
-            started = request.session.get(STARTED, now)
+            if STARTED not in request.session:
+                # A session signed in before sign-ins started the clock: it starts now,
+                # so that it too ends on time.
+                start_session_clock(request)
+            started = request.session[STARTED]
             seen = request.session.get(SEEN, now)
             idle = now - seen > settings.SESSION_IDLE_SECONDS
             if idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
@@ -45,5 +55,4 @@ class SessionLifetimeMiddleware:
                 # Written at most once a minute: saving the session on every page would
                 # cost a database write per request for a clock that needs no more.
                 request.session[SEEN] = now
-                request.session.setdefault(STARTED, now)
         return self.get_response(request)

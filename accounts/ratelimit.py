@@ -32,6 +32,7 @@ LOGIN_SOURCE = Policy("login-source", 10, dt.timedelta(minutes=15), dt.timedelta
 LINK_FLOW = Policy("link-flow", 5, dt.timedelta(hours=1), dt.timedelta(hours=1))
 LINK_EMAIL = Policy("link-email", 5, dt.timedelta(hours=1), dt.timedelta(hours=1))
 RESET_SOURCE = Policy("reset-source", 20, dt.timedelta(hours=1), dt.timedelta(hours=1))
+SIGNUP_SOURCE = Policy("signup-source", 20, dt.timedelta(hours=1), dt.timedelta(hours=1))
 
 
 class Limited(Exception):

@@ -10,8 +10,9 @@ import secrets
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from accounts import codes
+from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, normalize_email
 from audit.actions import record
 from contracts import actions as contract_actions
@@ -76,6 +77,7 @@ def may_open(flow: SignupFlow, step: str) -> bool:
     return STEPS.index(step) <= STEPS.index(next_step(flow))
 
 
+@sensitive_variables("plain")
 def _send_code(tenant, email: str, *, now) -> None:
     """Send a code, or to a registered address a "you already have an account" mail.
 
@@ -93,13 +95,17 @@ def _send_code(tenant, email: str, *, now) -> None:
         emails.send("signup_code", email, context | {"code": plain})
 
 
-def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> SignupFlow:
+def start(
+    tenant, email: str, *, source: str, previous_key: str | None = None, now=None
+) -> SignupFlow:
     """Step 2: begin (or restart with a corrected address) and send the code.
 
+    ``source`` is the client's IP address, counted under ``ratelimit.SIGNUP_SOURCE``.
     Raises codes.SendTooSoon / SendLimitReached, in which case nothing changes.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
     with transaction.atomic():
         _send_code(tenant, email, now=now)
         data = {}
@@ -121,12 +127,14 @@ def start(tenant, email: str, *, previous_key: str | None = None, now=None) -> S
         )
 
 
-def resend(flow: SignupFlow, *, now=None) -> None:
+def resend(flow: SignupFlow, *, source: str, now=None) -> None:
     now = now or timezone.now()
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
     with transaction.atomic():
         _send_code(flow.tenant, flow.email, now=now)
 
 
+@sensitive_variables("code")
 def verify(flow: SignupFlow, code: str, *, now=None) -> None:
     """Step 4; raises a codes.CodeError with what to do next."""
     now = now or timezone.now()
@@ -135,6 +143,7 @@ def verify(flow: SignupFlow, code: str, *, now=None) -> None:
     flow.save(update_fields=["verified_at"])
 
 
+@sensitive_variables("password")
 def save_profile(flow: SignupFlow, name: str, password: str | None) -> None:
     """Step 5. The password is hashed at once; ``None`` keeps the one entered before."""
     flow.data["name"] = name

@@ -17,6 +17,30 @@ log = logging.getLogger(__name__)
 # smtplib's errors are OSErrors too.
 RETRY_ON = (OSError, smtplib.SMTPException)
 
+
+class MailNotDelivered(Exception):
+    """A failed delivery, told without the words of the error that failed it.
+
+    smtplib's errors name the recipients (``SMTPRecipientsRefused`` is a dict of them)
+    and servers echo the address in their replies, while the worker's log, Celery's own
+    lines on a retry or a failure and our warnings are kept far longer than a mail and
+    read by more people. So tasks retry with this instead, raised outside the ``except``
+    block, so that no traceback chains in the original error either.
+    """
+
+
+def describe(exc: BaseException) -> str:
+    """The kind of error and its numeric codes: never its text, which may hold addresses."""
+    codes: list[str] = []
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [str(code) for code in sorted({code for code, _reply in exc.recipients.values()})]
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        codes = [str(exc.smtp_code)]
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        codes = [f"errno {exc.errno}"]
+    return " ".join([type(exc).__name__, *codes])
+
+
 MAIL_TASK = {
     "bind": True,
     "acks_late": True,
@@ -32,7 +56,10 @@ def send_email(self, to: str, subject: str, text: str, html: str) -> None:
     try:
         _deliver(to, subject, text, html)
     except RETRY_ON as exc:
-        raise _retry(self, exc) from exc
+        failure = MailNotDelivered(describe(exc))
+    else:
+        return
+    raise _retry(self, failure)
 
 
 # Its result (None) is not kept: 100,000 of them would sit in Redis for a day.
@@ -50,7 +77,10 @@ def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
         subject, text, html = render(name, {"tenant": tenant})
         _deliver(to, subject, text, html)
     except (*RETRY_ON, DatabaseError) as exc:
-        raise _retry(self, exc) from exc
+        failure = MailNotDelivered(describe(exc))
+    else:
+        return
+    raise _retry(self, failure)
 
 
 def _deliver(to: str, subject: str, text: str, html: str) -> None:

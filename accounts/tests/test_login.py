@@ -138,6 +138,20 @@ def test_a_session_ends_after_30_minutes_idle(portal, member, clock):
     assert "30分間操作がなかった" in page.text
 
 
+def test_a_session_signed_in_without_the_clock_still_ends_after_30_minutes_idle(
+    portal, member, clock
+):
+    """A session from before every sign-in started the clock gets one at its next page."""
+    login(portal)
+    session = portal.client.session
+    del session["session_started"], session["session_seen"]
+    session.save()
+    assert portal.get("/").status_code == 200
+    clock.shift(dt.timedelta(minutes=31))
+    page = portal.get("/")
+    assert page.status_code == 302 and page.url.startswith("/login")
+
+
 def test_a_session_ends_after_12_hours_even_when_active(portal, member, clock):
     login(portal)
     for _ in range(24):  # 11 hours 36 minutes, never idle for 30

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 
 from accounts.models import SignupFlow, User, VerificationCode
 from accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from conftest import code_from_mail, mails_to
+from conftest import Portal, code_from_mail, mails_to
 from contracts.models import Link
 
 # Wednesday 2026-11-25, 10:00 in Tokyo.
@@ -236,3 +237,23 @@ def test_a_registered_address_is_told_it_has_an_account(portal, customer):
     assert "登録済み" in message.subject
     assert "/login?tenant=oumu" in message.body and "/password-reset?tenant=oumu" in message.body
     assert "認証コード:" not in message.body
+
+
+def test_one_source_address_gets_20_registration_codes_an_hour_then_none(
+    portal, tenant, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(WEDNESDAY, tick=False) as clock:
+        for i in range(19):
+            assert register_until_code(portal, f"taro{i}@example.jp").url == "/register/code"
+        clock.shift(dt.timedelta(seconds=61))
+        assert portal.post("/register/resend").url == "/register/code"  # the 20th
+        page = register_until_code(portal)
+        assert page.status_code == 200 and "しばらく送信できません" in page.text
+        assert mails_to(EMAIL) == []
+
+        elsewhere = Portal(
+            Client(REMOTE_ADDR="192.0.2.7"), tenant, django_capture_on_commit_callbacks
+        )
+        elsewhere.open_tenant()
+        assert register_until_code(elsewhere).url == "/register/code"
+        assert len(mails_to(EMAIL)) == 1

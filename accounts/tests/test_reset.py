@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import STRONG_PASSWORD, make_member
-from conftest import code_from_mail, mails_to
+from conftest import Portal, code_from_mail, mails_to
 
 NEW = "Kawa-Nagare-77"
 
@@ -113,3 +114,31 @@ def test_a_reset_in_one_municipality_does_not_touch_the_other(portal, other_port
     other.refresh_from_db()
     assert other.check_password(STRONG_PASSWORD)
     assert User.objects.get(pk=member.pk).check_password(STRONG_PASSWORD)
+
+
+def test_one_source_address_gets_20_reset_requests_an_hour_then_none(
+    portal, member, tenant, django_capture_on_commit_callbacks
+):
+    """Else one machine could have codes mailed to address after address, and guess at each."""
+    with time_machine.travel(dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC), tick=False) as clock:
+        for i in range(20):
+            assert (
+                portal.post("/password-reset", {"email": f"guess{i}@example.jp"}).status_code == 302
+            )
+        page = portal.post("/password-reset", {"email": "hanako@example.jp"})
+        assert page.status_code == 200
+        assert "しばらく送信できません" in page.text and "11時00分以降" in page.text
+        assert mails_to("hanako@example.jp") == []
+        portal.post("/password-reset/resend")
+        assert mails_to("hanako@example.jp") == []
+
+        elsewhere = Portal(
+            Client(REMOTE_ADDR="192.0.2.7"), tenant, django_capture_on_commit_callbacks
+        )
+        elsewhere.open_tenant()
+        assert elsewhere.post("/password-reset", {"email": "hanako@example.jp"}).status_code == 302
+        assert len(mails_to("hanako@example.jp")) == 1
+
+        clock.shift(dt.timedelta(hours=1, minutes=1))
+        portal.open_tenant()
+        assert portal.post("/password-reset", {"email": "guess0@example.jp"}).status_code == 302

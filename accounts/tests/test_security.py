@@ -3,8 +3,11 @@
 import logging
 
 import pytest
+from django.core import mail
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 
+from accounts.backends import TenantEmailBackend
 from accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from accounts.tests.test_registration_flow import EMAIL, register_until_code, verify
 from conftest import code_from_mail
@@ -98,6 +101,82 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (code, STRONG_PASSWORD, "Wrong-Pass-123", "水道 太郎", "ヤマダ", EMAIL):
         assert secret not in logged
+
+
+# Every form that takes a password, a code, or the 使用者番号 and カナ氏名 that prove a
+# contract. Whatever reaches the view (a redirect included), an error report of the
+# request (the 500 mail to ADMINS, DEBUG's page) shows none of what was typed.
+FORMS_WITH_SECRETS = [
+    ("/login", {"email": EMAIL, "password": "Secret-Pass-999"}),
+    ("/register", {"email": EMAIL}),
+    ("/register/code", {"code": "123456"}),
+    ("/register/profile", {"name": "水道 太郎", "password1": "Secret-Pass-999"}),
+    ("/register/contract", {"number": "12345678", "kana": "スイドウ タロウ"}),
+    ("/password-reset", {"email": EMAIL}),
+    ("/password-reset/code", {"code": "123456", "password1": "Secret-Pass-999"}),
+    ("/account/contracts/add", {"number": "12345678", "kana": "スイドウ タロウ"}),
+    ("/account/email", {"email": EMAIL, "current_password": "Secret-Pass-999"}),
+    ("/account/email/code", {"code": "123456"}),
+    ("/account/password", {"current_password": "Secret-Pass-999", "password1": "x"}),
+    ("/account/withdraw", {"current_password": "Secret-Pass-999", "confirm": "on"}),
+]
+
+
+@pytest.mark.parametrize("path,data", FORMS_WITH_SECRETS, ids=[p for p, _ in FORMS_WITH_SECRETS])
+def test_an_error_report_shows_nothing_typed_into_a_form_with_secrets(portal, path, data):
+    request = portal.post(path, data).wsgi_request
+
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+
+    assert {name: shown[name] for name in data} == dict.fromkeys(data, "********************")
+
+
+def test_the_error_mail_of_a_crashed_login_holds_neither_password_nor_address(
+    portal, settings, monkeypatch
+):
+    settings.ADMINS = ["ops@example.jp"]
+    make_member(portal.tenant, email="hanako@example.jp")
+
+    def crash(self, user):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(TenantEmailBackend, "user_can_authenticate", crash)
+    portal.client.raise_request_exception = False
+
+    response = portal.post("/login", {"email": "hanako@example.jp", "password": STRONG_PASSWORD})
+
+    assert response.status_code == 500
+    [report] = [m for m in mail.outbox if m.to == ["ops@example.jp"]]
+    assert "the database went away" in report.body
+    assert STRONG_PASSWORD not in report.body
+    assert "'hanako@example.jp'" not in report.body.split("Request information")[1]
+
+
+def test_the_error_mail_of_a_crashed_reset_holds_neither_code_nor_password(
+    portal, settings, monkeypatch
+):
+    settings.ADMINS = ["ops@example.jp"]
+    make_member(portal.tenant, email="hanako@example.jp")
+    portal.post("/password-reset", {"email": "hanako@example.jp"})
+    code = code_from_mail("hanako@example.jp")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the audit table is locked")
+
+    monkeypatch.setattr("accounts.actions.record", crash)
+    portal.client.raise_request_exception = False
+
+    new = "Kawa-Nagare-77"
+    response = portal.post(
+        "/password-reset/code", {"code": code, "password1": new, "password2": new}
+    )
+
+    assert response.status_code == 500
+    [report] = [m for m in mail.outbox if m.to == ["ops@example.jp"]]
+    assert "the audit table is locked" in report.body
+    # As a value (a local, a POST field) the code would show quoted; six digits alone
+    # could be part of anything in the report.
+    assert f"'{code}'" not in report.body and new not in report.body
 
 
 class TestTenantIsolation:

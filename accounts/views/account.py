@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import actions, codes, ratelimit, texts
@@ -115,6 +116,7 @@ def account(request):
 # --- Several contracts in one account ---------------------------------------------------
 
 
+@sensitive_post_parameters()
 @member_page
 def add_contract(request):
     """使用者番号 and カナ氏名, checked as at registration step 6 and under the same limits."""
@@ -217,6 +219,7 @@ def remove_contract(request, link_id: int):
 # --- Email address -----------------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 @member_page
 def change_email(request):
     """A new address and the current password → a code to the new address."""
@@ -237,6 +240,7 @@ def change_email(request):
     return render(request, "accounts/account_email.html", {"form": form})
 
 
+@sensitive_post_parameters()
 @member_page
 def change_email_code(request):
     new_email = request.session.get(NEW_EMAIL_KEY)
@@ -291,6 +295,7 @@ def change_email_resend(request):
 # --- Password, notifications --------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 @member_page
 def change_password(request):
     """The current password, the new one twice; other sessions end, this one stays."""
@@ -321,6 +326,7 @@ def notifications(request):
 # --- 退会 ---------------------------------------------------------------------------------
 
 
+@sensitive_post_parameters()
 @member_page
 def withdraw(request):
     """Explain what is kept and what is erased; the current password and a checkbox."""

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import ratelimit, texts
 from accounts.forms import LoginForm
-from accounts.middleware import start_session_clock
 from accounts.models import User
 from audit.actions import record
 from tenants.decorators import tenant_required
@@ -41,6 +41,7 @@ def _count_login_failure(tenant, email: str, ip: str) -> None:
             record(tenant, "login_source_locked", until=source_locked.isoformat())
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def login_view(request):
@@ -63,9 +64,8 @@ def login_view(request):
             else:
                 ratelimit.clear(ratelimit.LOGIN_ACCOUNT, f"{request.tenant.pk}:{email}")
                 tenant_id = request.tenant.pk
-                login(request, user)  # rotates the session id
+                login(request, user)  # rotates the session id; starts the session clock
                 request.session["tenant_id"] = tenant_id
-                start_session_clock(request)
                 return redirect("billing:home")
     return render(request, "accounts/login.html", {"form": form})
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import actions, codes, texts
@@ -11,11 +12,13 @@ from accounts.codes import CODE_TTL
 from accounts.forms import EmailForm, ResetPasswordForm
 from accounts.models import User
 from accounts.passwords import RULES_TEXT
+from accounts.views.login import client_ip
 from tenants.decorators import tenant_required
 
 SESSION_KEY = "reset_email"
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def reset_request(request):
@@ -23,7 +26,7 @@ def reset_request(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            actions.do_request_password_reset(request.tenant, email)
+            actions.do_request_password_reset(request.tenant, email, source=client_ip(request))
         except codes.SendTooSoon as exc:
             form.add_error(None, texts.code_send_refused(exc))
         else:
@@ -32,6 +35,7 @@ def reset_request(request):
     return render(request, "accounts/reset_request.html", {"form": form})
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def reset_code(request):
@@ -79,6 +83,7 @@ def reset_resend(request):
     if not email:
         return redirect("accounts:reset_request")
     texts.tell_code_resent(
-        request, lambda: actions.do_request_password_reset(request.tenant, email)
+        request,
+        lambda: actions.do_request_password_reset(request.tenant, email, source=client_ip(request)),
     )
     return redirect("accounts:reset_code")

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import codes, signup, texts
 from accounts.codes import CODE_TTL
 from accounts.forms import CodeForm, ContractForm, EmailForm, PrivacyForm, ProfileForm
 from accounts.passwords import RULES_TEXT
+from accounts.views.login import client_ip
 from contracts import actions as contract_actions
 from tenants.decorators import tenant_required
 
@@ -68,6 +70,7 @@ def step_context(flow, step: str, **extra) -> dict:
     return {"flow": flow, "progress": progress} | extra
 
 
+@sensitive_post_parameters()
 @tenant_required
 @never_cache
 def register(request):
@@ -82,7 +85,10 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         try:
             flow = signup.start(
-                request.tenant, form.cleaned_data["email"], previous_key=previous_key
+                request.tenant,
+                form.cleaned_data["email"],
+                source=client_ip(request),
+                previous_key=previous_key,
             )
         except codes.SendTooSoon as exc:
             form.add_error(None, texts.code_send_refused(exc))
@@ -92,6 +98,7 @@ def register(request):
     return render(request, "accounts/register_email.html", {"form": form})
 
 
+@sensitive_post_parameters()
 @flow_step("code")
 def register_code(request, flow):
     """Steps 3–4: the code was mailed; enter it → 「次へ」."""
@@ -121,10 +128,11 @@ def register_code(request, flow):
 @require_POST
 @flow_step("code")
 def register_resend(request, flow):
-    texts.tell_code_resent(request, lambda: signup.resend(flow))
+    texts.tell_code_resent(request, lambda: signup.resend(flow, source=client_ip(request)))
     return to_step("code")
 
 
+@sensitive_post_parameters()
 @flow_step("profile")
 def register_profile(request, flow):
     """Step 5, 会員情報①: お名前 and パスワード twice."""
@@ -148,6 +156,7 @@ def register_profile(request, flow):
     )
 
 
+@sensitive_post_parameters()
 @flow_step("contract")
 def register_contract(request, flow):
     """Step 6, 会員情報②: 使用者番号 and カナ氏名 as on the 検針票; 利用規約 「同意する」."""

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.views.decorators.debug import sensitive_variables
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 # Emails are the municipality's official notices: always Japanese, even when the page that
 # sent one was shown in English (the date filter's weekday would follow the page otherwise).
 @translation.override("ja")
+@sensitive_variables()
 def render(name: str, context: dict) -> tuple[str, str, str]:
     tenant = context.get("tenant")
     context = {"site_url": settings.SITE_URL} | context
@@ -31,6 +33,7 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+@sensitive_variables()
 def send(name: str, to: str, context: dict) -> None:
     """Queue email ``name`` to ``to``; sent after the current transaction commits."""
     subject, text, html = render(name, context)

@@ -106,7 +106,8 @@ class RedisCache(django_redis.RedisCache):
         self._class = RedisCacheClient
         self._down_until = 0.0
 
-    def clear(self) -> bool:
+    # Django's RedisCache.clear returns a bool too; django-stubs declare BaseCache's None.
+    def clear(self) -> bool:  # type: ignore[override]
         """Delete this cache's keys, and only those.
 
         Django's backend empties the whole Redis database (FLUSHDB); with one

@@ -2,7 +2,11 @@
 never turns a finished action into an error page."""
 
 import logging
+import smtplib
 
+from django.core.mail.backends.base import BaseEmailBackend
+
+from waterportal.tasks import describe
 from waterportal.tests.smtp import SMTPServer, free_port
 
 
@@ -33,3 +37,33 @@ def test_a_dead_mail_server_does_not_break_the_page(portal, settings, caplog):
         response = portal.post("/register", {"email": "taro@example.jp"})
     assert response.status_code == 302 and response.url == "/register/code"
     assert any("could not be sent" in r.getMessage() for r in caplog.records)
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses every recipient, naming them as smtplib does."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused(
+            {m.to[0]: (550, f"5.1.1 <{m.to[0]}>: no such user".encode()) for m in email_messages}
+        )
+
+
+def test_a_refused_recipient_is_not_named_in_the_log(portal, settings, caplog):
+    settings.MAILERS = {
+        "default": {"BACKEND": f"{__name__}.RefusingBackend", "OPTIONS": {}},
+    }
+    with caplog.at_level(logging.DEBUG):
+        response = portal.post("/register", {"email": "taro@example.jp"})
+    assert response.status_code == 302
+    assert "SMTPRecipientsRefused 550" in caplog.text
+    assert "taro@example.jp" not in caplog.text  # messages and tracebacks alike
+
+
+def test_a_delivery_error_is_described_by_its_kind_and_codes_only():
+    refused = smtplib.SMTPRecipientsRefused({"a@example.jp": (550, b"<a@example.jp> unknown")})
+    data = smtplib.SMTPDataError(554, b"5.7.1 <a@example.jp>: rejected")
+    assert describe(refused) == "SMTPRecipientsRefused 550"
+    assert describe(data) == "SMTPDataError 554"
+    assert describe(ConnectionRefusedError(111, "Connection refused")) == (
+        "ConnectionRefusedError errno 111"
+    )
