@@ -278,6 +278,11 @@ LOGGING = {
     },
 }
 
+# How many proxies in front of the portal append to X-Forwarded-For; the per-source
+# rate limits read the client's address from it (accounts.views.login.client_ip).
+# Production runs behind one TLS proxy (SECURE_PROXY_SSL_HEADER below).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
 # --- Production hardening: everything `manage.py check --deploy` asks for.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

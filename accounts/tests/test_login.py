@@ -185,3 +185,42 @@ def test_production_cookies_are_secure_httponly_and_samesite(settings):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["True", "True", "Lax", "True"]
+
+
+def behind_proxy(client_address: str, *, written_by_client: str = ""):
+    """A browser at ``client_address`` reaching the portal through the TLS proxy, which
+    appends the address it received from to whatever X-Forwarded-For the client sent."""
+    from django.test import Client
+
+    forwarded = ", ".join(a for a in (written_by_client, client_address) if a)
+    return Client(REMOTE_ADDR="10.1.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_the_proxy_residents_mistyping_elsewhere_do_not_lock_one_out(
+    settings, tenant, member, clock, django_capture_on_commit_callbacks
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for i in range(10):
+        neighbour = Portal(
+            behind_proxy(f"198.51.100.{i}"), tenant, django_capture_on_commit_callbacks
+        )
+        neighbour.open_tenant()
+        login(neighbour, email=f"other{i}@example.jp", password="Wrong-Pass-123")
+    resident = Portal(behind_proxy("203.0.113.5"), tenant, django_capture_on_commit_callbacks)
+    resident.open_tenant()
+    response = login(resident)
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_behind_the_proxy_one_source_is_still_limited_whatever_it_writes(
+    settings, tenant, member, clock, django_capture_on_commit_callbacks
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for i in range(10):
+        spoofing = behind_proxy("203.0.113.66", written_by_client=f"192.0.2.{i}")
+        attacker = Portal(spoofing, tenant, django_capture_on_commit_callbacks)
+        attacker.open_tenant()
+        login(attacker, email=f"guess{i}@example.jp", password="Wrong-Pass-123")
+    again = Portal(behind_proxy("203.0.113.66"), tenant, django_capture_on_commit_callbacks)
+    again.open_tenant()
+    assert "しばらくログインできません" in login(again).text
