@@ -154,6 +154,39 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     assert try_contract(victim, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
 
 
+def test_staff_unlock_a_locked_number_in_the_admin(tenant, other_tenant, at_step6):
+    from django.test import Client
+
+    for number in ("12345678", "99990000"):
+        NumberLock.objects.create(tenant=tenant, number=number, locked_at=T0)
+    elsewhere = NumberLock.objects.create(tenant=other_tenant, number="12345678", locked_at=T0)
+    assert (
+        "ポータルからの登録を止めています"
+        in try_contract(at_step6, "12345678", "キョウコ ヤマダ").text
+    )
+
+    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    staff = Client()  # the operator's own browser, not the resident's
+    staff.force_login(operator)
+    listing = staff.get("/admin/contracts/numberlock/?unlocked_at__isempty=1")
+    assert listing.status_code == 200 and "12345678" in listing.text
+    mine = NumberLock.objects.get(tenant=tenant, number="12345678")
+    done = staff.post(
+        "/admin/contracts/numberlock/",
+        {"action": "unlock", "_selected_action": [mine.pk]},
+        follow=True,
+    )
+    assert "1件のロックを解除しました" in done.text
+
+    mine.refresh_from_db()
+    assert mine.unlocked_by == operator and mine.unlocked_at is not None
+    assert AuditEvent.objects.filter(action="number_unlocked", actor=operator).count() == 1
+    assert NumberLock.objects.get(tenant=tenant, number="99990000").unlocked_at is None
+    elsewhere.refresh_from_db()
+    assert elsewhere.unlocked_at is None, "only the lock chosen, in its own town"
+    assert try_contract(at_step6, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
+
+
 def test_an_ended_contract_is_refused_with_whom_to_call(at_step6):
     page = try_contract(at_step6, "55550000", "チュウシ タロウ")
     assert "中止" in page.text and at_step6.tenant.phone in page.text
