@@ -98,3 +98,9 @@ def test_the_withdrawal_checkbox_is_read_with_its_error(signed_in):
 def test_a_checkbox_without_an_error_is_not_marked_invalid(at_step6):
     html = at_step6.get("/register/contract").text
     assert "aria-invalid" not in Elements(html).by_id["id_agree"]
+
+
+def test_the_reset_code_field_has_the_same_hint_as_every_code_field(portal):
+    portal.post("/password-reset", {"email": "hanako@example.jp"})
+    page = portal.get("/password-reset/code").text
+    assert "メールに書かれた6桁の数字" in described(page, "id_code")
