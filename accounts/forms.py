@@ -18,8 +18,21 @@ def _required(message) -> dict:
     return {"required": message}
 
 
+class ResidentEmailField(forms.EmailField):
+    """An address as residents type it, read before it is checked.
+
+    A Japanese keyboard left in full-width mode gives ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ, and
+    phones add capitals and stray (full-width) spaces; NFKC turns them into the address
+    meant. This must happen in ``to_python``: Django validates the address between it
+    and ``clean_<field>``, so a form's ``clean_email`` would come too late for 「＠」.
+    """
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value)).strip().lower()
+
+
 class EmailForm(forms.Form):
-    email = forms.EmailField(
+    email = ResidentEmailField(
         label=_("メールアドレス"),
         max_length=254,
         error_messages=_required(_("メールアドレスを入力してください。"))
@@ -32,10 +45,6 @@ class EmailForm(forms.Form):
             attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}
         ),
     )
-
-    def clean_email(self):
-        # Residents type on phones: full-width letters and stray spaces are common.
-        return unicodedata.normalize("NFKC", self.cleaned_data["email"]).strip().lower()
 
 
 class CodeForm(forms.Form):

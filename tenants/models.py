@@ -50,11 +50,19 @@ class Tenant(models.Model):
     @property
     def contact_lines(self) -> list[str]:
         office = " ".join(p for p in (self.department, self.section) if p)
-        return [
-            line
-            for line in (office, self.phone and f"電話 {self.phone}", self.opening_hours)
-            if line
-        ]
+        return [line for line in (office, self.phone_line, self.opening_hours) if line]
+
+    @property
+    def phone_line(self) -> str:
+        return f"電話 {self.phone}" if self.phone else ""
+
+    @property
+    def phone_href(self) -> str:
+        """The number to call from a phone's browser (tel:0120000111), or ""."""
+        digits = "".join(
+            c for c in unicodedata.normalize("NFKC", self.phone) if c.isdigit() or c == "+"
+        )
+        return f"tel:{digits}" if digits else ""
 
 
 class ClosedDay(models.Model):

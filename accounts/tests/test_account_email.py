@@ -179,3 +179,11 @@ def test_the_code_field_rejects_anything_but_six_digits(signed_in):
     ask(signed_in)
     assert "6桁の数字" in enter(signed_in, "x" * 10_000).text
     assert "6桁の数字" in enter(signed_in, "12345").text
+
+
+def test_a_new_address_typed_in_full_width_gets_the_code(signed_in):
+    assert (
+        ask(signed_in, email="ｈａｎａｋｏ．ｎｅｗ＠ｅｘａｍｐｌｅ．ｊｐ").url
+        == "/account/email/code"
+    )
+    assert len(mails_to(NEW)) == 1

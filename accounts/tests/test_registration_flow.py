@@ -257,3 +257,15 @@ def test_one_source_address_gets_20_registration_codes_an_hour_then_none(
         elsewhere.open_tenant()
         assert register_until_code(elsewhere).url == "/register/code"
         assert len(mails_to(EMAIL)) == 1
+
+
+# A Japanese keyboard left in full-width mode types ＠ and full-width letters; so does a
+# PC whose input method is on. Such an address is the one the resident means.
+FULL_WIDTH_EMAIL = "ＴＡＲＯ＠ｅｘａｍｐｌｅ．ｊｐ\u3000"
+
+
+def test_an_address_typed_in_full_width_gets_its_code(portal, customer):
+    page = register_until_code(portal, FULL_WIDTH_EMAIL)
+    assert page.url == "/register/code"
+    assert EMAIL in portal.get("/register/code").text
+    assert verify(portal, EMAIL).url == "/register/profile"

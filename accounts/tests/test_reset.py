@@ -142,3 +142,9 @@ def test_one_source_address_gets_20_reset_requests_an_hour_then_none(
         clock.shift(dt.timedelta(hours=1, minutes=1))
         portal.open_tenant()
         assert portal.post("/password-reset", {"email": "guess0@example.jp"}).status_code == 302
+
+
+def test_an_address_typed_in_full_width_gets_the_reset_code(portal, member):
+    page = portal.post("/password-reset", {"email": "ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ"})
+    assert page.url == "/password-reset/code"
+    assert len(mails_to("hanako@example.jp")) == 1

@@ -21,3 +21,7 @@ def jdate(day, arg=""):
 @register.filter
 def reading(value: int) -> str:
     return f"{value:,}"
+
+
+# Any other whole number on a page, e.g. the litres a day: 3097 → 3,097.
+register.filter("number", reading)

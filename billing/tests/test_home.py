@@ -54,6 +54,14 @@ def test_the_home_shows_the_latest_bill_as_on_the_meter_reading_slip(
         assert expected in text, expected
 
 
+def test_litres_a_day_are_written_with_thousands_separators_like_every_figure(
+    signed_in, link, customer
+):
+    # A leak: 192 m³ over 62 days = 3.096… m³, 3,097 litres a day.
+    make_bill(customer, "2026-10", usage=192, days=62, water=45144, sewer=24992)
+    assert "1日あたり 3.1 m³（約3,097リットル）" in text_of(signed_in.get("/"))
+
+
 def test_it_compares_with_the_previous_period_and_a_year_earlier(signed_in, link, three_periods):
     text = text_of(signed_in.get("/"))
     assert "前回（2026年8月分）より 使用水量 −3 m³ 請求金額 −420円" in text
