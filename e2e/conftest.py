@@ -333,7 +333,17 @@ def phone(chromium_path, tmp_path):
             timezone_id="Asia/Tokyo",
         )
         context.set_default_timeout(10_000)
+        # Whatever a page did that the Content-Security-Policy refused (an inline script,
+        # a style or image from elsewhere): chromium says so on the console.
+        refused: list[str] = []
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         try:
             yield context
         finally:
             context.close()
+        assert not refused, f"the Content-Security-Policy refused: {refused}"

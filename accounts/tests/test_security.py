@@ -1,6 +1,8 @@
 """CSRF, escaping, over-long input, logs, and tenant isolation of every account page."""
 
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -31,6 +33,30 @@ def test_every_form_refuses_a_post_without_csrf_token(tenant, path):
 @pytest.mark.parametrize("path", PAGES_WITH_FORMS)
 def test_every_form_has_a_csrf_token(portal, path):
     assert 'name="csrfmiddlewaretoken"' in portal.get(path).text
+
+
+def test_pages_forbid_inline_and_foreign_scripts_and_framing(portal):
+    policy = portal.get("/login").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"
+
+
+# Pages are drawn from these templates only; the emails are read in mail programs.
+PAGE_TEMPLATES = [
+    path
+    for path in (Path(__file__).resolve().parents[2] / "templates").rglob("*.html")
+    if "emails" not in path.parts
+]
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|javascript:", re.I)
+
+
+@pytest.mark.parametrize("template", PAGE_TEMPLATES, ids=lambda path: path.name)
+def test_no_page_has_a_script_the_policy_would_block(template):
+    # The Content-Security-Policy runs scripts from the portal's files only: an inline
+    # script or event handler would silently do nothing in the resident's browser.
+    assert not INLINE_SCRIPT.search(template.read_text())
 
 
 def test_a_name_like_a_script_is_shown_as_text(portal):
