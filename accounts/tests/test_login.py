@@ -138,6 +138,33 @@ def test_a_session_ends_after_30_minutes_idle(portal, member, clock):
     assert "30分間操作がなかった" in page.text
 
 
+def test_after_30_minutes_idle_logging_in_again_returns_to_the_page(portal, member, clock):
+    login(portal)
+    clock.shift(dt.timedelta(minutes=31))
+    asked = portal.get("/account/notifications", follow=True)
+    assert "30分間操作がなかった" in asked.text
+    assert 'name="next" value="/account/notifications"' in asked.text
+    back = portal.post(
+        "/login",
+        {
+            "email": "hanako@example.jp",
+            "password": STRONG_PASSWORD,
+            "next": "/account/notifications",
+        },
+    )
+    assert back.status_code == 302 and back.url == "/account/notifications"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "/logout", ""]
+)
+def test_logging_in_never_sends_a_resident_off_the_portal(portal, member, target):
+    back = portal.post(
+        "/login", {"email": "hanako@example.jp", "password": STRONG_PASSWORD, "next": target}
+    )
+    assert back.status_code == 302 and back.url == "/"
+
+
 def test_a_session_signed_in_without_the_clock_still_ends_after_30_minutes_idle(
     portal, member, clock
 ):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -57,12 +58,25 @@ def _count_login_failure(tenant, email: str, ip: str) -> None:
             record(tenant, "login_source_locked", until=source_locked.isoformat())
 
 
+def _next_page(request) -> str | None:
+    """The page the member was on when asked to log in (after 30 idle minutes, say), to
+    go back to. A page of this portal only: a link cannot send a resident elsewhere."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith(("/login", "/logout")):
+        return None
+    same_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if same_site else None
+
+
 @sensitive_post_parameters()
 @tenant_required
 @never_cache
 def login_view(request):
+    next_page = _next_page(request)
     if request.user.is_authenticated and request.user.tenant_id == request.tenant.pk:
-        return redirect("billing:home")
+        return redirect(next_page or "billing:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, ip = form.cleaned_data["email"], client_ip(request)
@@ -82,8 +96,8 @@ def login_view(request):
                 tenant_id = request.tenant.pk
                 login(request, user)  # rotates the session id; starts the session clock
                 request.session["tenant_id"] = tenant_id
-                return redirect("billing:home")
-    return render(request, "accounts/login.html", {"form": form})
+                return redirect(next_page or "billing:home")
+    return render(request, "accounts/login.html", {"form": form, "next_page": next_page})
 
 
 @require_POST
