@@ -164,6 +164,12 @@ def test_a_contract_without_bills_says_when_they_will_appear(signed_in, link):
     assert "まだ表示できる検針結果がありません" in text_of(signed_in.get("/"))
 
 
+def test_without_contracts_the_home_offers_to_add_one(signed_in):
+    page = signed_in.get("/").text
+    assert "登録されているご契約はありません" in page
+    assert 'href="/account/contracts/add"' in page and "使用者番号を追加する" in page
+
+
 def test_the_notices_section_is_there(signed_in, link):
     assert 'id="notices"' in signed_in.get("/").text
 
