@@ -90,3 +90,34 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
         if heading:
             screen.shows(heading)
         screen.check(path.strip("/").replace("/", "-"), zoom=True)
+
+
+def test_the_history_table_reads_whole_words_on_a_pc(phone, portal, member, tmp_path):
+    email, link_id = member
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.goto(portal.url(f"/contracts/{link_id}/history"))
+    page.screenshot(path=tmp_path / "history-pc.png", full_page=True)
+    # A text on two lines is a month, a date or an amount broken in the middle.
+    broken = page.evaluate(
+        """() => {
+            const cells = document.querySelectorAll(".history-table th, .history-table td");
+            const texts = [...cells].flatMap(cell => {
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                const found = [];
+                while (walker.nextNode()) if (walker.currentNode.textContent.trim()) found.push(walker.currentNode);
+                return found;
+            });
+            return texts.filter(text => {
+                const range = document.createRange();
+                range.selectNodeContents(text);
+                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+            }).map(text => text.textContent.trim());
+        }"""
+    )
+    assert broken == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
