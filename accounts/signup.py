@@ -18,6 +18,7 @@ from audit.actions import record
 from contracts import actions as contract_actions
 from contracts.models import Customer
 from waterportal.lib import emails
+from waterportal.lib.kana import tidy_kana, tidy_number
 
 FLOW_IDLE = dt.timedelta(minutes=30)
 
@@ -157,7 +158,14 @@ def save_contract(flow: SignupFlow, number: str, kana: str, *, now=None) -> Cust
     customer = contract_actions.find_contract(
         flow.tenant, number, kana, flow_key=flow.key, email=flow.email, now=now
     )
-    flow.data.update(customer_id=customer.pk, number=number, kana=kana, agreed_terms=True)
+    # Kept as typed but tidied (full-width digits, half-width kana), to be shown back on
+    # the confirmation page the way the resident meant it.
+    flow.data.update(
+        customer_id=customer.pk,
+        number=tidy_number(number),
+        kana=tidy_kana(kana),
+        agreed_terms=True,
+    )
     flow.save(update_fields=["data"])
     return customer
 

@@ -187,6 +187,13 @@ def test_staff_unlock_a_locked_number_in_the_admin(tenant, other_tenant, at_step
     assert try_contract(at_step6, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
 
 
+def test_the_confirmation_shows_the_number_and_name_tidied(at_step6):
+    assert try_contract(at_step6, "１２３４ー５６７８", "ｷﾖｳｺ　ﾔﾏﾀﾞ").url == "/register/privacy"
+    privacy(at_step6)
+    page = at_step6.get("/register/confirm").text
+    assert "<dd>1234-5678</dd>" in page and "<dd>キヨウコ ヤマダ</dd>" in page
+
+
 def test_an_ended_contract_is_refused_with_whom_to_call(at_step6):
     page = try_contract(at_step6, "55550000", "チュウシ タロウ")
     assert "中止" in page.text and at_step6.tenant.phone in page.text

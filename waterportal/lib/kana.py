@@ -37,3 +37,20 @@ def customer_number_key(number: str) -> str:
     text = unicodedata.normalize("NFKC", number or "")
     text = _DROP.sub("", text)
     return text if text.isascii() and text.isdigit() else ""
+
+
+_DASHES = re.compile(r"[ー\-‐‑‒–—―−ｰ－]")
+_SPACES = re.compile(r"\s+")
+
+
+def tidy_number(number: str) -> str:
+    """A 使用者番号 as typed, to show back: in ASCII digits, any dash as "-"
+    (１０１０ー０００１ → 1010-0001)."""
+    text = unicodedata.normalize("NFKC", number or "").strip()
+    return _SPACES.sub(" ", _DASHES.sub("-", text))
+
+
+def tidy_kana(name: str) -> str:
+    """A カナ氏名 as typed, to show back: half-width kana made full width, spaces made
+    single (ｽｽﾞｷ　ｶｽﾞｺ → スズキ カズコ); hiragana stays as the resident wrote it."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name or "").strip())
