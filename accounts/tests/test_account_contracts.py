@@ -1,6 +1,7 @@
 """Several contracts in one account: add another 使用者番号, remove a link."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -189,3 +190,16 @@ def test_the_member_can_add_a_removed_contract_again(signed_in, member, first, c
     assert choose(signed_in, "本人").url == "/account"
     again = Link.objects.get(member=member, customer=first.customer, revoked_at__isnull=True)
     assert again.pk != first.pk and again.active_from == dt.date(2026, 11, 27)
+
+
+def test_each_remove_button_is_read_with_its_contracts_number(signed_in, member, first, second):
+    other = do_link_contract(member, second, "家族", now=WEDNESDAY - dt.timedelta(days=30))
+    page = signed_in.get("/account").text
+    for link, shown in ((first, "••••2222"), (other, "••••4444")):
+        number = re.search(rf'<dd id="contract-number-{link.pk}">([^<]+)</dd>', page)
+        assert number and number.group(1) == shown
+        assert re.search(
+            rf'href="/account/contracts/{link.pk}/remove"[^>]*'
+            rf'aria-describedby="contract-number-{link.pk}"',
+            page,
+        )
