@@ -1,6 +1,8 @@
 import datetime as dt
 
 import time_machine
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from accounts.models import RateEvent, SignupFlow, VerificationCode
 from accounts.tasks import purge_expired
@@ -27,3 +29,15 @@ def test_the_daily_purge_forgets_old_codes_flows_and_counters(portal):
         == RateEvent.objects.count()
         == 0
     )
+
+
+def test_the_daily_purge_forgets_ended_sessions(portal):
+    # The portal's visit to the town's login page left an anonymous session (12 hours).
+    assert Session.objects.count() == 1
+    now = timezone.now()
+    with time_machine.travel(now + dt.timedelta(hours=11), tick=False):
+        purge_expired()
+    assert Session.objects.count() == 1
+    with time_machine.travel(now + dt.timedelta(hours=13), tick=False):
+        purge_expired()
+    assert Session.objects.count() == 0
