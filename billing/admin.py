@@ -1,21 +1,10 @@
 from django.contrib import admin
 
 from billing.models import Bill, Payment
+from waterportal.lib.admin import ReadOnlyAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Bills and payments come from the billing system's files: staff read, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Bills and payments come from the billing system's files: staff read, never edit.
 @admin.register(Bill)
 class BillAdmin(ReadOnlyAdmin):
     list_display = ["customer", "billing_month", "usage_m3", "amount", "due_date", "tenant"]

@@ -2,14 +2,15 @@ from django.contrib import admin, messages
 
 from contracts.actions import do_unlock_number
 from contracts.models import NumberLock
+from waterportal.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(NumberLock)
-class NumberLockAdmin(admin.ModelAdmin):
+class NumberLockAdmin(ReadOnlyAdmin):
     """Where staff lift the lock a 使用者番号 gets after repeated wrong カナ (10 in a day,
     from anyone). The resident is told to call the office; the office unlocks it here.
     Read only otherwise: a lock is made by the failures and lifted by the action, each
-    written to the audit log."""
+    written to the audit log, and a lifted lock stays as the record of who lifted it."""
 
     list_display = ("number", "tenant", "locked_at", "unlocked_at", "unlocked_by")
     list_filter = ("tenant", ("unlocked_at", admin.EmptyFieldListFilter))
@@ -24,13 +25,3 @@ class NumberLockAdmin(admin.ModelAdmin):
             lifted += do_unlock_number(lock.tenant, lock.number, actor=request.user)
         # The admin is Japanese only, like the rest of the staff side.
         self.message_user(request, f"{lifted}件のロックを解除しました。", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Lifted locks stay as the record of who unlocked what, and when.
-        return False

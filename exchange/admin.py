@@ -2,10 +2,16 @@ from django.contrib import admin
 
 from billing.notifications import notification_state
 from exchange.models import ImportRun
+from waterportal.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
+    """Runs are written by the importer only. The history is a record of what changed the
+    town's data, kept for staff to look back on; and a bill's import_run is not checked
+    by the database (billing 0003): deleting a run that is still importing would leave
+    its new bills pointing at nothing."""
+
     list_display = (
         "started_at",
         "tenant",
@@ -28,14 +34,3 @@ class ImportRunAdmin(admin.ModelAdmin):
         # A run whose emails were never queued (the queue or the workers away for
         # longer than the sweep waits) is otherwise only in the log: staff see it here.
         return notification_state(run) or "—"
-
-    def has_add_permission(self, request):
-        # Runs are written by the importer only; the admin shows them.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The import history is a record of what changed the town's data, kept for
-        # staff to look back on. And a bill's import_run is not checked by the database
-        # (billing 0003): deleting a run that is still importing would leave its new
-        # bills pointing at nothing.
-        return False
