@@ -251,3 +251,9 @@ def test_behind_the_proxy_one_source_is_still_limited_whatever_it_writes(
     again = Portal(behind_proxy("203.0.113.66"), tenant, django_capture_on_commit_callbacks)
     again.open_tenant()
     assert "しばらくログインできません" in login(again).text
+
+
+def test_a_page_shown_again_with_errors_says_so_in_its_title(portal, member):
+    assert "<title>ログイン |" in portal.get("/login").text
+    page = login(portal, password="Wrong-Pass-123")
+    assert "<title>エラー：ログイン |" in page.text
