@@ -49,6 +49,10 @@ class ImportRun(models.Model):
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.RUNNING)
     report = models.JSONField("報告", default=list, blank=True)
     notified_at = models.DateTimeField("お知らせメール送信日時", null=True, blank=True)
+    # When the cell values quoted in ``report`` were blanked (exchange.retention).
+    report_values_forgotten_at = models.DateTimeField(
+        "報告の値を消去した日時", null=True, blank=True
+    )
     # Which process runs (or ran) the import, so that a run left "running" by a process
     # that was killed can be told from one still at work (exchange.runs).
     host = models.CharField("ホスト", max_length=255, blank=True)

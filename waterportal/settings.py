@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.sweep_missed_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    "forget-report-values": {
+        "task": "exchange.tasks.forget_report_values",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # Mail retries: the first after EMAIL_RETRY_DELAY seconds, doubling up to an hour; 60
 # tries cover more than two days of mail-server outage.
