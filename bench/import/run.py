@@ -12,7 +12,8 @@ watching which statements the database runs meanwhile; imports the same file aga
 (every row unchanged); times a plain ``COPY`` of the same file into a bare table with
 the same columns, and, as the floor no import can go below, a ``COPY`` of the rows the
 import wrote, already parsed, into tables with billing_bill's keys, indexes and foreign
-key; prints the figures and drops the scratch database. Then the same
+key, and the file loaded by PostgreSQL alone with no checks (``SQL_LOAD``); prints the
+figures and drops the scratch database. Then the same
 imports on SQLite (a file under ``bench/out/``, deleted at the end).
 
 Not a test: it prints figures and exits 0 unless something broke.
