@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import codes
 from contracts import actions as contract_actions
+from tenants.texts import office_and_phone
 
 WEEKDAYS = "月火水木金土日"
 
@@ -72,31 +73,21 @@ def code_refused(exc: codes.CodeError) -> str:
     )
 
 
-def _office(tenant) -> str:
-    """The municipality's office as it wrote it, with its phone number when it has one."""
-    office = " ".join(p for p in (tenant.department, tenant.section) if p) or gettext(
-        "水道の担当窓口"
-    )
-    if tenant.phone:
-        return gettext("%(office)s（電話 %(phone)s）") % {"office": office, "phone": tenant.phone}
-    return office
-
-
 def contract_refused(exc: contract_actions.ContractError, tenant) -> str:
     if isinstance(exc, contract_actions.ContractStepLocked):
         return gettext(
             "入力の誤りが続いたため、使用者番号の確認を一時的に止めています。"
             "%(time)s以降にもう一度お試しいただくか、%(office)sへお問い合わせください。"
-        ) % {"time": clock(exc.until), "office": _office(tenant)}
+        ) % {"time": clock(exc.until), "office": office_and_phone(tenant)}
     if isinstance(exc, contract_actions.NumberLocked):
         return gettext(
             "この使用者番号は、入力の誤りが続いたため、ポータルからの登録を止めています。"
             "お手数ですが、%(office)sへお問い合わせください。"
-        ) % {"office": _office(tenant)}
+        ) % {"office": office_and_phone(tenant)}
     if isinstance(exc, contract_actions.ContractEnded):
         return gettext(
             "この使用者番号のご契約は中止（使用停止）になっています。%(office)sへお問い合わせください。"
-        ) % {"office": _office(tenant)}
+        ) % {"office": office_and_phone(tenant)}
     if isinstance(exc, contract_actions.SelfTaken):
         return gettext(
             "このご契約には、すでに「本人」として登録されている方がいます。"

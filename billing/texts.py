@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import formatting
 from billing.models import Bill, Payment
 from contracts.models import Customer
+from tenants.texts import office_and_phone
 
 # 検針状況 codes of the billing system as a resident should read them. A code not listed
 # is shown as it comes, so a new code is never hidden.
@@ -37,16 +38,6 @@ class PaymentState:
     kind: str  # scheduled, debited, debit_failed, paid, due, overdue, checking
     label: str
     message: str
-
-
-def office_and_phone(tenant) -> str:
-    """The municipality's office as it wrote it, with its phone number when it has one."""
-    office = " ".join(p for p in (tenant.department, tenant.section) if p) or gettext(
-        "水道の担当窓口"
-    )
-    if tenant.phone:
-        return gettext("%(office)s（電話 %(phone)s）") % {"office": office, "phone": tenant.phone}
-    return office
 
 
 def reading_status(code: str) -> str:

@@ -1,4 +1,18 @@
-"""Default texts for a new municipality; each tenant edits its own copy."""
+"""A municipality's texts: how its office is named in messages, and the defaults a new
+municipality starts from (each tenant edits its own copy)."""
+
+from django.utils.translation import gettext
+
+
+def office_and_phone(tenant) -> str:
+    """The municipality's office as it wrote it, with its phone number when it has one."""
+    office = " ".join(p for p in (tenant.department, tenant.section) if p) or gettext(
+        "水道の担当窓口"
+    )
+    if tenant.phone:
+        return gettext("%(office)s（電話 %(phone)s）") % {"office": office, "phone": tenant.phone}
+    return office
+
 
 DEFAULT_TERMS = """\
 {name} 水道ポータル 利用規約
