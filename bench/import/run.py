@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -194,21 +195,33 @@ KEYED_VARIANTS = (
 )
 
 
-def timed_copies(
-    db: psycopg.Connection, table: str, source: Path, statement: str, times: int
+def median_seconds(
+    db: psycopg.Connection, table: str, load: Callable[[], object], times: int
 ) -> float:
-    """Median time of ``statement`` (a COPY … FROM STDIN) fed with ``source``, ``table``
-    emptied and a checkpoint made before each, so no run pays for the previous one's."""
+    """Median time of ``load()``, ``table`` emptied and a checkpoint made before each,
+    so no run pays for the previous one's."""
     results = []
     for _ in range(times):
         db.execute(f"TRUNCATE {table}")
         db.execute("CHECKPOINT")
         started = time.perf_counter()
-        with db.cursor() as cursor, cursor.copy(statement) as copy, source.open("rb") as data:
-            while chunk := data.read(1 << 20):
-                copy.write(chunk)
+        load()
         results.append(time.perf_counter() - started)
     return statistics.median(results)
+
+
+def copy_in(db: psycopg.Connection, statement: str, source: Path) -> None:
+    """Run ``statement`` (a COPY … FROM STDIN) fed with the file ``source``."""
+    with db.cursor() as cursor, cursor.copy(statement) as copy, source.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            copy.write(chunk)
+
+
+def timed_copies(
+    db: psycopg.Connection, table: str, source: Path, statement: str, times: int
+) -> float:
+    """Median time of ``statement`` fed with ``source`` (see ``median_seconds``)."""
+    return median_seconds(db, table, lambda: copy_in(db, statement, source), times)
 
 
 def floor_copy_seconds(conninfo: str, times: int = 3) -> list[tuple[str, float]]:
@@ -265,32 +278,23 @@ ORDER BY 1, 2
 def sql_load_seconds(conninfo: str, path: Path, times: int = 3) -> float:
     """Median time of loading the file with SQL_LOAD (the raw COPY included)."""
     cells = ", ".join(f"c{i} text" for i in range(1, len(BILL_COLUMNS) + 1))
-    results = []
     with psycopg.connect(conninfo, autocommit=True) as db:
-        tenant_id = db.execute("SELECT id FROM tenants_tenant WHERE slug = %s", [TENANT])
-        tenant = tenant_id.fetchone()[0]
+        tenant = db.execute("SELECT id FROM tenants_tenant WHERE slug = %s", [TENANT]).fetchone()
         db.execute(
             "CREATE TABLE keyed_bills (LIKE billing_bill INCLUDING DEFAULTS INCLUDING IDENTITY)"
         )
         for ddl in PRIMARY_AND_UNIQUE:
             db.execute(ddl)
-        for _ in range(times):
-            db.execute("TRUNCATE keyed_bills")
-            db.execute("CHECKPOINT")
-            started = time.perf_counter()
+
+        def load() -> None:
             with db.transaction():
                 db.execute(f"CREATE TEMPORARY TABLE raw_bills ({cells}) ON COMMIT DROP")
-                with (
-                    db.cursor() as cursor,
-                    cursor.copy("COPY raw_bills FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                    path.open("rb") as source,
-                ):
-                    while chunk := source.read(1 << 20):
-                        copy.write(chunk)
-                db.execute(SQL_LOAD, [tenant])
-            results.append(time.perf_counter() - started)
+                copy_in(db, "COPY raw_bills FROM STDIN (FORMAT csv, HEADER true)", path)
+                db.execute(SQL_LOAD, [tenant[0]])
+
+        seconds = median_seconds(db, "keyed_bills", load, times)
         db.execute("DROP TABLE keyed_bills")
-    return statistics.median(results)
+    return seconds
 
 
 def base_env(database_url: str) -> dict[str, str]:

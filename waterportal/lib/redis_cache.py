@@ -22,6 +22,7 @@ replace Django's own backend (and this module's client reuse) for the sake of a 
 lines; it also retries Redis on every call while it is down.
 """
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -58,6 +59,7 @@ def _soft(fallback: Callable[..., Any]) -> Callable:
     """A cache method that answers ``fallback(*args, **kwargs)`` when Redis fails."""
 
     def wrap(method: Callable) -> Callable:
+        @functools.wraps(method)
         def soft(self: "RedisCache", *args: Any, **kwargs: Any) -> Any:
             if _now() < self._down_until:
                 return fallback(*args, **kwargs)
@@ -73,8 +75,6 @@ def _soft(fallback: Callable[..., Any]) -> Callable:
                 self._down_until = _now() + RETRY_SECONDS
                 return fallback(*args, **kwargs)
 
-        soft.__name__ = method.__name__
-        soft.__doc__ = method.__doc__
         return soft
 
     return wrap
