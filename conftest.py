@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django_scopes import scopes_disabled
 
 from tenants.actions import do_create_tenant
+from waterportal.lib import outage
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,7 @@ def _test_settings(settings, tmp_path):
     }
     for alias in settings.CACHES:
         caches[alias].clear()
+    outage.forget()
 
 
 @pytest.fixture

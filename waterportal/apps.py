@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.core import signals
 
 
 class WaterportalConfig(AppConfig):
     name = "waterportal"
     verbose_name = "水道ポータル"
+
+    def ready(self) -> None:
+        from waterportal.lib import after_response
+
+        signals.request_started.connect(after_response.request_started)
+        signals.request_finished.connect(after_response.request_finished)

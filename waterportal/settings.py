@@ -242,7 +242,10 @@ else:
     }
 HOME_CACHE_SECONDS = env.int("HOME_CACHE_SECONDS", default=10 * 60)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No task's result is ever read: without a result backend, queueing a task never waits
+# on one (Celery's Redis result backend retries for 20 s when Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

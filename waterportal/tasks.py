@@ -54,12 +54,12 @@ def send_email(self, to: str, subject: str, text: str, html: str) -> None:
     """Deliver one message; while the mail server is down, retry with a growing delay
     (from EMAIL_RETRY_DELAY seconds up to an hour), so nothing queued is lost."""
     try:
-        _deliver(to, subject, text, html)
+        deliver(to, subject, text, html)
     except RETRY_ON as exc:
         failure = MailNotDelivered(describe(exc))
     else:
         return
-    raise _retry(self, failure)
+    raise retry_delivery(self, failure)
 
 
 # Its result (None) is not kept: 100,000 of them would sit in Redis for a day.
@@ -75,21 +75,21 @@ def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
     try:
         tenant = Tenant.objects.get(pk=tenant_id)
         subject, text, html = render(name, {"tenant": tenant})
-        _deliver(to, subject, text, html)
+        deliver(to, subject, text, html)
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
     else:
         return
-    raise _retry(self, failure)
+    raise retry_delivery(self, failure)
 
 
-def _deliver(to: str, subject: str, text: str, html: str) -> None:
+def deliver(to: str, subject: str, text: str, html: str) -> None:
     message = EmailMultiAlternatives(subject, text, sender(), [to])
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-def _retry(task, exc: Exception) -> Exception:
+def retry_delivery(task, exc: Exception) -> Exception:
     delay = min(settings.EMAIL_RETRY_DELAY * 2**task.request.retries, 3600)
     log.warning(
         "mail delivery failed (task %s, try %s): %s", task.request.id, task.request.retries, exc

@@ -7,15 +7,21 @@ the portal a Redis server of their own and stop it.
 """
 
 import os
+import time
 
 import pytest
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
+from django.utils.crypto import get_random_string
 
 from accounts.tests.factories import make_customer
 from accounts.tests.test_account_page import sign_in
 from billing.tests.factories import make_bill, make_link
-from conftest import code_from_mail
-from waterportal.lib import redis_cache
+from conftest import code_from_mail, mails_to
+from waterportal.lib import emails, outage
+from waterportal.tasks import send_email
 from waterportal.tests.broker import RedisServer, broker, redis_server_available
 
 pytestmark = pytest.mark.skipif(
@@ -32,9 +38,9 @@ def own_redis():
 
 @pytest.fixture
 def retry_clock(monkeypatch):
-    """The clock the cache backend waits by before trying Redis again."""
+    """The clock the process waits by before trying Redis again."""
     now = [1000.0]
-    monkeypatch.setattr(redis_cache, "_now", lambda: now[0])
+    monkeypatch.setattr(outage, "_now", lambda: now[0])
     return now
 
 
@@ -93,7 +99,7 @@ def test_the_portal_uses_redis_again_once_it_is_back(
     assert portal.get("/").status_code == 200
     assert own_redis.client().dbsize() == 0, "not tried again within the retry delay"
 
-    retry_clock[0] += redis_cache.RETRY_SECONDS
+    retry_clock[0] += outage.RETRY_SECONDS
     assert "2026年8月分" in portal.get("/").text
     keys = [key.decode() for key in own_redis.client().keys()]
     assert any("sessions" in key for key in keys), keys
@@ -117,3 +123,105 @@ def test_a_reset_code_is_mailed_even_when_the_mail_queue_is_down(portal, member,
         response = portal.post("/password-reset", {"email": member.email})
     assert response.status_code == 302 and response.url == "/password-reset/code"
     assert code_from_mail(member.email)
+
+
+# --- Pages that send mail, with Redis stopped or frozen (SIGSTOP) ----------------------
+
+
+@pytest.fixture
+def production_redis(on_own_redis, own_redis):
+    """The cache, the sessions' copies and the mail queue on one Redis, as in production."""
+    with broker(own_redis.url):
+        yield own_redis
+
+
+def take_down(server, how: str) -> None:
+    if how == "stopped":
+        server.stop()
+    else:
+        server.freeze()
+
+
+UNKNOWN = "nobody@example.jp"
+
+
+@pytest.mark.parametrize("how", ["stopped", "frozen"])
+def test_a_reset_request_answers_within_two_seconds_and_the_code_arrives_while_redis_is(
+    how, production_redis, portal, member, clock, retry_clock
+):
+    take_down(production_redis, how)
+    for attempt in range(3):
+        clock.shift(61)  # past the one-code-a-minute limit of each address
+        for address in (member.email, UNKNOWN):
+            # Each request meets the outage afresh, as the first one after it began.
+            retry_clock[0] += outage.RETRY_SECONDS
+            sent_before = len(mails_to(address))
+            started = time.monotonic()
+            response = portal.post("/password-reset", {"email": address})
+            elapsed = time.monotonic() - started
+            assert elapsed < 2.0, f"try {attempt}: {elapsed:.2f} s"
+            assert (response.status_code, response.url) == (302, "/password-reset/code")
+            arrived = len(mails_to(address)) - sent_before
+            assert arrived == (1 if address == member.email else 0)
+    assert code_from_mail(member.email)
+
+
+@pytest.mark.parametrize("how", ["stopped", "frozen"])
+def test_a_registration_code_arrives_within_two_seconds_while_redis_is(
+    how, production_redis, portal, clock, retry_clock
+):
+    take_down(production_redis, how)
+    retry_clock[0] += outage.RETRY_SECONDS
+    started = time.monotonic()
+    response = portal.post("/register", {"email": "newcomer@example.jp"})
+    assert time.monotonic() - started < 2.0
+    assert response.status_code == 302 and response.url == "/register/code"
+    assert code_from_mail("newcomer@example.jp")
+
+
+def test_queueing_a_mail_waits_half_a_second_at_most_for_a_frozen_queue(own_redis):
+    own_redis.freeze()
+    with broker(own_redis.url):
+        started = time.monotonic()
+        emails.queue(send_email, ("hanako@example.jp", "件名", "本文", "<p>本文</p>"))
+        assert time.monotonic() - started < emails.QUEUE_TIMEOUT_SECONDS + 0.3
+        assert len(mails_to("hanako@example.jp")) == 1, "sent at once instead"
+
+        started = time.monotonic()
+        emails.queue(send_email, ("hanako@example.jp", "件名", "本文", "<p>本文</p>"))
+        assert time.monotonic() - started < 0.1, "Redis left alone after it failed"
+        assert len(mails_to("hanako@example.jp")) == 2
+
+
+@pytest.fixture
+def wsgi():
+    """The portal as a WSGI server calls it: the response is whole when the handler
+    returns it, and the server calls ``close()`` once it has sent the last byte."""
+    request_started.disconnect(close_old_connections)  # as Django's test client does
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+
+
+@pytest.mark.parametrize("how", ["stopped", "frozen"])
+def test_no_answer_waits_for_a_mail_sent_at_once_so_it_tells_nobody_who_is_registered(
+    how, transactional_db, production_redis, tenant, member, wsgi, retry_clock
+):
+    # transactional_db: the page's transaction commits, and its mail is handed on then.
+    take_down(production_redis, how)
+    for address in (member.email, UNKNOWN):
+        retry_clock[0] += outage.RETRY_SECONDS
+        secret = get_random_string(32)
+        environ = (
+            RequestFactory()
+            .post(
+                "/password-reset?tenant=oumu",
+                {"email": address, "csrfmiddlewaretoken": secret},
+                HTTP_COOKIE=f"csrftoken={secret}",
+            )
+            .environ
+        )
+        response = wsgi(environ, lambda status, headers: None)
+        assert response.status_code == 302
+        assert mails_to(address) == [], "the answer was held back until the mail was sent"
+        response.close()
+        assert len(mails_to(address)) == (1 if address == member.email else 0)

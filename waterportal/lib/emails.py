@@ -5,16 +5,24 @@ is handed to a Celery task after the surrounding transaction commits, so a rolle
 registration never sends anything and a slow mail server never slows a page down.
 """
 
+import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.debug import sensitive_variables
-from kombu.exceptions import OperationalError
+
+from waterportal.lib import outage
+from waterportal.lib.after_response import run_after_response
 
 log = logging.getLogger(__name__)
+
+# A page that queues a mail waits this long at most for the queue (Redis): connecting,
+# and each command. One try, no retries: a mail that cannot be queued is sent at once.
+QUEUE_TIMEOUT_SECONDS = 0.5
 
 
 # Emails are the municipality's official notices: always Japanese, even when the page that
@@ -43,16 +51,65 @@ def send(name: str, to: str, context: dict) -> None:
 def _enqueue(to: str, subject: str, text: str, html: str) -> None:
     from waterportal.tasks import send_email
 
+    queue(send_email, (to, subject, text, html))
+
+
+def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
+    """Hand ``task(*args)`` to the workers; if the queue cannot take it, run it here.
+
+    For the mails a resident is waiting for on the page that asked for them (a code, a
+    reset link): when Redis is down, refusing or hanging, better to send the mail at
+    once than to show an error, and the page must not wait for the queue more than
+    ``QUEUE_TIMEOUT_SECONDS``. Run here, the mail is sent after the response
+    (``after_response``), so that no answer waits for the mail server. ``expires``:
+    a worker that gets the task later drops it (a code no one can use any more).
+    """
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        try:
-            send_email.delay(to, subject, text, html)
-            return
-        except OperationalError:
-            # The broker (Redis) cannot be reached. The resident is waiting for this
-            # mail (a code, a reset link) on the page that asked for it, which has done
-            # its work: better to send it now, without retries, than to show an error.
-            log.warning("mail queue unreachable; sending the mail now instead")
-    _send_inline(send_email, (to, subject, text, html))
+        broker_url = task.app.conf.broker_url
+        if not outage.is_down(broker_url):
+            try:
+                _publish(task, args, expires)
+                return
+            except Exception as exc:
+                # Whatever failed (refused, timed out, a result backend, a bug in a
+                # transport), the page has done its work and the resident waits for
+                # this mail: send it now rather than lose it or show an error.
+                outage.mark_down(broker_url)
+                log.warning(
+                    "mail queue unreachable (%s); sending the mail now instead",
+                    type(exc).__name__,
+                )
+    run_after_response(lambda: _send_inline(task, args))
+
+
+# The connections the web process queues mail on, one pool per Celery app: kept open,
+# because opening one costs about 8 ms, more than the rest of a code request.
+_pools: dict[int, Any] = {}
+
+
+def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
+    app = task.app
+    pool = _pools.get(id(app))
+    if pool is None:
+        # Connections of their own, with short timeouts and no retries, rather than the
+        # app's pool: its options are also the worker's, which must keep retrying.
+        options = {
+            "socket_timeout": QUEUE_TIMEOUT_SECONDS,
+            "socket_connect_timeout": QUEUE_TIMEOUT_SECONDS,
+            "max_retries": 0,
+        }
+        connection = app.connection_for_write(
+            connect_timeout=QUEUE_TIMEOUT_SECONDS, transport_options=options
+        )
+        pool = _pools.setdefault(id(app), connection.Pool(limit=app.conf.broker_pool_limit))
+    try:
+        with pool.acquire(block=True, timeout=QUEUE_TIMEOUT_SECONDS) as connection:
+            task.apply_async(args, connection=connection, retry=False, expires=expires)
+    except Exception:
+        # Its connections may be half-open (a Redis that hung): start afresh next time.
+        _pools.pop(id(app), None)
+        pool.force_close_all()
+        raise
 
 
 def _send_inline(task, args: tuple) -> None:

@@ -11,9 +11,10 @@ the pool), so one per pool does the same work.
 Failing soft: everything kept in this cache can be had again from the database (the
 sessions are written through to it, the cards are drawn again), so a Redis that is down,
 restarting or unreachable must not take the member pages, the imports or the admin with
-it. A failed read is a miss, a failed write is skipped, and for ``RETRY_SECONDS`` after a
-failure the process does not try Redis at all, so that a Redis that hangs costs one
-timeout per process, not one per call. What a failed write leaves behind in a Redis that
+it. A failed read is a miss, a failed write is skipped, and for ``outage.RETRY_SECONDS``
+after a failure the process does not try that Redis at all (nor does the mail queue:
+``waterportal.lib.outage``), so that a Redis that hangs costs one timeout per process,
+not one per call. What a failed write leaves behind in a Redis that
 was only unreachable is bounded by the entries' timeouts (the sessions' copies:
 ``accounts.sessions``; the cards: ``HOME_CACHE_SECONDS``).
 
@@ -24,21 +25,16 @@ lines; it also retries Redis on every call while it is down.
 
 import functools
 import logging
-import time
+import re
 from collections.abc import Callable
 from typing import Any
 
 import redis
 from django.core.cache.backends import redis as django_redis
 
+from waterportal.lib import outage
+
 logger = logging.getLogger(__name__)
-
-RETRY_SECONDS = 5.0
-
-
-def _now() -> float:
-    """The clock of the retry delay (a seam for tests)."""
-    return time.monotonic()
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -61,7 +57,7 @@ def _soft(fallback: Callable[..., Any]) -> Callable:
     def wrap(method: Callable) -> Callable:
         @functools.wraps(method)
         def soft(self: "RedisCache", *args: Any, **kwargs: Any) -> Any:
-            if _now() < self._down_until:
+            if outage.is_down(self._server_url):
                 return fallback(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
@@ -70,9 +66,9 @@ def _soft(fallback: Callable[..., Any]) -> Callable:
                 logger.warning(
                     "Redis cache unreachable (%s); using the database for %.0f s",
                     type(exc).__name__,
-                    RETRY_SECONDS,
+                    outage.RETRY_SECONDS,
                 )
-                self._down_until = _now() + RETRY_SECONDS
+                outage.mark_down(self._server_url)
                 return fallback(*args, **kwargs)
 
         return soft
@@ -104,7 +100,8 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self._down_until = 0.0
+        # Django accepts several servers (the first for writes); they go down together.
+        self._server_url = (re.split("[;,]", server) if isinstance(server, str) else server)[0]
 
     # Django's RedisCache.clear returns a bool too; django-stubs declare BaseCache's None.
     def clear(self) -> bool:  # type: ignore[override]

@@ -3,6 +3,7 @@ inline, and a Redis server of a test's own that it can stop."""
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -72,9 +73,19 @@ class RedisServer:
 
     def stop(self) -> None:
         if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)  # a frozen server cannot stop
             self._process.terminate()
             self._process.wait(timeout=10)
             self._process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its port and accepts connections, and answers nothing."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, socket_connect_timeout=1)
