@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import codes, ratelimit
+from accounts import codes, ratelimit, signin
 from accounts.models import CodePurpose, SignupFlow, User, VerificationCode, normalize_email
+from accounts.tasks import queue_code_email
 from audit.actions import record
 from contracts.models import Link
 from waterportal.lib import emails
@@ -18,30 +19,21 @@ class EmailTaken(Exception):
 
 @sensitive_variables("plain")
 def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> None:
-    """Mail a reset code if the address has an account; otherwise a decoy, same answer.
+    """Mail a reset code if the address has an account; nothing otherwise, same answer.
 
-    ``source`` is the client's IP address, counted under ``ratelimit.RESET_SOURCE``.
-    Raises codes.SendTooSoon / SendLimitReached.
+    The same work for every address: a code is issued and queued, and the worker mails
+    it only to an account's address (``accounts.tasks.send_code``), so neither the
+    answer nor its timing tells who is registered. ``source`` is the client's IP
+    address, counted under ``ratelimit.RESET_SOURCE``. Raises codes.SendTooSoon /
+    SendLimitReached.
     """
     now = now or timezone.now()
     email = normalize_email(email)
     # Counted even when the address's own limit refuses below: it was a request.
     codes.count_source_request(ratelimit.RESET_SOURCE, source, now=now)
-    member = User.objects.filter(tenant=tenant, email=email, is_active=True).first()
     with transaction.atomic():
-        _row, plain = codes.issue_code(
-            tenant, CodePurpose.RESET, email, deliver=member is not None, now=now
-        )
-        if member is not None:
-            emails.send(
-                "reset_code",
-                email,
-                {
-                    "tenant": tenant,
-                    "code": plain,
-                    "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60),
-                },
-            )
+        row, plain = codes.issue_code(tenant, CodePurpose.RESET, email, now=now)
+        queue_code_email(row, plain)
 
 
 @sensitive_variables("code", "password")
@@ -63,10 +55,6 @@ def do_reset_password(tenant, email: str, code: str, password: str, *, now=None)
     return member
 
 
-def _ttl_minutes() -> int:
-    return int(codes.CODE_TTL.total_seconds() // 60)
-
-
 @sensitive_variables("plain")
 def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     """Mail a code to ``new_email`` so the member can prove it is theirs.
@@ -79,13 +67,9 @@ def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     tenant = member.tenant
     new_email = normalize_email(new_email)
     with transaction.atomic():
-        _row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
+        row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
         record(tenant, "email_change_requested", member=member, now=now)
-        emails.send(
-            "email_change_code",
-            new_email,
-            {"tenant": tenant, "code": plain, "ttl_minutes": _ttl_minutes()},
-        )
+        queue_code_email(row, plain)
 
 
 @sensitive_variables("code")
@@ -194,3 +178,43 @@ def do_withdraw_member(member: User, *, now=None) -> User:
         record(tenant, "member_withdrawn", member=member, now=now, links=removed)
         emails.send("withdrawn", old_email, {"tenant": tenant})
     return member
+
+
+def do_sign_in_with_link(tenant, value: str, *, source: str, now=None) -> User:
+    """Use a one-time sign-in link (``signin.link_token``) and return its member.
+
+    Single use even under a double submit; using it lifts the password lock of the
+    account (its owner has shown they read its mail). Raises signin.LinkInvalid.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = signin.find_link(tenant, value, now=now)
+        used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+        member = User.objects.filter(tenant=tenant, email=row.email, is_active=True).first()
+        if not used or member is None:
+            raise signin.LinkInvalid()
+        ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
+        record(tenant, "login", member=member, now=now, source=source, method="link")
+    return member
+
+
+def do_record_login_failure(tenant, email: str, *, source: str, now=None) -> None:
+    """A wrong password (or an unknown address) at the login: counted under the login
+    limits (``accounts.signin``) and written to the audit log, with the member when the
+    address has an account, never the address itself or the password."""
+    now = now or timezone.now()
+    email = normalize_email(email)
+    with transaction.atomic():
+        member = User.objects.filter(tenant=tenant, email=email).first()
+        signin.count_failure(
+            tenant, signin.account_key(tenant, email), source, member=member, now=now
+        )
+        record(tenant, "login_failed", member=member, now=now, source=source)
+
+
+def do_record_login(member: User, *, source: str, now=None) -> None:
+    record(member.tenant, "login", member=member, now=now, source=source, method="password")
+
+
+def do_record_logout(member: User, *, source: str, now=None) -> None:
+    record(member.tenant, "logout", member=member, now=now, source=source)

@@ -1,32 +1,25 @@
 """The operator's sign-in to the admin, under the same limits as a resident's login.
 
 The admin sees every municipality, so its login must be no easier to guess at than the
-residents' one: 10 failures in 15 minutes lock the address, and 10 from one source
-address lock that source (``accounts.ratelimit``, counted in the database). The admin is
-Japanese only, so its message is not translated.
+residents' one: the same limits, counted in the database (``accounts.signin``). The
+admin is Japanese only, so its message is not translated.
 """
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
-from accounts import ratelimit, texts
+from accounts import ratelimit, signin, texts
 from accounts.models import normalize_email
-from accounts.views.login import client_ip
-
-
-def _account_key(username: str | None) -> str:
-    # Operators have no municipality: their keys never meet a resident's ("<tenant id>:…").
-    return f"operator:{normalize_email(username or '')}"
+from waterportal.lib.sources import client_ip
 
 
 class OperatorLoginForm(AdminAuthenticationForm):
     def clean(self):
-        account = _account_key(self.cleaned_data.get("username"))
+        account = signin.account_key(None, normalize_email(self.cleaned_data.get("username")))
         source = client_ip(self.request)
         try:
-            ratelimit.check(ratelimit.LOGIN_ACCOUNT, account)
-            ratelimit.check(ratelimit.LOGIN_SOURCE, source)
+            signin.check_limits(account, source)
         except ratelimit.Limited as exc:
             raise ValidationError(
                 "ログインに続けて失敗したため、しばらくログインできません。"
@@ -36,10 +29,9 @@ class OperatorLoginForm(AdminAuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError:
-            ratelimit.hit(ratelimit.LOGIN_ACCOUNT, account)
-            ratelimit.hit(ratelimit.LOGIN_SOURCE, source)
+            signin.count_failure(None, account, source)
             raise
-        ratelimit.clear(ratelimit.LOGIN_ACCOUNT, account)
+        signin.clear_after_success(account, source)
         return cleaned
 
 

@@ -2,15 +2,18 @@
 
 A code is 6 digits from ``secrets``, stored as a keyed hash, valid for ``CODE_TTL``,
 single use, voided by a newer code, and dead after ``MAX_ATTEMPTS`` wrong entries.
-Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``;
-and the requests that mail a code to any address are limited per source address
-(``count_source_request``), or one machine could have codes mailed to address after
-address, and guess at each.
+Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``,
+and none for a day once ``WRONG_CODES`` (100 wrong entries of one purpose in 24 hours:
+five codes an hour with five tries each would otherwise allow 600 guesses a day at a
+password-reset code); and the requests that mail a code to any address are limited per
+source address (``count_source_request``), or one machine could have codes mailed to
+address after address, and guess at each.
 
-For an address that must not get a code (already registered, or unknown for a reset) a
-*decoy* is issued: the same rows, limits and timing, but its hash is of a random secret
-that no one knows, so nothing anyone types can ever match it. This keeps every answer
-the same whether or not an address has an account.
+Every request issues a code the same way, whether or not the address has an account;
+the worker that mails it decides what to send (``accounts.tasks.send_code``). A code
+that is not mailed (already registered, or no account for a reset) becomes a *decoy*:
+its hash is replaced by one of a random secret, so nothing anyone types can match it.
+This keeps every answer the same whether or not an address has an account.
 """
 
 import datetime as dt
@@ -27,6 +30,12 @@ CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 MAX_PER_HOUR = 5
+# Wrong entries per (municipality, address, purpose) in 24 hours, across all its codes.
+WRONG_CODES = ratelimit.Policy("code-wrong", 100, dt.timedelta(hours=24), dt.timedelta(hours=24))
+
+
+def ttl_minutes() -> int:
+    return int(CODE_TTL.total_seconds() // 60)
 
 
 class CodeError(Exception):
@@ -78,14 +87,22 @@ def generate_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
+def _wrong_key(tenant, purpose: str, email: str) -> str:
+    return f"{tenant.pk}:{purpose}:{email}"
+
+
 @sensitive_variables("plain")
-def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=None):
+def issue_code(tenant, purpose: str, email: str, *, now=None) -> tuple[VerificationCode, str]:
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
 
-    Returns ``(code_row, plain_code)``; ``plain_code`` is None for a decoy. Raises
-    ``SendTooSoon`` or ``SendLimitReached`` with the time when asking again is allowed.
+    Returns ``(code_row, plain_code)``: the caller hands both to
+    ``accounts.tasks.queue_code_email``. Raises ``SendTooSoon`` or ``SendLimitReached``
+    with the time when asking again is allowed.
     """
     now = now or timezone.now()
+    until = ratelimit.locked_until(WRONG_CODES, _wrong_key(tenant, purpose, email), now)
+    if until is not None:
+        raise SendLimitReached(until)
     sent = VerificationCode.objects.filter(
         tenant=tenant, email=email, created_at__gt=now - dt.timedelta(hours=1)
     ).order_by("-created_at")
@@ -98,17 +115,16 @@ def issue_code(tenant, purpose: str, email: str, *, deliver: bool = True, now=No
     VerificationCode.objects.filter(
         tenant=tenant, email=email, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
     ).update(voided_at=now)
-    plain = generate_code() if deliver else None
+    plain = generate_code()
     salt = VerificationCode.new_salt()
     row = VerificationCode.objects.create(
         tenant=tenant,
         purpose=purpose,
         email=email,
         salt=salt,
-        code_hash=VerificationCode.hash_code(salt, plain or secrets.token_urlsafe(32)),
+        code_hash=VerificationCode.hash_code(salt, plain),
         created_at=now,
         expires_at=now + CODE_TTL,
-        delivered=deliver,
     )
     return row, plain
 
@@ -138,7 +154,10 @@ def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> Veri
         raise CodeExpired()
     if row.attempts >= MAX_ATTEMPTS:
         raise CodeExhausted()
+    if ratelimit.locked_until(WRONG_CODES, _wrong_key(tenant, purpose, email), now):
+        raise CodeExhausted()  # a new code is refused too, with the neutral message
     if not row.matches(code):
+        ratelimit.hit(WRONG_CODES, _wrong_key(tenant, purpose, email), now)
         # An atomic increment: two wrong guesses sent at once both count.
         VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
         row.refresh_from_db(fields=["attempts"])

@@ -68,6 +68,7 @@ class CodePurpose(models.TextChoices):
     SIGNUP = "signup", "会員登録"
     RESET = "reset", "パスワード再設定"
     EMAIL_CHANGE = "email", "メールアドレス変更"
+    SIGN_IN = "signin", "ログイン用リンク"
 
 
 class VerificationCode(models.Model):
@@ -88,7 +89,8 @@ class VerificationCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     delivered = models.BooleanField(
-        default=True, help_text="False when no code was mailed (address already registered)"
+        default=True,
+        help_text="False when no code was mailed (address already registered, or no account)",
     )
 
     objects = ScopedManager(tenant="tenant")
@@ -105,6 +107,10 @@ class VerificationCode(models.Model):
     @classmethod
     def new_salt(cls) -> str:
         return secrets.token_hex(16)
+
+    def usable(self, now) -> bool:
+        """Not yet expired, used or replaced by a newer code."""
+        return self.used_at is None and self.voided_at is None and self.expires_at > now
 
     def matches(self, code: str) -> bool:
         return constant_time_compare(self.code_hash, self.hash_code(self.salt, code))

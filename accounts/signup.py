@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import codes, ratelimit
 from accounts.models import CodePurpose, SignupFlow, User, normalize_email
+from accounts.tasks import queue_code_email
 from audit.actions import record
 from contracts import actions as contract_actions
 from contracts.models import Customer
@@ -82,18 +83,13 @@ def may_open(flow: SignupFlow, step: str) -> bool:
 def _send_code(tenant, email: str, *, now) -> None:
     """Send a code, or to a registered address a "you already have an account" mail.
 
-    Both paths create a code row and meet the same limits, so every answer of the
-    steps that follow is the same whether or not the address is registered.
+    The page does the same for both, and the worker decides which mail to send
+    (``accounts.tasks.send_code``), so every answer of this step and of those that
+    follow is the same, in content and in time, whether or not the address is
+    registered.
     """
-    registered = User.objects.filter(tenant=tenant, email=email).exists()
-    _row, plain = codes.issue_code(
-        tenant, CodePurpose.SIGNUP, email, deliver=not registered, now=now
-    )
-    context = {"tenant": tenant, "ttl_minutes": int(codes.CODE_TTL.total_seconds() // 60)}
-    if registered:
-        emails.send("signup_already_registered", email, context)
-    else:
-        emails.send("signup_code", email, context | {"code": plain})
+    row, plain = codes.issue_code(tenant, CodePurpose.SIGNUP, email, now=now)
+    queue_code_email(row, plain)
 
 
 def start(

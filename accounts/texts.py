@@ -24,11 +24,14 @@ def english() -> bool:
 
 
 def clock(moment: dt.datetime) -> str:
-    """14時05分, or 14:05 in English."""
+    """14時05分, or 14:05 in English; with the day (11月28日 14時05分) when not today."""
     local = timezone.localtime(moment)
+    other_day = local.date() != timezone.localdate()
     if english():
-        return f"{local.hour}:{local.minute:02d}"
-    return f"{local.hour}時{local.minute:02d}分"
+        day = dateformat.format(local, "j M ") if other_day else ""
+        return f"{day}{local.hour}:{local.minute:02d}"
+    day = f"{local.month}月{local.day}日 " if other_day else ""
+    return f"{day}{local.hour}時{local.minute:02d}分"
 
 
 def japanese_date(day: dt.date) -> str:
@@ -81,9 +84,9 @@ def contract_refused(exc: contract_actions.ContractError, tenant) -> str:
         ) % {"time": clock(exc.until), "office": office_and_phone(tenant)}
     if isinstance(exc, contract_actions.NumberLocked):
         return gettext(
-            "この使用者番号は、入力の誤りが続いたため、ポータルからの登録を止めています。"
-            "お手数ですが、%(office)sへお問い合わせください。"
-        ) % {"office": office_and_phone(tenant)}
+            "この使用者番号は、入力の誤りが続いたため、%(time)sまでポータルからの登録を止めています。"
+            "ご本人の方は、%(time)s以降にもう一度お試しいただくか、%(office)sへお問い合わせください。"
+        ) % {"time": clock(exc.until), "office": office_and_phone(tenant)}
     if isinstance(exc, contract_actions.ContractEnded):
         return gettext(
             "この使用者番号のご契約は中止（使用停止）になっています。%(office)sへお問い合わせください。"
@@ -108,6 +111,20 @@ def login_locked(until: dt.datetime) -> str:
         "パスワードを忘れた場合は「パスワードをお忘れの方」から再設定できます。"
     ) % {"time": clock(until)}
 
+
+def login_account_locked(until: dt.datetime) -> str:
+    return gettext(
+        "このアカウントは、まちがったパスワードでのログインが何度も続いたため、"
+        "%(time)sまでパスワードでのログインを止めています。"
+        "ご本人の方には、ログイン用のリンクをメールでお送りしました。そのリンクからログインできます。"
+        "メールが見つからない場合は「パスワードをお忘れの方」からパスワードを設定し直してください。"
+    ) % {"time": clock(until)}
+
+
+SIGNED_IN_BY_LINK = _(
+    "ログインしました。ご自分で何度もパスワードを入力した覚えがない場合は、"
+    "「アカウント」の「パスワードの変更」で新しいパスワードに変えてください。"
+)
 
 # Lazy: each is put into words in the language of the request that shows it.
 CODE_RESENT = _("新しい認証コードを送信しました。前のコードは使えなくなります。")

@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login", login_views.login_view, name="login"),
+    path("login/link", login_views.login_link, name="login_link"),
     path("logout", login_views.logout_view, name="logout"),
     path("register", signup.register, name="register"),
     path("register/code", signup.register_code, name="register_code"),

@@ -19,6 +19,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     data = models.JSONField(default=dict, blank=True)
+    # The client's address, where a request caused it (a login, a look at a bill).
+    source = models.GenericIPAddressField("接続元", null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 

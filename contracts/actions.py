@@ -19,7 +19,9 @@ from waterportal.lib.kana import customer_number_key, kana_key
 
 log = logging.getLogger(__name__)
 
-LINK_NUMBER = ratelimit.Policy("link-number", 10, dt.timedelta(days=1), dt.timedelta(days=3650))
+# 10 wrong names for one number in a day, from anyone, lock the number. The lock is a
+# NumberLock, for the town's own period (Tenant.number_lock_hours), not this policy's.
+LINK_NUMBER = ratelimit.Policy("link-number", 10, dt.timedelta(days=1), dt.timedelta(0))
 
 
 class ContractError(Exception):
@@ -37,7 +39,15 @@ class ContractStepLocked(ContractError):
 
 
 class NumberLocked(ContractError):
-    """Self-service linking of this number is locked until staff unlock it."""
+    """Self-service linking of this number is locked until ``until`` (or staff unlock it).
+
+    Said to everyone who tries the number meanwhile, whether or not the name matches:
+    a different answer would tell the name without counting a failure.
+    """
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
 
 
 class ContractEnded(ContractError):
@@ -63,10 +73,12 @@ def check_limits(tenant, *, flow_key: str, email: str, now=None) -> None:
             raise ContractStepLocked(until)
 
 
-def _number_locked(tenant, number: str) -> bool:
-    return NumberLock.objects.filter(
-        tenant=tenant, number=number, unlocked_at__isnull=True
-    ).exists()
+def _check_number_lock(tenant, number: str, now) -> None:
+    lock = NumberLock.objects.filter(
+        tenant=tenant, number=number, unlocked_at__isnull=True, until__gt=now
+    ).first()
+    if lock is not None:
+        raise NumberLocked(lock.until)
 
 
 def find_contract(
@@ -76,14 +88,15 @@ def find_contract(
 
     Every failure counts towards three limits: 5 per flow and 5 per address in an hour
     (then the step is locked for an hour), and 10 per number in a day across everyone
-    (then self-service linking of that number is locked until staff unlock it). Each
-    lock is written to the audit log for staff.
+    (then self-service linking of that number is locked for the town's
+    ``number_lock_hours``, 24 by default, or until staff unlock it). Each lock is
+    written to the audit log for staff.
     """
     now = now or timezone.now()
     check_limits(tenant, flow_key=flow_key, email=email, now=now)
     number_key = customer_number_key(number)
-    if number_key and _number_locked(tenant, number_key):
-        raise NumberLocked()
+    if number_key:
+        _check_number_lock(tenant, number_key, now)
 
     customer = (
         Customer.objects.filter(tenant=tenant, number=number_key).first() if number_key else None
@@ -95,8 +108,8 @@ def find_contract(
 
     _count_failure(tenant, number_key, flow_key=flow_key, email=email, now=now)
     check_limits(tenant, flow_key=flow_key, email=email, now=now)
-    if number_key and _number_locked(tenant, number_key):
-        raise NumberLocked()
+    if number_key:
+        _check_number_lock(tenant, number_key, now)
     raise ContractMismatch()
 
 
@@ -109,15 +122,28 @@ def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -
             record(tenant, "link_step_locked", now=now, until=until.isoformat())
             log.warning("contract check locked for a flow (tenant=%s)", tenant.slug)
         if number_key and ratelimit.hit(LINK_NUMBER, f"{tenant.pk}:{number_key}", now):
-            try:
-                with transaction.atomic():
-                    NumberLock.objects.create(tenant=tenant, number=number_key, locked_at=now)
-            except IntegrityError:
-                pass  # already locked by a concurrent failure
-            record(tenant, "number_locked", now=now, number=number_key)
-            log.warning(
-                "self-service linking locked for a customer number (tenant=%s)", tenant.slug
-            )
+            _lock_number(tenant, number_key, now)
+
+
+def _end_ended_locks(tenant, number_key: str, now) -> None:
+    """A lock whose time is up ended by itself then: mark it so."""
+    for ended in NumberLock.objects.filter(
+        tenant=tenant, number=number_key, unlocked_at__isnull=True, until__lte=now
+    ):
+        ended.unlocked_at = ended.until
+        ended.save(update_fields=["unlocked_at"])
+
+
+def _lock_number(tenant, number_key: str, now) -> None:
+    _end_ended_locks(tenant, number_key, now)
+    until = now + dt.timedelta(hours=tenant.number_lock_hours)
+    try:
+        with transaction.atomic():
+            NumberLock.objects.create(tenant=tenant, number=number_key, locked_at=now, until=until)
+    except IntegrityError:
+        return  # already locked by a concurrent failure
+    record(tenant, "number_locked", now=now, number=number_key, until=until.isoformat())
+    log.warning("self-service linking locked for a customer number (tenant=%s)", tenant.slug)
 
 
 def do_unlock_number(tenant, number: str, *, actor, now=None) -> int:
@@ -125,6 +151,7 @@ def do_unlock_number(tenant, number: str, *, actor, now=None) -> int:
     now = now or timezone.now()
     number_key = customer_number_key(number)
     with transaction.atomic():
+        _end_ended_locks(tenant, number_key, now)
         lifted = NumberLock.objects.filter(
             tenant=tenant, number=number_key, unlocked_at__isnull=True
         ).update(unlocked_at=now, unlocked_by=actor)

@@ -7,12 +7,13 @@ from waterportal.lib.admin import ReadOnlyAdmin
 
 @admin.register(NumberLock)
 class NumberLockAdmin(ReadOnlyAdmin):
-    """Where staff lift the lock a 使用者番号 gets after repeated wrong カナ (10 in a day,
-    from anyone). The resident is told to call the office; the office unlocks it here.
+    """Where staff see and lift the lock a 使用者番号 gets after repeated wrong カナ (10 in
+    a day, from anyone). It ends by itself after the town's period; the resident is told
+    when, and to call the office, which can unlock it sooner here.
     Read only otherwise: a lock is made by the failures and lifted by the action, each
     written to the audit log, and a lifted lock stays as the record of who lifted it."""
 
-    list_display = ("number", "tenant", "locked_at", "unlocked_at", "unlocked_by")
+    list_display = ("number", "tenant", "locked_at", "until", "unlocked_at", "unlocked_by")
     list_filter = ("tenant", ("unlocked_at", admin.EmptyFieldListFilter))
     search_fields = ("number",)
     readonly_fields = [f.name for f in NumberLock._meta.fields]

@@ -101,12 +101,19 @@ class Link(models.Model):
 
 
 class NumberLock(models.Model):
-    """Self-service linking of a 使用者番号 locked after repeated failures, until staff unlock."""
+    """Self-service linking of a 使用者番号 locked after repeated failures.
+
+    The lock ends by itself at ``until`` (the town's ``number_lock_hours`` after it
+    began), or earlier when staff unlock it. ``unlocked_at`` is when it ended either way
+    (``unlocked_by`` is empty when it ended by itself); a lock whose time is up is marked
+    so when the number is locked again.
+    """
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     number = models.CharField("使用者番号", max_length=30)
-    locked_at = models.DateTimeField()
-    unlocked_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField("ロック日時")
+    until = models.DateTimeField("自動解除の日時")
+    unlocked_at = models.DateTimeField("解除日時", null=True, blank=True)
     unlocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -126,3 +133,6 @@ class NumberLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({'解除済み' if self.unlocked_at else 'ロック中'})"
+
+    def is_active(self, now) -> bool:
+        return self.unlocked_at is None and self.until > now

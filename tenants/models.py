@@ -1,7 +1,7 @@
 import re
 import unicodedata
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -36,6 +36,13 @@ class Tenant(models.Model):
         max_length=14,
         blank=True,
         validators=[RegexValidator(r"^T\d{13}$", "T と13桁の数字で入力してください。")],
+    )
+    number_lock_hours = models.PositiveSmallIntegerField(
+        "使用者番号ロックの期間（時間）",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text="同じ使用者番号でカナ氏名の誤りが1日に10回続いたとき、"
+        "ポータルからの登録を止める時間。過ぎると自動で解除されます。",
     )
     is_active = models.BooleanField("公開中", default=True)
     created_at = models.DateTimeField(auto_now_add=True)

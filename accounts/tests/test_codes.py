@@ -156,3 +156,47 @@ class TestNoEnumeration:
         portal.post("/register", {"email": "known@example.jp"})
         page = portal.post("/register/resend", follow=True)
         assert "1分に1回" in page.text
+
+
+def _guess_wrong_five_times(tenant, purpose, email):
+    _row, plain = codes.issue_code(tenant, purpose, email)
+    wrong = "000000" if plain != "000000" else "111111"
+    for _ in range(codes.MAX_ATTEMPTS):
+        with pytest.raises((codes.CodeWrong, codes.CodeExhausted)):
+            codes.check_code(tenant, purpose, email, wrong)
+
+
+def test_after_100_wrong_codes_in_a_day_the_address_gets_no_new_code_until_the_day_passes(
+    portal, clock
+):
+    """Five codes an hour with five tries each would allow 600 guesses a day at a
+    password-reset code; the ceiling is 100 an address and purpose."""
+    make_member(portal.tenant, email=EMAIL)
+    for _ in range(20):  # 20 codes × 5 wrong entries, 13 minutes apart (5 codes an hour)
+        _guess_wrong_five_times(portal.tenant, "reset", EMAIL)
+        clock.shift(dt.timedelta(minutes=13))
+    last_wrong = T0 + dt.timedelta(minutes=13 * 19)
+
+    with pytest.raises(codes.SendLimitReached) as refused:
+        codes.issue_code(portal.tenant, "reset", EMAIL)
+    assert refused.value.until == last_wrong + dt.timedelta(hours=24)
+    page = portal.post("/password-reset", {"email": EMAIL})
+    assert "しばらく送信できません" in page.text, "the same words as the per-hour limit"
+    assert len(mails_to(EMAIL)) == 0
+    # Registration's codes are counted apart: its own mail still goes out.
+    codes.issue_code(portal.tenant, "signup", EMAIL)
+
+    clock.move_to(last_wrong + dt.timedelta(hours=24, seconds=1))
+    codes.issue_code(portal.tenant, "reset", EMAIL)
+
+
+def test_99_wrong_codes_in_a_day_still_allow_a_new_code(portal, clock):
+    for _ in range(19):
+        _guess_wrong_five_times(portal.tenant, "reset", EMAIL)
+        clock.shift(dt.timedelta(minutes=13))
+    _row, plain = codes.issue_code(portal.tenant, "reset", EMAIL)
+    wrong = "000000" if plain != "000000" else "111111"
+    for _ in range(4):
+        with pytest.raises(codes.CodeWrong):
+            codes.check_code(portal.tenant, "reset", EMAIL, wrong)
+    assert codes.check_code(portal.tenant, "reset", EMAIL, plain)

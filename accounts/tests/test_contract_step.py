@@ -118,6 +118,78 @@ def test_the_lock_follows_the_address_into_a_new_flow(at_step6, clock):
     assert "一時的に止めています" in try_contract(at_step6, "12345678", "キョウコ ヤマダ").text
 
 
+def _lock_number_by_ten_wrong_names(tenant, capture):
+    """Ten wrong names for 1234-5678, from throwaway sign-ups (three addresses)."""
+    from django.test import Client
+
+    browsers = []
+    for i in range(3):
+        browser = Portal(Client(), tenant, capture)
+        browser.open_tenant()
+        register_until_code(browser, f"attacker{i}@example.jp")
+        verify(browser, f"attacker{i}@example.jp")
+        profile(browser)
+        browsers.append(browser)
+    for attempt in range(10):
+        try_contract(browsers[attempt // 4], "1234-5678", "ヤマダ ハナコ")
+
+
+def _holder_at_step6(tenant, capture):
+    from django.test import Client
+
+    holder = Portal(Client(), tenant, capture)
+    holder.open_tenant()
+    register_until_code(holder)
+    verify(holder)
+    profile(holder)
+    return holder
+
+
+def test_a_locked_number_ends_by_itself_after_24_hours_and_the_holder_is_told_when(
+    tenant, clock, django_capture_on_commit_callbacks
+):
+    """Found by probing: ten wrong names spread over throwaway sign-ups locked a number
+    for ten years; numbers are sequential, so a whole town could be locked."""
+    make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
+    _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
+    lock = NumberLock.objects.get(tenant=tenant, number="12345678")
+    assert lock.until == T0 + dt.timedelta(hours=24)
+
+    clock.shift(dt.timedelta(hours=23, minutes=59))
+    holder = _holder_at_step6(tenant, django_capture_on_commit_callbacks)
+    page = try_contract(holder, "12345678", "キョウコ ヤマダ")  # the right name
+    assert "止めています" in page.text
+    assert "10時00分以降にもう一度お試し" in page.text, "when it ends (T0 is 10:00 in Tokyo)"
+    assert tenant.phone in page.text, "and whom to call"
+
+    clock.shift(dt.timedelta(minutes=1, seconds=1))
+    assert try_contract(holder, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
+
+
+def test_the_town_sets_how_long_a_number_stays_locked(
+    tenant, clock, django_capture_on_commit_callbacks
+):
+    tenant.number_lock_hours = 2
+    tenant.save(update_fields=["number_lock_hours"])
+    make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
+    _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
+    clock.shift(dt.timedelta(hours=2, seconds=1))
+    holder = _holder_at_step6(tenant, django_capture_on_commit_callbacks)
+    assert try_contract(holder, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
+
+
+def test_a_number_locked_again_after_its_lock_ended_gets_a_new_lock(
+    tenant, clock, django_capture_on_commit_callbacks
+):
+    make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
+    _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
+    clock.shift(dt.timedelta(days=2))
+    _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
+    first, second = NumberLock.objects.filter(tenant=tenant).order_by("locked_at")
+    assert first.unlocked_at == first.until and first.unlocked_by is None, "ended by itself"
+    assert second.unlocked_at is None and second.until == T0 + dt.timedelta(days=3)
+
+
 def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     tenant, clock, client, django_capture_on_commit_callbacks
 ):
@@ -139,7 +211,7 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     ).exists()
     assert AuditEvent.objects.filter(action="number_locked").exists()
 
-    clock.shift(dt.timedelta(days=2))
+    clock.shift(dt.timedelta(hours=2))
     victim = Portal(Client(), tenant, django_capture_on_commit_callbacks)
     victim.open_tenant()
     register_until_code(victim)
@@ -154,12 +226,17 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     assert try_contract(victim, "12345678", "キョウコ ヤマダ").url == "/register/privacy"
 
 
+DAY = dt.timedelta(hours=24)
+
+
 def test_staff_unlock_a_locked_number_in_the_admin(tenant, other_tenant, at_step6):
     from django.test import Client
 
     for number in ("12345678", "99990000"):
-        NumberLock.objects.create(tenant=tenant, number=number, locked_at=T0)
-    elsewhere = NumberLock.objects.create(tenant=other_tenant, number="12345678", locked_at=T0)
+        NumberLock.objects.create(tenant=tenant, number=number, locked_at=T0, until=T0 + DAY)
+    elsewhere = NumberLock.objects.create(
+        tenant=other_tenant, number="12345678", locked_at=T0, until=T0 + DAY
+    )
     assert (
         "ポータルからの登録を止めています"
         in try_contract(at_step6, "12345678", "キョウコ ヤマダ").text

@@ -18,8 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import actions, codes, ratelimit, texts
-from accounts.codes import CODE_TTL
+from accounts import actions, codes, ratelimit, signin, texts
 from accounts.forms import (
     CodeForm,
     ContractNumberForm,
@@ -34,6 +33,7 @@ from contracts import actions as contract_actions
 from contracts.models import Customer, Link, Relationship
 from tenants.decorators import tenant_required
 from tenants.middleware import SESSION_KEY as TENANT_SESSION_KEY
+from waterportal.lib.sources import client_ip
 
 ADD_CONTRACT_KEY = "account_add_contract"
 # A checked 使用者番号 waits this long for the relationship choice, as a signup flow does.
@@ -74,19 +74,23 @@ def _current_password_ok(request, form, field: str = "current_password") -> bool
     A wrong one counts as a failed login: whoever holds an open session without the
     password gets no more guesses here than on the login page.
     """
-    member = request.user
-    key = f"{member.tenant_id}:{member.email}"
-    until = ratelimit.locked_until(ratelimit.LOGIN_ACCOUNT, key)
-    if until is not None:
-        form.add_error(field, texts.password_check_locked(until))
+    member, source = request.user, client_ip(request)
+    account = signin.account_key(member.tenant, member.email)
+    try:
+        signin.check_limits(account, source)
+    except ratelimit.Limited as exc:
+        form.add_error(field, texts.password_check_locked(exc.until))
         return False
     if member.check_password(form.cleaned_data[field]):
-        ratelimit.clear(ratelimit.LOGIN_ACCOUNT, key)
+        signin.clear_after_success(account, source)
         return True
-    until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, key)
-    form.add_error(
-        field, texts.password_check_locked(until) if until else texts.CURRENT_PASSWORD_WRONG
-    )
+    actions.do_record_login_failure(member.tenant, member.email, source=source)
+    try:
+        signin.check_limits(account, source)
+    except ratelimit.Limited as exc:
+        form.add_error(field, texts.password_check_locked(exc.until))
+    else:
+        form.add_error(field, texts.CURRENT_PASSWORD_WRONG)
     return False
 
 
@@ -273,7 +277,7 @@ def change_email_code(request):
         {
             "form": form,
             "new_email": new_email,
-            "ttl_minutes": int(CODE_TTL.total_seconds() // 60),
+            "ttl_minutes": codes.ttl_minutes(),
             "expires_at": current.expires_at if current else None,
         },
     )

@@ -1,9 +1,7 @@
 """Login and logout; the member's first page is billing's home."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -11,51 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import ratelimit, texts
+from accounts import actions, ratelimit, signin, texts
 from accounts.forms import LoginForm
-from accounts.models import User
-from audit.actions import record
 from tenants.decorators import tenant_required
-
-
-def client_ip(request) -> str:
-    """The address the request came from, for the per-source limits.
-
-    Behind the TLS proxy production runs behind, REMOTE_ADDR is the proxy's (gunicorn
-    does not take X-Forwarded-For into it), and every resident would share one key: ten
-    mistyped passwords in the whole town would lock everyone's login. Each of the
-    ``TRUSTED_PROXY_COUNT`` proxies appends the address it received from to
-    X-Forwarded-For, so the client's is that many entries from the right; entries
-    further left were written by the client and prove nothing. Written by hand: the rule
-    is one line, and django-ipware's default reads the left-most, client-written entry.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [address for address in forwarded if address]
-    if len(forwarded) < proxies:
-        return remote  # not through every proxy (a health check from inside, say)
-    return forwarded[-proxies]
-
-
-def _check_login_limits(tenant, email: str, ip: str) -> None:
-    ratelimit.check(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
-    ratelimit.check(ratelimit.LOGIN_SOURCE, ip)
-
-
-def _count_login_failure(tenant, email: str, ip: str) -> None:
-    """Count a failed login; a lock it trips is written to the audit log for staff
-    (the member's id when the address has an account, never the address itself)."""
-    with transaction.atomic():
-        account_locked = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, f"{tenant.pk}:{email}")
-        source_locked = ratelimit.hit(ratelimit.LOGIN_SOURCE, ip)
-        if account_locked:
-            member = User.objects.filter(tenant=tenant, email=email).first()
-            record(tenant, "login_locked", member=member, until=account_locked.isoformat())
-        if source_locked:
-            record(tenant, "login_source_locked", until=source_locked.isoformat())
+from waterportal.lib.sources import client_ip
 
 
 def _next_page(request) -> str | None:
@@ -70,6 +27,12 @@ def _next_page(request) -> str | None:
     return target if same_site else None
 
 
+def _sign_in(request, member) -> None:
+    tenant_id = request.tenant.pk
+    login(request, member)  # rotates the session id; starts the session clock
+    request.session["tenant_id"] = tenant_id
+
+
 @sensitive_post_parameters()
 @tenant_required
 @never_cache
@@ -79,30 +42,62 @@ def login_view(request):
         return redirect(next_page or "billing:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email, ip = form.cleaned_data["email"], client_ip(request)
+        tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
+        account = signin.account_key(tenant, email)
         try:
-            _check_login_limits(request.tenant, email, ip)
+            signin.check_limits(account, ip)
+        except signin.AccountLocked as exc:
+            form.add_error(None, texts.login_account_locked(exc.until))
         except ratelimit.Limited as exc:
             form.add_error(None, texts.login_locked(exc.until))
         else:
             user = authenticate(
-                request, email=email, password=form.cleaned_data["password"], tenant=request.tenant
+                request, email=email, password=form.cleaned_data["password"], tenant=tenant
             )
             if user is None:
-                _count_login_failure(request.tenant, email, ip)
+                actions.do_record_login_failure(tenant, email, source=ip)
                 form.add_error(None, texts.LOGIN_FAILED)
             else:
-                ratelimit.clear(ratelimit.LOGIN_ACCOUNT, f"{request.tenant.pk}:{email}")
-                tenant_id = request.tenant.pk
-                login(request, user)  # rotates the session id; starts the session clock
-                request.session["tenant_id"] = tenant_id
+                signin.clear_after_success(account, ip)
+                _sign_in(request, user)
+                actions.do_record_login(user, source=ip)
                 return redirect(next_page or "billing:home")
     return render(request, "accounts/login.html", {"form": form, "next_page": next_page})
+
+
+@tenant_required
+@never_cache
+def login_link(request):
+    """The one-time link mailed when an account's failed logins reached the ceiling.
+
+    Opening it only shows a button: mail scanners open links, and must not use it up.
+    The button (a POST) signs the member in.
+    """
+    value = request.POST.get("t") or request.GET.get("t") or ""
+    if request.method == "POST":
+        try:
+            member = actions.do_sign_in_with_link(request.tenant, value, source=client_ip(request))
+        except signin.LinkInvalid:
+            pass
+        else:
+            _sign_in(request, member)
+            messages.success(request, texts.SIGNED_IN_BY_LINK)
+            return redirect("billing:home")
+    else:
+        try:
+            signin.find_link(request.tenant, value)
+        except signin.LinkInvalid:
+            pass
+        else:
+            return render(request, "accounts/login_link.html", {"value": value})
+    return render(request, "accounts/login_link_invalid.html", status=410)
 
 
 @require_POST
 def logout_view(request):
     tenant = getattr(request, "tenant", None)
+    if tenant is not None and request.user.is_authenticated:
+        actions.do_record_logout(request.user, source=client_ip(request))
     logout(request)
     if tenant is None:
         return redirect("/")

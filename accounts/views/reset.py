@@ -8,12 +8,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import actions, codes, texts
-from accounts.codes import CODE_TTL
 from accounts.forms import EmailForm, ResetPasswordForm
 from accounts.models import User
 from accounts.passwords import RULES_TEXT
-from accounts.views.login import client_ip
 from tenants.decorators import tenant_required
+from waterportal.lib.sources import client_ip
 
 SESSION_KEY = "reset_email"
 
@@ -70,7 +69,7 @@ def reset_code(request):
         {
             "form": form,
             "email": email,
-            "ttl_minutes": int(CODE_TTL.total_seconds() // 60),
+            "ttl_minutes": codes.ttl_minutes(),
             "rules": RULES_TEXT,
         },
     )

@@ -12,12 +12,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import codes, signup, texts
-from accounts.codes import CODE_TTL
 from accounts.forms import CodeForm, ContractForm, EmailForm, PrivacyForm, ProfileForm
 from accounts.passwords import RULES_TEXT
-from accounts.views.login import client_ip
 from contracts import actions as contract_actions
 from tenants.decorators import tenant_required
+from waterportal.lib.sources import client_ip
 
 SESSION_KEY = "signup_flow"
 STEP_URLS = {
@@ -119,7 +118,7 @@ def register_code(request, flow):
         {
             "form": form,
             "flow": flow,
-            "ttl_minutes": int(CODE_TTL.total_seconds() // 60),
+            "ttl_minutes": codes.ttl_minutes(),
             "expires_at": current.expires_at if current else None,
         },
     )

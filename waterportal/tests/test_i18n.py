@@ -434,8 +434,16 @@ def test_figures_and_dates_in_each_language():
         assert formatting.month(day.replace(day=1)) == "November 2026"
         assert formatting.short_month(day.replace(day=1)) == "Nov 2026"
         assert texts.japanese_date(day) == "26 November 2026 (Thu)"
-        assert texts.clock(dt.datetime(2026, 11, 26, 5, 7, tzinfo=dt.UTC)) == "14:07"
-    assert texts.clock(dt.datetime(2026, 11, 26, 5, 7, tzinfo=dt.UTC)) == "14時07分"
+
+
+def test_a_time_is_told_with_its_day_when_it_is_not_today():
+    afternoon = dt.datetime(2026, 11, 26, 5, 7, tzinfo=dt.UTC)  # 14:07 in Tokyo
+    with time_machine.travel(dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC), tick=False):
+        assert texts.clock(afternoon) == "14時07分"
+        assert texts.clock(afternoon + dt.timedelta(days=1)) == "11月27日 14時07分"
+        with translation.override("en"):
+            assert texts.clock(afternoon) == "14:07"
+            assert texts.clock(afternoon + dt.timedelta(days=1)) == "27 Nov 14:07"
 
 
 # --- The catalog ---------------------------------------------------------------------------

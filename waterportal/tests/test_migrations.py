@@ -9,3 +9,29 @@ from django.core.management import call_command
 def test_no_model_change_is_missing_its_migration():
     # --check exits non-zero (SystemExit) when makemigrations would write a file.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_number_locks_made_before_they_had_an_end_get_one_of_24_hours():
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("contracts", "0001_initial"), ("tenants", "0002_alter_tenant_slug")])
+    old = executor.loader.project_state(
+        [("contracts", "0001_initial"), ("tenants", "0002_alter_tenant_slug")]
+    ).apps
+    tenant = old.get_model("tenants", "Tenant").objects.create(slug="oumu", name="おうむ町")
+    began = dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.UTC)
+    lock = old.get_model("contracts", "NumberLock").objects.create(
+        tenant_id=tenant.pk, number="12345678", locked_at=began
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    moved = new.get_model("contracts", "NumberLock").objects.get(pk=lock.pk)
+    assert moved.until == began + dt.timedelta(hours=24) and moved.unlocked_at is None

@@ -1,0 +1,141 @@
+"""The rules of signing in with a password: the limits on failures, and the one-time
+sign-in link a member is mailed when their account's ceiling is reached.
+
+Three limits (``accounts.ratelimit``), each counting failed logins:
+
+- per account and source (10 in 15 minutes): a mistyped password from one phone locks
+  that phone only, so nobody can lock a resident out of their own phone;
+- per source (30 in 15 minutes): one machine trying many accounts;
+- per account, across every source (100 in 24 hours): many machines trying one
+  account. Reaching it stops password logins to the account for 24 hours and mails the
+  member a one-time link (``LINK_TTL``) that signs them in.
+
+The same rules serve the residents' login, the current-password checks of the account
+pages and the operator's admin login; keys are made by ``account_key``.
+"""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import ratelimit
+from accounts.models import CodePurpose, User, VerificationCode
+from accounts.tasks import queue_code_email
+from audit.actions import record
+
+LINK_TTL = ratelimit.LOGIN_ACCOUNT.lockout
+
+
+class AccountLocked(ratelimit.Limited):
+    """The account's ceiling was reached: password logins are stopped, from everywhere."""
+
+
+def account_key(tenant, email: str) -> str:
+    # Operators have no municipality: their keys never meet a resident's ("<tenant id>:…").
+    return f"{tenant.pk}:{email}" if tenant is not None else f"operator:{email}"
+
+
+def check_limits(account: str, source: str, now=None) -> None:
+    """Raise ``ratelimit.Limited`` (or ``AccountLocked``) while a limit refuses."""
+    until = ratelimit.locked_until(ratelimit.LOGIN_ACCOUNT, account, now)
+    if until is not None:
+        raise AccountLocked(until)
+    ratelimit.check(ratelimit.LOGIN_ACCOUNT_SOURCE, f"{account}|{source}", now)
+    ratelimit.check(ratelimit.LOGIN_SOURCE, source, now)
+
+
+def count_failure(tenant, account: str, source: str, *, member=None, now=None) -> None:
+    """Count one failed login under the three limits; write what it tripped to the log.
+
+    When it reaches the account's ceiling, the account (if ``member`` is its owner) is
+    mailed a sign-in link.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        pair_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT_SOURCE, f"{account}|{source}", now)
+        source_until = ratelimit.hit(ratelimit.LOGIN_SOURCE, source, now)
+        account_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, account, now)
+        if tenant is None:
+            return  # the operator's: the admin keeps no log of its own
+        if pair_until:
+            record(
+                tenant,
+                "login_locked",
+                member=member,
+                now=now,
+                source=source,
+                until=pair_until.isoformat(),
+                scope="account_source",
+            )
+        if source_until:
+            record(
+                tenant,
+                "login_source_locked",
+                now=now,
+                source=source,
+                until=source_until.isoformat(),
+            )
+        if account_until:
+            record(
+                tenant,
+                "login_locked",
+                member=member,
+                now=now,
+                source=source,
+                until=account_until.isoformat(),
+                scope="account",
+            )
+            if member is not None:
+                _mail_sign_in_link(tenant, member, until=account_until, now=now)
+
+
+def clear_after_success(account: str, source: str) -> None:
+    """A right password forgets that account's failures from that source."""
+    ratelimit.clear(ratelimit.LOGIN_ACCOUNT_SOURCE, f"{account}|{source}")
+
+
+def _mail_sign_in_link(tenant, member: User, *, until: dt.datetime, now) -> None:
+    token = secrets.token_urlsafe(32)
+    salt = VerificationCode.new_salt()
+    VerificationCode.objects.filter(
+        tenant=tenant,
+        email=member.email,
+        purpose=CodePurpose.SIGN_IN,
+        used_at__isnull=True,
+        voided_at__isnull=True,
+    ).update(voided_at=now)
+    row = VerificationCode.objects.create(
+        tenant=tenant,
+        purpose=CodePurpose.SIGN_IN,
+        email=member.email,
+        salt=salt,
+        code_hash=VerificationCode.hash_code(salt, token),
+        created_at=now,
+        expires_at=until,
+    )
+    queue_code_email(row, token)
+
+
+def link_token(row_id: int, token: str) -> str:
+    """What the link carries: the row to look up, and the secret it must match."""
+    return f"{row_id}.{token}"
+
+
+class LinkInvalid(Exception):
+    """The link is unknown, used, replaced by a newer one or expired."""
+
+
+def find_link(tenant, value: str, *, now=None) -> VerificationCode:
+    """The usable sign-in link row that ``value`` (``link_token``) names, or LinkInvalid."""
+    now = now or timezone.now()
+    row_id, _dot, token = (value or "").partition(".")
+    if not row_id.isdigit() or not token:
+        raise LinkInvalid()
+    row = VerificationCode.objects.filter(
+        tenant=tenant, pk=int(row_id), purpose=CodePurpose.SIGN_IN
+    ).first()
+    if row is None or not row.usable(now) or not row.matches(token):
+        raise LinkInvalid()
+    return row
