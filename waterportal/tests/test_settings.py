@@ -86,3 +86,52 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     assert result.returncode == 0, output
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in output
+
+
+COOKIE_PROBE = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+from django.test.utils import override_settings
+from tenants.actions import do_create_tenant
+
+call_command("migrate", verbosity=0)
+do_create_tenant(slug="oumu", name="おうむ町")
+plain_files = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+with override_settings(STORAGES=plain_files):
+    response = Client().get("/login?tenant=oumu", secure=True, HTTP_HOST="portal.example.jp")
+assert response.status_code == 200, response.status_code
+for name, morsel in sorted(response.cookies.items()):
+    print(name, bool(morsel["secure"]), morsel["path"], repr(morsel["domain"]))
+"""
+
+
+def test_production_cookies_carry_the_host_prefix(tmp_path):
+    result = run(
+        ["-c", COOKIE_PROBE],
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cookies.sqlite3'}",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        EMAIL_URL="smtp://127.0.0.1:25",
+        ALLOWED_HOSTS="portal.example.jp",
+    )
+    assert result.returncode == 0, result.stderr
+    cookies = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()}
+    for name in ("__Host-sessionid", "__Host-csrftoken"):
+        assert cookies[name] == ["True", "/", "''"], (name, cookies)
+    assert "sessionid" not in cookies and "csrftoken" not in cookies
+
+
+def test_development_keeps_the_plain_cookie_names():
+    result = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            "print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)",
+        ],
+    )
+    assert result.stdout.split() == ["sessionid", "csrftoken"], result.stderr
