@@ -1,5 +1,14 @@
 """Sessions read from the cache and written through to the database (Django's
-``cached_db``), with the cached copy kept at most ``SESSION_CACHE_SECONDS``.
+``cached_db``), with the cached copy kept at most ``SESSION_CACHE_SECONDS``, and the
+database deciding whether a signed-in session still exists.
+
+Why the database decides: a logout deletes the session from the database, and from
+Redis when it can. Found by probing production: with Redis frozen (SIGSTOP) during a
+logout, the copy in Redis survived, and once Redis was back the old cookie signed in
+again until the copy expired. So a cached copy of a signed-in session is used only
+while its row exists (one indexed look-up); a logout is final once the page says so,
+whatever Redis holds. Sessions with nobody signed in (the town chosen, a registration
+under way) are not checked: ending them ends nothing.
 
 Why the limit: the cache fails soft (``waterportal.lib.redis_cache``). A logout made while
 this process could not reach Redis deletes the session from the database but cannot
@@ -12,7 +21,9 @@ last written. A member who keeps using the portal has their session written once
 """
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SIGNED_IN
 from django.contrib.sessions.backends import cached_db
+from django.utils import timezone
 
 
 class _Limited:
@@ -42,3 +53,23 @@ class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _Limited(self._cache, settings.SESSION_CACHE_SECONDS)
+
+    def load(self):
+        data = self._cache.get(self.cache_key)
+        if data is not None and SIGNED_IN in data and not self._exists_in_database():
+            self._cache.delete(self.cache_key)  # ended: its copy must not outlive it
+            self._session_key = None
+            return {}
+        if data is not None:
+            return data
+        row = self._get_session_from_db()
+        if row is None:
+            return {}
+        data = self.decode(row.session_data)
+        self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=row.expire_date))
+        return data
+
+    def _exists_in_database(self) -> bool:
+        return self.model.objects.filter(
+            session_key=self.session_key, expire_date__gt=timezone.now()
+        ).exists()

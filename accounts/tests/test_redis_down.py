@@ -225,3 +225,24 @@ def test_no_answer_waits_for_a_mail_sent_at_once_so_it_tells_nobody_who_is_regis
         assert mails_to(address) == [], "the answer was held back until the mail was sent"
         response.close()
         assert len(mails_to(address)) == (1 if address == member.email else 0)
+
+
+def test_a_logout_made_while_redis_is_frozen_stays_final_once_redis_is_back(
+    on_own_redis, own_redis, portal, member, clock, retry_clock
+):
+    """Found by probing: after SIGSTOP, a logout, and SIGCONT, the old cookie still
+    worked for about a minute, from the session's copy that Redis kept."""
+    sign_in(portal)
+    assert portal.get("/account").status_code == 200  # the session's copy is in Redis
+    cookie = portal.client.cookies["sessionid"].value
+    own_redis.freeze()
+    page = portal.post("/logout", follow=True)
+    assert "ログアウトしました" in page.text
+    own_redis.thaw()
+    retry_clock[0] += outage.RETRY_SECONDS  # the process uses Redis again
+    assert own_redis.client().keys("*cached_db*"), "the old copy is still in Redis"
+
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    refused = replay.get("/account?tenant=oumu")
+    assert refused.status_code == 302 and refused.url.startswith("/login")
