@@ -19,3 +19,13 @@ def record(
         source=source or None,
         data=data,
     )
+
+
+def do_record_look(tenant, member, what: str, *, source: str, now=None, **data) -> AuditEvent:
+    """A member (or staff) looked at personal data: a bill, a statement, a history.
+
+    After a leak, the town must count the people whose data was seen (個人情報保護法
+    第68条), so every look is on record: who, when, from where and at what (ids and the
+    billing month, never the figures or names shown).
+    """
+    return record(tenant, what, member=member, now=now, source=source, **data)

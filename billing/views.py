@@ -18,9 +18,11 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from audit.actions import do_record_look
 from billing import charts, formatting, freshness, services, statements, texts
 from contracts.models import Link
 from tenants.decorators import tenant_required
+from waterportal.lib.sources import client_ip
 
 
 def member_page(view):
@@ -47,6 +49,15 @@ def _link_or_404(request, link_id: int, today: dt.date) -> Link:
     return link
 
 
+def _looked(request, what: str, link: Link | None = None, month: dt.date | None = None):
+    data: dict = {}
+    if link is not None:
+        data["customer"] = link.customer_id
+    if month is not None:
+        data["month"] = formatting.month_slug(month)
+    do_record_look(request.tenant, request.user, what, source=client_ip(request), **data)
+
+
 @member_page
 def home(request):
     today = services.today_in_japan()
@@ -60,6 +71,8 @@ def home(request):
         "cards_version": version,
         "cards_cache_seconds": settings.HOME_CACHE_SECONDS,
     }
+    # The latest bill of each of the member's contracts, whichever they are today.
+    _looked(request, "viewed_home")
     return render(request, "billing/home.html", context)
 
 
@@ -69,6 +82,7 @@ def history(request, link_id: int):
     link = _link_or_404(request, link_id, today)
     rows = services.history_rows(link, request.tenant, today)
     bills = [row.bill for row in rows]
+    _looked(request, "viewed_history", link)
     return render(
         request,
         "billing/history.html",
@@ -91,6 +105,7 @@ def history_csv(request, link_id: int):
     link = _link_or_404(request, link_id, today)
     rows = services.history_rows(link, request.tenant, today)
     digits = statements.last_digits(link.customer)
+    _looked(request, "downloaded_history_csv", link)
     response = HttpResponse(
         statements.history_csv((row.bill, row.state) for row in rows),
         content_type="text/csv; charset=utf-8",
@@ -108,6 +123,7 @@ def bill(request, link_id: int, month: dt.date):
     page = services.bill_page(link, month, request.tenant, today)
     if page is None:
         raise Http404
+    _looked(request, "viewed_bill", link, month)
     return render(
         request,
         "billing/bill.html",
@@ -132,6 +148,7 @@ def statement(request, link_id: int, month: dt.date):
         bill, services.payment_of(bill), link.customer.payment_method, request.tenant, today
     )
     pdf = statements.statement_pdf(bill, link.customer, request.tenant, state, issued=today)
+    _looked(request, "downloaded_statement", link, month)
     digits = statements.last_digits(link.customer)
     slug = formatting.month_slug(month)
     response = HttpResponse(pdf, content_type="application/pdf")
