@@ -7,7 +7,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.core.signals import request_started
 
         from accounts.middleware import start_session_clock_on_login
+        from accounts.sessions import forget_unverified
 
         user_logged_in.connect(start_session_clock_on_login, dispatch_uid="session-clock")
+        request_started.connect(forget_unverified, dispatch_uid="unverified-session")

@@ -1,7 +1,11 @@
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.models import Session
+from django.db.models import Exists
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, normalize_email
+from accounts.sessions import unverified_session
 
 
 class TenantEmailBackend(ModelBackend):
@@ -27,3 +31,18 @@ class TenantEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in member, if their session still exists.
+
+        A session loaded from Redis may be one that a logout already deleted from the
+        database (``accounts.sessions``): the member is then read only if its row is
+        still there, in the same query.
+        """
+        members = User._default_manager.filter(pk=user_id)
+        session_key = unverified_session()
+        if session_key is not None:
+            alive = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now())
+            members = members.filter(Exists(alive))
+        member = members.first()
+        return member if member is not None and self.user_can_authenticate(member) else None

@@ -6,9 +6,12 @@ Why the database decides: a logout deletes the session from the database, and fr
 Redis when it can. Found by probing production: with Redis frozen (SIGSTOP) during a
 logout, the copy in Redis survived, and once Redis was back the old cookie signed in
 again until the copy expired. So a cached copy of a signed-in session is used only
-while its row exists (one indexed look-up); a logout is final once the page says so,
-whatever Redis holds. Sessions with nobody signed in (the town chosen, a registration
-under way) are not checked: ending them ends nothing.
+while its row exists; a logout is final once the page says so, whatever Redis holds.
+
+The check costs no query of its own: the member is read from the database on every
+signed-in request anyway, and ``accounts.backends`` reads them only if the session's
+row still exists (one query, ``unverified_session``). Sessions with nobody signed in
+(the town chosen, a registration under way) are not checked: ending them ends nothing.
 
 Why the limit: the cache fails soft (``waterportal.lib.redis_cache``). A logout made while
 this process could not reach Redis deletes the session from the database but cannot
@@ -20,10 +23,25 @@ last written. A member who keeps using the portal has their session written once
 5 minutes.
 """
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as SIGNED_IN
 from django.contrib.sessions.backends import cached_db
-from django.utils import timezone
+
+# The key of the session this request loaded from the cache with someone signed in:
+# its row must still exist for the member to be read (``accounts.backends``).
+_unverified: ContextVar[str | None] = ContextVar("unverified_session", default=None)
+
+
+def unverified_session() -> str | None:
+    """The key whose database row decides whether this request is still signed in."""
+    return _unverified.get()
+
+
+def forget_unverified(**kwargs) -> None:
+    """``request_started``: nothing of an earlier request on this thread carries over."""
+    _unverified.set(None)
 
 
 class _Limited:
@@ -56,10 +74,8 @@ class SessionStore(cached_db.SessionStore):
 
     def load(self):
         data = self._cache.get(self.cache_key)
-        if data is not None and SIGNED_IN in data and not self._exists_in_database():
-            self._cache.delete(self.cache_key)  # ended: its copy must not outlive it
-            self._session_key = None
-            return {}
+        cached_sign_in = data is not None and SIGNED_IN in data
+        _unverified.set(self.session_key if cached_sign_in else None)
         if data is not None:
             return data
         row = self._get_session_from_db()
@@ -68,8 +84,3 @@ class SessionStore(cached_db.SessionStore):
         data = self.decode(row.session_data)
         self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=row.expire_date))
         return data
-
-    def _exists_in_database(self) -> bool:
-        return self.model.objects.filter(
-            session_key=self.session_key, expire_date__gt=timezone.now()
-        ).exists()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Look
 from waterportal.lib.admin import ReadOnlyAdmin
 
 
@@ -12,3 +12,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "tenant", "action", "actor", "member", "source")
     list_filter = ("tenant", "action")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(Look)
+class LookAdmin(ReadOnlyAdmin):
+    """Who looked at which member's bills, statements and histories, and from where."""
+
+    list_display = ("created_at", "tenant", "action", "member", "customer_id", "month", "source")
+    list_filter = ("tenant", "action")
+    readonly_fields = [f.name for f in Look._meta.fields]

@@ -31,3 +31,47 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Look(models.Model):
+    """One look at a member's personal data: a bill, a statement, a history.
+
+    Kept apart from ``AuditEvent``: a look is written on every such page, so its table
+    has one index besides its key, and no foreign-key checks in the database (tenants
+    and members are never deleted while their looks matter; Django still follows
+    ``on_delete``). After a leak, the looks of a period are what count the people whose
+    data was seen (個人情報保護法 第68条).
+    """
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("日時")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="会員",
+    )
+    action = models.CharField("閲覧したもの", max_length=30)
+    # The contract (contracts.Customer) by id: audit sits below contracts.
+    customer_id = models.BigIntegerField("使用者ID", null=True, blank=True)
+    month = models.CharField("請求月", max_length=7, blank=True)
+    source = models.GenericIPAddressField("接続元", null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "閲覧記録"
+        verbose_name_plural = "閲覧記録"
+        indexes = [models.Index(fields=["tenant", "created_at"], name="audit_look_tenant_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -50,12 +50,14 @@ def _link_or_404(request, link_id: int, today: dt.date) -> Link:
 
 
 def _looked(request, what: str, link: Link | None = None, month: dt.date | None = None):
-    data: dict = {}
-    if link is not None:
-        data["customer"] = link.customer_id
-    if month is not None:
-        data["month"] = formatting.month_slug(month)
-    do_record_look(request.tenant, request.user, what, source=client_ip(request), **data)
+    do_record_look(
+        request.tenant,
+        request.user,
+        what,
+        source=client_ip(request),
+        customer_id=link.customer_id if link is not None else None,
+        month=formatting.month_slug(month) if month is not None else "",
+    )
 
 
 @member_page

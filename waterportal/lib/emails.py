@@ -7,6 +7,7 @@ registration never sends anything and a slow mail server never slows a page down
 
 import datetime as dt
 import logging
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -84,12 +85,12 @@ def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
 
 # The connections the web process queues mail on, one pool per Celery app: kept open,
 # because opening one costs about 8 ms, more than the rest of a code request.
-_pools: dict[int, Any] = {}
+_pools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
     app = task.app
-    pool = _pools.get(id(app))
+    pool = _pools.get(app)
     if pool is None:
         # Connections of their own, with short timeouts and no retries, rather than the
         # app's pool: its options are also the worker's, which must keep retrying.
@@ -101,13 +102,13 @@ def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
         connection = app.connection_for_write(
             connect_timeout=QUEUE_TIMEOUT_SECONDS, transport_options=options
         )
-        pool = _pools.setdefault(id(app), connection.Pool(limit=app.conf.broker_pool_limit))
+        pool = _pools.setdefault(app, connection.Pool(limit=app.conf.broker_pool_limit))
     try:
         with pool.acquire(block=True, timeout=QUEUE_TIMEOUT_SECONDS) as connection:
             task.apply_async(args, connection=connection, retry=False, expires=expires)
     except Exception:
         # Its connections may be half-open (a Redis that hung): start afresh next time.
-        _pools.pop(id(app), None)
+        _pools.pop(app, None)
         pool.force_close_all()
         raise
 
