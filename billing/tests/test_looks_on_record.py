@@ -78,8 +78,7 @@ def test_logins_failures_and_logouts_are_recorded_without_the_password(portal, m
 
 @pytest.mark.django_db(transaction=True)
 def test_a_look_outside_any_transaction_is_committed(tenant, member):
-    """The pages' own path (no transaction around the view): on PostgreSQL it commits
-    without waiting for the disk, and is stored all the same."""
+    """The pages' own path: no transaction around the view, the statement commits."""
     from audit.actions import do_record_look
 
     do_record_look(tenant, member, "viewed_home", source="203.0.113.5")
