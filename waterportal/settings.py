@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.activate_links",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Looks at members' bills wait in Redis for this (audit.looks).
+    "store-looks": {
+        "task": "audit.tasks.store_looks",
+        "schedule": 10.0,
+    },
     "purge-expired": {
         "task": "accounts.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=30),

@@ -5,10 +5,16 @@ CSV, nor logins. After a leak the town must count the people affected (個人情
 第68条: more than 100 people must be reported).
 """
 
+import json
+
 import pytest
+import redis
+from django.db import IntegrityError
 
 from accounts.tests.factories import STRONG_PASSWORD
+from audit import looks
 from audit.models import AuditEvent, Look
+from audit.tasks import store_looks
 from billing.tests.conftest import NOW
 from billing.tests.factories import make_bill
 
@@ -81,5 +87,52 @@ def test_a_look_outside_any_transaction_is_committed(tenant, member):
     """The pages' own path: no transaction around the view, the statement commits."""
     from audit.actions import do_record_look
 
-    do_record_look(tenant, member, "viewed_home", source="203.0.113.5")
+    do_record_look(tenant, member, "viewed_home", source="203.0.113.5")  # no REDIS_URL
     assert Look.objects.filter(member=member, action="viewed_home").count() == 1
+
+
+@pytest.fixture
+def looks_on_redis(settings):
+    """Production's way: REDIS_URL set, the looks wait in Redis for the worker."""
+    from waterportal.tests.broker import REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    settings.REDIS_URL = REDIS_URL
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(looks.QUEUE)
+    yield client
+    client.delete(looks.QUEUE)
+
+
+def test_with_redis_a_look_waits_there_and_the_worker_stores_it(
+    looks_on_redis, signed_in, member, link, tenant
+):
+    assert signed_in.get(f"/contracts/{link.pk}/bills/2026-10").status_code == 200
+    assert not Look.objects.exists(), "not written by the page"
+    assert looks_on_redis.llen(looks.QUEUE) == 1
+    store_looks.apply(throw=True)
+    (look,) = Look.objects.all()
+    assert (look.member, look.action, look.month, look.created_at) == (
+        member,
+        "viewed_bill",
+        "2026-10",
+        NOW,
+    )
+    assert looks_on_redis.llen(looks.QUEUE) == 0
+
+
+def test_with_redis_unreachable_the_page_writes_the_look_itself(settings, signed_in, member, link):
+    from waterportal.tests.smtp import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    assert signed_in.get(f"/contracts/{link.pk}/bills/2026-10").status_code == 200
+    assert Look.objects.filter(member=member, action="viewed_bill").count() == 1
+
+
+def test_looks_the_database_refused_go_back_to_the_queue(looks_on_redis, tenant, member):
+    waiting = [tenant.pk, member.pk, "not a time", "viewed_home", None, "", None]
+    looks_on_redis.rpush(looks.QUEUE, json.dumps(waiting))
+    with pytest.raises(IntegrityError):
+        looks.store_waiting(looks_on_redis)
+    assert looks_on_redis.llen(looks.QUEUE) == 1
