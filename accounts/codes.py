@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import ratelimit
 from accounts.models import VerificationCode
+from audit.actions import record
 
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -157,7 +158,9 @@ def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> Veri
     if ratelimit.locked_until(WRONG_CODES, _wrong_key(tenant, purpose, email), now):
         raise CodeExhausted()  # a new code is refused too, with the neutral message
     if not row.matches(code):
-        ratelimit.hit(WRONG_CODES, _wrong_key(tenant, purpose, email), now)
+        until = ratelimit.hit(WRONG_CODES, _wrong_key(tenant, purpose, email), now)
+        if until is not None:
+            record(tenant, "code_locked", now=now, purpose=str(purpose), until=until.isoformat())
         # An atomic increment: two wrong guesses sent at once both count.
         VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
         row.refresh_from_db(fields=["attempts"])

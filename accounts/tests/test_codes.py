@@ -9,6 +9,7 @@ import time_machine
 from accounts import codes
 from accounts.models import VerificationCode
 from accounts.tests.factories import make_customer, make_member
+from audit.models import AuditEvent
 from conftest import code_from_mail, mails_to
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
@@ -180,6 +181,7 @@ def test_after_100_wrong_codes_in_a_day_the_address_gets_no_new_code_until_the_d
     with pytest.raises(codes.SendLimitReached) as refused:
         codes.issue_code(portal.tenant, "reset", EMAIL)
     assert refused.value.until == last_wrong + dt.timedelta(hours=24)
+    assert AuditEvent.objects.filter(action="code_locked", data__purpose="reset").count() == 1
     page = portal.post("/password-reset", {"email": EMAIL})
     assert "しばらく送信できません" in page.text, "the same words as the per-hour limit"
     assert len(mails_to(EMAIL)) == 0
