@@ -59,36 +59,23 @@ def count_failure(tenant, account: str, source: str, *, member=None, now=None) -
         account_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, account, now)
         if tenant is None:
             return  # the operator's: the admin keeps no log of its own
-        if pair_until:
-            record(
-                tenant,
-                "login_locked",
-                member=member,
-                now=now,
-                source=source,
-                until=pair_until.isoformat(),
-                scope="account_source",
-            )
-        if source_until:
-            record(
-                tenant,
-                "login_source_locked",
-                now=now,
-                source=source,
-                until=source_until.isoformat(),
-            )
-        if account_until:
-            record(
-                tenant,
-                "login_locked",
-                member=member,
-                now=now,
-                source=source,
-                until=account_until.isoformat(),
-                scope="account",
-            )
-            if member is not None:
-                _mail_sign_in_link(tenant, member, until=account_until, now=now)
+        for until, action, scope in (
+            (pair_until, "login_locked", "account_source"),
+            (source_until, "login_source_locked", "source"),
+            (account_until, "login_locked", "account"),
+        ):
+            if until is not None:
+                record(
+                    tenant,
+                    action,
+                    member=member if scope != "source" else None,
+                    now=now,
+                    source=source,
+                    until=until.isoformat(),
+                    scope=scope,
+                )
+        if account_until is not None and member is not None:
+            _mail_sign_in_link(tenant, member, until=account_until, now=now)
 
 
 def clear_after_success(account: str, source: str) -> None:

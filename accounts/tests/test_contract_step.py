@@ -194,29 +194,14 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     tenant, clock, client, django_capture_on_commit_callbacks
 ):
     make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
-    browsers = []
-    for i in range(3):
-        from django.test import Client
-
-        browser = Portal(Client(), tenant, django_capture_on_commit_callbacks)
-        browser.open_tenant()
-        register_until_code(browser, f"attacker{i}@example.jp")
-        verify(browser, f"attacker{i}@example.jp")
-        profile(browser)
-        browsers.append(browser)
-    for attempt in range(10):
-        try_contract(browsers[attempt // 4], "1234-5678", "ヤマダ ハナコ")
+    _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
     assert NumberLock.objects.filter(
         tenant=tenant, number="12345678", unlocked_at__isnull=True
     ).exists()
     assert AuditEvent.objects.filter(action="number_locked").exists()
 
     clock.shift(dt.timedelta(hours=2))
-    victim = Portal(Client(), tenant, django_capture_on_commit_callbacks)
-    victim.open_tenant()
-    register_until_code(victim)
-    verify(victim)
-    profile(victim)
+    victim = _holder_at_step6(tenant, django_capture_on_commit_callbacks)
     page = try_contract(victim, "12345678", "キョウコ ヤマダ")
     assert "ポータルからの登録を止めています" in page.text and tenant.phone in page.text
 

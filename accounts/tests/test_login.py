@@ -98,6 +98,13 @@ def browser(tenant, address, capture) -> Portal:
     return opened
 
 
+def fail_from_many_sources(tenant, capture, clock, times: int, **credentials) -> None:
+    """``times`` wrong logins, each from an address of its own, five minutes apart."""
+    for i in range(times):
+        login(browser(tenant, f"10.0.{i // 9}.{i}", capture), **credentials)
+        clock.shift(dt.timedelta(minutes=5))
+
+
 def test_someone_elses_wrong_passwords_do_not_lock_the_member_out(
     tenant, member, clock, django_capture_on_commit_callbacks
 ):
@@ -114,10 +121,9 @@ def test_someone_elses_wrong_passwords_do_not_lock_the_member_out(
 def test_failures_from_many_sources_below_the_ceiling_leave_the_right_password_working(
     tenant, member, clock, django_capture_on_commit_callbacks
 ):
-    for i in range(99):
-        attacker = browser(tenant, f"10.0.{i // 9}.{i}", django_capture_on_commit_callbacks)
-        login(attacker, password="Wrong-Pass-123")
-        clock.shift(dt.timedelta(minutes=5))
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 99, password="Wrong-Pass-123"
+    )
     resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     assert login(resident).url == "/"
     assert mails_to("hanako@example.jp") == []
@@ -126,10 +132,9 @@ def test_failures_from_many_sources_below_the_ceiling_leave_the_right_password_w
 def test_the_ceiling_of_100_failures_a_day_stops_password_logins_and_mails_a_sign_in_link(
     tenant, member, clock, django_capture_on_commit_callbacks
 ):
-    for i in range(100):
-        attacker = browser(tenant, f"10.0.{i // 9}.{i}", django_capture_on_commit_callbacks)
-        login(attacker, password="Wrong-Pass-123")
-        clock.shift(dt.timedelta(minutes=5))
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
+    )
     resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     page = login(resident)  # the right password, from a source with no failures
     assert "パスワードでのログインを止めています" in page.text
@@ -156,10 +161,9 @@ def test_the_ceiling_of_100_failures_a_day_stops_password_logins_and_mails_a_sig
 def test_the_ceiling_mails_nothing_for_an_address_without_an_account(
     tenant, member, clock, django_capture_on_commit_callbacks
 ):
-    for i in range(100):
-        attacker = browser(tenant, f"10.0.{i // 9}.{i}", django_capture_on_commit_callbacks)
-        login(attacker, email="nobody@example.jp")
-        clock.shift(dt.timedelta(minutes=5))
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 100, email="nobody@example.jp"
+    )
     page = login(
         browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks),
         email="nobody@example.jp",
@@ -171,11 +175,9 @@ def test_the_ceiling_mails_nothing_for_an_address_without_an_account(
 def test_a_sign_in_link_expires_with_the_lock(
     tenant, member, clock, django_capture_on_commit_callbacks
 ):
-    for i in range(100):
-        login(
-            browser(tenant, f"10.0.{i // 9}.{i}", django_capture_on_commit_callbacks),
-            password="Wrong-Pass-123",
-        )
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
+    )
     token = re.search(r"&t=(\S+)", mails_to("hanako@example.jp")[0].body).group(1)
     clock.shift(dt.timedelta(hours=24, seconds=1))
     resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
