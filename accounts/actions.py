@@ -40,7 +40,9 @@ def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> N
 def do_reset_password(tenant, email: str, code: str, password: str, *, now=None) -> User:
     """Set a new password with a valid reset code (raises codes.CodeError otherwise).
 
-    Changing the password hash ends every other session of the member.
+    Changing the password hash ends every other session of the member. The account's
+    password lock after 100 failures (``accounts.signin``) is lifted: its owner has
+    shown they read its mail.
     """
     now = now or timezone.now()
     email = normalize_email(email)
@@ -50,6 +52,7 @@ def do_reset_password(tenant, email: str, code: str, password: str, *, now=None)
         member = User.objects.select_for_update().get(tenant=tenant, email=email)
         member.set_password(password)
         member.save(update_fields=["password"])
+        ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))
         record(tenant, "password_reset", member=member, now=now)
         emails.send("password_changed", email, {"tenant": tenant})
     return member

@@ -186,6 +186,24 @@ def test_a_sign_in_link_expires_with_the_lock(
     assert login(resident).url == "/", "the lock ended by itself too"
 
 
+def test_a_password_reset_lifts_the_ceilings_lock_too(
+    tenant, member, clock, django_capture_on_commit_callbacks
+):
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
+    )
+    resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
+    resident.post("/password-reset", {"email": "hanako@example.jp"})
+    code = re.search(r"認証コード: (\d{6})", mails_to("hanako@example.jp")[-1].body).group(1)
+    new_password = "Kawa-Nagare-2027"
+    done = resident.post(
+        "/password-reset/code",
+        {"code": code, "password1": new_password, "password2": new_password},
+    )
+    assert done.status_code == 302
+    assert login(resident, password=new_password).url == "/"
+
+
 def signed_in(portal) -> bool:
     return "_auth_user_id" in portal.client.session
 
