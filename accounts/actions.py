@@ -53,6 +53,9 @@ def do_reset_password(tenant, email: str, code: str, password: str, *, now=None)
         member.set_password(password)
         member.save(update_fields=["password"])
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))
+        VerificationCode.objects.filter(  # a sign-in link mailed before is no longer needed
+            tenant=tenant, email=email, purpose=CodePurpose.SIGN_IN, used_at__isnull=True
+        ).update(voided_at=now)
         record(tenant, "password_reset", member=member, now=now)
         emails.send("password_changed", email, {"tenant": tenant})
     return member

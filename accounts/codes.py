@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import ratelimit
-from accounts.models import VerificationCode
+from accounts.models import CodePurpose, VerificationCode
 from audit.actions import record
 
 CODE_TTL = dt.timedelta(minutes=10)
@@ -104,9 +104,15 @@ def issue_code(tenant, purpose: str, email: str, *, now=None) -> tuple[Verificat
     until = ratelimit.locked_until(WRONG_CODES, _wrong_key(tenant, purpose, email), now)
     if until is not None:
         raise SendLimitReached(until)
-    sent = VerificationCode.objects.filter(
-        tenant=tenant, email=email, created_at__gt=now - dt.timedelta(hours=1)
-    ).order_by("-created_at")
+    # Only the codes someone asked for: a sign-in link exists only for an account's
+    # address, and counting it would tell which addresses have one.
+    sent = (
+        VerificationCode.objects.filter(
+            tenant=tenant, email=email, created_at__gt=now - dt.timedelta(hours=1)
+        )
+        .exclude(purpose=CodePurpose.SIGN_IN)
+        .order_by("-created_at")
+    )
     recent = list(sent.values_list("created_at", flat=True)[:MAX_PER_HOUR])
     if recent and recent[0] > now - RESEND_INTERVAL:
         raise SendTooSoon(recent[0] + RESEND_INTERVAL)
