@@ -56,9 +56,12 @@ def count_failure(tenant, account: str, source: str, *, member=None, now=None) -
     with transaction.atomic():
         pair_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT_SOURCE, f"{account}|{source}", now)
         source_until = ratelimit.hit(ratelimit.LOGIN_SOURCE, source, now)
-        account_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, account, now)
         if tenant is None:
-            return  # the operator's: the admin keeps no log of its own
+            # The operator's: no ceiling across sources, which would lock the only
+            # account that can unlock anything, with no link to mail. The admin is to
+            # be reachable from the operator's network only (README).
+            return
+        account_until = ratelimit.hit(ratelimit.LOGIN_ACCOUNT, account, now)
         for until, action, scope in (
             (pair_until, "login_locked", "account_source"),
             (source_until, "login_source_locked", "source"),

@@ -57,13 +57,14 @@ def test_wrong_passwords_from_elsewhere_do_not_lock_the_operator_out(operator, c
     assert admin_login(Client(REMOTE_ADDR="10.0.0.99")).url == "/admin/"
 
 
-def test_a_hundred_wrong_passwords_in_a_day_from_anywhere_lock_the_admin_login(operator, clock):
+def test_no_number_of_failures_elsewhere_locks_the_operator_out(operator, clock):
+    """The operator's account has no ceiling across sources: it is the one account that
+    unlocks everything else, and there is no link to mail it."""
     for i in range(100):
         admin_login(Client(REMOTE_ADDR=f"10.0.{i // 5}.{i}"), password="Wrong-Pass-123")
         clock.shift(dt.timedelta(minutes=5))
     fresh = Client(REMOTE_ADDR="10.0.0.250")
-    assert LOCKED in admin_login(fresh).text
-    assert not signed_in(fresh)
+    assert admin_login(fresh).url == "/admin/"
 
 
 def test_thirty_admin_failures_from_one_source_lock_that_source(client, operator, clock):
