@@ -309,7 +309,7 @@ LOGGING = {
 }
 
 # How many proxies in front of the portal append to X-Forwarded-For; the per-source
-# rate limits read the client's address from it (accounts.views.login.client_ip).
+# rate limits read the client's address from it (waterportal.lib.sources.client_ip).
 # Production runs behind one TLS proxy (SECURE_PROXY_SSL_HEADER below).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
