@@ -75,24 +75,39 @@ def write(rows: list[tuple]) -> None:
         )
 
 
+STORING = QUEUE + ":storing"
+
+
 def store_waiting(client: redis.Redis | None = None) -> int:
-    """Move every look waiting in Redis into the database; returns how many."""
+    """Move every look waiting in Redis into the database; returns how many.
+
+    The waiting looks are first renamed, all at once, to ``STORING`` (new looks go on
+    queueing meanwhile), stored in one transaction, and only then deleted from Redis.
+    A worker that dies or a database that refuses in between leaves them there for
+    the next run: a look may be stored twice, never lost. A look that cannot be read
+    (not written by ``record``) is logged and left out, or it would block the rest.
+    """
     client = client or _client()
     if client is None:
         return 0
     stored = 0
     while True:
-        raw: list[bytes] = client.lpop(QUEUE, BATCH) or []  # type: ignore[assignment]
-        if not raw:
-            return stored
-        rows = [_row(json.loads(item)) for item in raw]
-        try:
-            with transaction.atomic():
-                write(rows)
-        except Exception:
-            # Back to the queue, for the next run: never dropped on a database error.
-            client.rpush(QUEUE, *raw)
-            raise
+        if not client.exists(STORING):
+            try:
+                client.rename(QUEUE, STORING)
+            except redis.ResponseError:  # nothing waiting
+                return stored
+        raw: list[bytes] = client.lrange(STORING, 0, -1)  # type: ignore[assignment]
+        rows = []
+        for item in raw:
+            try:
+                rows.append(_row(json.loads(item)))
+            except (ValueError, TypeError):
+                log.error("a look that cannot be read was left out")
+        with transaction.atomic():
+            for start in range(0, len(rows), BATCH):
+                write(rows[start : start + BATCH])
+        client.delete(STORING)
         stored += len(rows)
 
 
@@ -103,5 +118,9 @@ def _iso(value):
 
 
 def _row(item: list) -> tuple:
+    """The columns of a look as ``record`` queued it; ValueError for anything else."""
     tenant_id, member_id, created_at, action, customer_id, month, source = item
-    return (tenant_id, member_id, parse_datetime(created_at), action, customer_id, month, source)
+    when = parse_datetime(created_at) if isinstance(created_at, str) else None
+    if not isinstance(tenant_id, int) or when is None or not isinstance(action, str):
+        raise ValueError("not a look")
+    return (tenant_id, member_id, when, action, customer_id, month, source)

@@ -9,7 +9,6 @@ import json
 
 import pytest
 import redis
-from django.db import IntegrityError
 
 from accounts.tests.factories import STRONG_PASSWORD
 from audit import looks
@@ -100,9 +99,9 @@ def looks_on_redis(settings):
         pytest.skip("needs Redis on 127.0.0.1:6379")
     settings.REDIS_URL = REDIS_URL
     client = redis.Redis.from_url(REDIS_URL)
-    client.delete(looks.QUEUE)
+    client.delete(looks.QUEUE, looks.STORING)
     yield client
-    client.delete(looks.QUEUE)
+    client.delete(looks.QUEUE, looks.STORING)
 
 
 def test_with_redis_a_look_waits_there_and_the_worker_stores_it(
@@ -130,9 +129,22 @@ def test_with_redis_unreachable_the_page_writes_the_look_itself(settings, signed
     assert Look.objects.filter(member=member, action="viewed_bill").count() == 1
 
 
-def test_looks_the_database_refused_go_back_to_the_queue(looks_on_redis, tenant, member):
-    waiting = [tenant.pk, member.pk, "not a time", "viewed_home", None, "", None]
-    looks_on_redis.rpush(looks.QUEUE, json.dumps(waiting))
-    with pytest.raises(IntegrityError):
-        looks.store_waiting(looks_on_redis)
-    assert looks_on_redis.llen(looks.QUEUE) == 1
+def waiting_look(tenant, member, created_at="2026-11-02T01:00:00+00:00") -> str:
+    return json.dumps([tenant.pk, member.pk, created_at, "viewed_home", None, "", None])
+
+
+def test_looks_left_by_a_worker_that_died_are_stored_by_the_next_run(
+    looks_on_redis, tenant, member
+):
+    looks_on_redis.rpush(looks.STORING, waiting_look(tenant, member))  # taken, not stored
+    looks_on_redis.rpush(looks.QUEUE, waiting_look(tenant, member))  # queued since
+    assert looks.store_waiting(looks_on_redis) == 2
+    assert Look.objects.count() == 2
+    assert not looks_on_redis.exists(looks.QUEUE, looks.STORING)
+
+
+def test_a_look_that_cannot_be_read_does_not_block_the_others(looks_on_redis, tenant, member):
+    unreadable = ["not a look", waiting_look(tenant, member, created_at="not a time")]
+    looks_on_redis.rpush(looks.QUEUE, *unreadable, waiting_look(tenant, member))
+    assert looks.store_waiting(looks_on_redis) == 1
+    assert Look.objects.count() == 1
