@@ -45,3 +45,18 @@ def test_no_audit_row_can_be_changed_or_deleted_from_the_admin(client, operator,
     assert changelist.status_code in (200, 302)
     event.refresh_from_db()
     assert event.action == "login_locked"
+
+
+def test_the_operator_reads_the_looks_and_nobody_writes_them(client, operator, tenant):
+    from audit.actions import do_record_look
+    from audit.models import Look
+
+    member = User.objects.create_user("hanako@example.jp", "Mizu-Nomu-2026", tenant=tenant)
+    do_record_look(tenant, member, "viewed_bill", source="203.0.113.5", month="2026-10")
+    look = Look.objects.get()
+    listing = client.get("/admin/audit/look/")
+    assert listing.status_code == 200 and "203.0.113.5" in listing.text
+    assert client.get(f"/admin/audit/look/{look.pk}/change/").status_code == 200
+    assert client.get("/admin/audit/look/add/").status_code == 403
+    assert client.post(f"/admin/audit/look/{look.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Look.objects.count() == 1
