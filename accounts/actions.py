@@ -187,7 +187,7 @@ def do_withdraw_member(member: User, *, now=None) -> User:
 
 
 def do_sign_in_with_link(tenant, value: str, *, source: str, now=None) -> User:
-    """Use a one-time sign-in link (``signin.link_token``) and return its member.
+    """Use a one-time sign-in link (``signin.find_link``) and return its member.
 
     Single use even under a double submit; using it lifts the password lock of the
     account (its owner has shown they read its mail). Raises signin.LinkInvalid.

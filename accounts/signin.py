@@ -8,7 +8,7 @@ Three limits (``accounts.ratelimit``), each counting failed logins:
 - per source (30 in 15 minutes): one machine trying many accounts;
 - per account, across every source (100 in 24 hours): many machines trying one
   account. Reaching it stops password logins to the account for 24 hours and mails the
-  member a one-time link (``LINK_TTL``) that signs them in.
+  member a one-time link, valid as long as the lock, that signs them in.
 
 The same rules serve the residents' login, the current-password checks of the account
 pages and the operator's admin login; keys are made by ``account_key``.
@@ -24,8 +24,6 @@ from accounts import ratelimit
 from accounts.models import CodePurpose, User, VerificationCode
 from accounts.tasks import queue_code_email
 from audit.actions import record
-
-LINK_TTL = ratelimit.LOGIN_ACCOUNT.lockout
 
 
 class AccountLocked(ratelimit.Limited):
@@ -108,17 +106,16 @@ def _mail_sign_in_link(tenant, member: User, *, until: dt.datetime, now) -> None
     queue_code_email(row, token)
 
 
-def link_token(row_id: int, token: str) -> str:
-    """What the link carries: the row to look up, and the secret it must match."""
-    return f"{row_id}.{token}"
-
-
 class LinkInvalid(Exception):
     """The link is unknown, used, replaced by a newer one or expired."""
 
 
 def find_link(tenant, value: str, *, now=None) -> VerificationCode:
-    """The usable sign-in link row that ``value`` (``link_token``) names, or LinkInvalid."""
+    """The usable sign-in link row that ``value`` names, or LinkInvalid.
+
+    ``value`` is what the mailed link carries (``emails/sign_in_link``): the row's id, a
+    dot, and the secret whose keyed hash the row holds.
+    """
     now = now or timezone.now()
     row_id, _dot, token = (value or "").partition(".")
     if not row_id.isdigit() or not token:
