@@ -119,21 +119,30 @@ def issue_code(tenant, purpose: str, email: str, *, now=None) -> tuple[Verificat
     if len(recent) >= MAX_PER_HOUR:
         raise SendLimitReached(recent[-1] + dt.timedelta(hours=1))
 
+    plain = generate_code()
+    return replace_secret(tenant, purpose, email, plain, expires_at=now + CODE_TTL, now=now), plain
+
+
+@sensitive_variables("secret")
+def replace_secret(
+    tenant, purpose: str, email: str, secret: str, *, expires_at, now
+) -> VerificationCode:
+    """Store the keyed hash of ``secret`` (a code, or a sign-in link's token) for
+    (tenant, email, purpose), voiding the earlier ones still open. No limits: the
+    caller has applied its own."""
     VerificationCode.objects.filter(
         tenant=tenant, email=email, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
     ).update(voided_at=now)
-    plain = generate_code()
     salt = VerificationCode.new_salt()
-    row = VerificationCode.objects.create(
+    return VerificationCode.objects.create(
         tenant=tenant,
         purpose=purpose,
         email=email,
         salt=salt,
-        code_hash=VerificationCode.hash_code(salt, plain),
+        code_hash=VerificationCode.hash_code(salt, secret),
         created_at=now,
-        expires_at=now + CODE_TTL,
+        expires_at=expires_at,
     )
-    return row, plain
 
 
 def current_code(tenant, purpose: str, email: str):

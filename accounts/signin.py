@@ -20,7 +20,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import ratelimit
+from accounts import codes, ratelimit
 from accounts.models import CodePurpose, User, VerificationCode
 from accounts.tasks import queue_code_email
 from audit.actions import record
@@ -86,22 +86,8 @@ def clear_after_success(account: str, source: str) -> None:
 
 def _mail_sign_in_link(tenant, member: User, *, until: dt.datetime, now) -> None:
     token = secrets.token_urlsafe(32)
-    salt = VerificationCode.new_salt()
-    VerificationCode.objects.filter(
-        tenant=tenant,
-        email=member.email,
-        purpose=CodePurpose.SIGN_IN,
-        used_at__isnull=True,
-        voided_at__isnull=True,
-    ).update(voided_at=now)
-    row = VerificationCode.objects.create(
-        tenant=tenant,
-        purpose=CodePurpose.SIGN_IN,
-        email=member.email,
-        salt=salt,
-        code_hash=VerificationCode.hash_code(salt, token),
-        created_at=now,
-        expires_at=until,
+    row = codes.replace_secret(
+        tenant, CodePurpose.SIGN_IN, member.email, token, expires_at=until, now=now
     )
     queue_code_email(row, token)
 
