@@ -229,6 +229,21 @@ def test_after_the_ceiling_a_reset_is_answered_as_for_an_unknown_address(
         assert (answer.status_code, answer.url) == (302, "/password-reset/code"), email
 
 
+def test_a_sign_in_link_works_in_its_own_town_only(
+    tenant, other_tenant, member, clock, django_capture_on_commit_callbacks
+):
+    fail_from_many_sources(
+        tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
+    )
+    token = re.search(r"&t=(\S+)", mails_to("hanako@example.jp")[0].body).group(1)
+    elsewhere = browser(other_tenant, "203.0.113.5", django_capture_on_commit_callbacks)
+    assert elsewhere.get(f"/login/link?tenant=kita&t={token}").status_code == 410
+    assert elsewhere.post("/login/link", {"t": token}).status_code == 410
+    assert not signed_in(elsewhere)
+    home = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
+    assert home.post("/login/link", {"t": token}).status_code == 302, "still usable at home"
+
+
 def signed_in(portal) -> bool:
     return "_auth_user_id" in portal.client.session
 
