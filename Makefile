@@ -58,7 +58,7 @@ lint: install
 	$(MAKE) typecheck
 
 typecheck: install
-	$(VENV)/bin/mypy waterportal tenants accounts contracts billing audit exchange
+	$(VENV)/bin/mypy waterportal
 
 # Benchmarks print figures (see bench/README.md); PostgreSQL and Redis on this machine.
 bench: bench-web bench-import bench-notify

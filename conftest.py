@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import caches
 from django_scopes import scopes_disabled
 
-from tenants.actions import do_create_tenant
 from waterportal.lib import outage
+from waterportal.tenants.actions import do_create_tenant
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def _unscoped_test_code():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mailbox"
-    settings.PASSWORD_HASHERS = ["accounts.tests.hashers.FastArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["waterportal.accounts.tests.hashers.FastArgon2PasswordHasher"]
     # Every test runs with the member's cards cached, as production does with Redis, so
     # any test that changes data and then looks at the home page also checks that the
     # change reached the cards. Nothing cached survives from one test to the next.

@@ -21,9 +21,9 @@ MAKE_MEMBER = """
 import datetime as dt
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from accounts.models import User
-from contracts.models import Customer, Link
-from tenants.models import Tenant
+from waterportal.accounts.models import User
+from waterportal.contracts.models import Customer, Link
+from waterportal.tenants.models import Tenant
 with scopes_disabled():
     tenant = Tenant.objects.get(slug={tenant!r})
     member = User.objects.create_user({email!r}, {password!r}, tenant=tenant, name="水道 次郎")

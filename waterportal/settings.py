@@ -42,12 +42,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "waterportal",
-    "tenants",
-    "audit",
-    "accounts",
-    "contracts",
-    "billing",
-    "exchange",
+    "waterportal.tenants",
+    "waterportal.limits",
+    "waterportal.audit",
+    "waterportal.accounts",
+    "waterportal.contracts",
+    "waterportal.billing",
+    "waterportal.exchange",
 ]
 
 MIDDLEWARE = [
@@ -59,10 +60,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.SessionLifetimeMiddleware",
+    "waterportal.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "tenants.middleware.TenantMiddleware",
+    "waterportal.tenants.middleware.TenantMiddleware",
 ]
 
 # Content-Security-Policy: scripts only from the portal's own files (none inline, no
@@ -99,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tenants.context_processors.tenant",
+                "waterportal.tenants.context_processors.tenant",
             ],
         },
     },
@@ -121,17 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.TenantEmailBackend"]
+AUTHENTICATION_BACKENDS = ["waterportal.accounts.backends.TenantEmailBackend"]
 LOGIN_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "accounts.passwords.LengthValidator"},
-    {"NAME": "accounts.passwords.CharacterClassValidator"},
-    {"NAME": "accounts.passwords.CommonPasswordValidator"},
-    {"NAME": "accounts.passwords.PersonalInfoValidator"},
+    {"NAME": "waterportal.accounts.passwords.LengthValidator"},
+    {"NAME": "waterportal.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "waterportal.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "waterportal.accounts.passwords.PersonalInfoValidator"},
 ]
 # The email is unique per municipality, not globally; our backend looks members up by
 # (tenant, email), so Django's "USERNAME_FIELD must be unique" warning does not apply.
@@ -161,11 +162,11 @@ STORAGES = {
     },
 }
 
-# --- Sessions: 30 minutes idle, 12 hours in all (accounts.middleware enforces both).
+# --- Sessions: 30 minutes idle, 12 hours in all (waterportal.accounts.middleware enforces both).
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
-# How long Redis keeps its copy of a session after it was last written (accounts.sessions).
+# How long Redis keeps its copy of a session after it was last written (waterportal.accounts.sessions).
 SESSION_CACHE_SECONDS = 5 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -207,7 +208,7 @@ else:
 # --- Redis, cache and task queue. Without REDIS_URL tasks run inline (make run needs
 # no extra service). Rate limits are counted in the database either way.
 REDIS_URL = env.str("REDIS_URL", default="")
-# Each process's own copy of the rows every request needs (tenants.lookup).
+# Each process's own copy of the rows every request needs (waterportal.tenants.lookup).
 TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
 _process_cache = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -230,8 +231,8 @@ if REDIS_URL:
         "process": _process_cache,
     }
     # Sessions read from Redis and written through to the database, so a restart of
-    # Redis signs nobody out (and Redis down signs nobody out either: accounts.sessions).
-    SESSION_ENGINE = "accounts.sessions"
+    # Redis signs nobody out (and Redis down signs nobody out either: waterportal.accounts.sessions).
+    SESSION_ENGINE = "waterportal.accounts.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -249,35 +250,37 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# The mail tasks live in waterportal.emails, not in an app's tasks.py that autodiscovery finds.
+CELERY_IMPORTS = ["waterportal.emails"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "activate-links": {
-        "task": "contracts.tasks.activate_links",
+        "task": "waterportal.contracts.tasks.activate_links",
         "schedule": crontab(hour=0, minute=5),
     },
-    # Looks at members' bills wait in Redis for this (audit.looks).
+    # Looks at members' bills wait in Redis for this (waterportal.audit.looks).
     "store-looks": {
-        "task": "audit.tasks.store_looks",
+        "task": "waterportal.audit.tasks.store_looks",
         "schedule": 10.0,
     },
     "purge-expired": {
-        "task": "accounts.tasks.purge_expired",
+        "task": "waterportal.accounts.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=30),
     },
     "sweep-abandoned-imports": {
-        "task": "exchange.tasks.sweep_abandoned_runs",
+        "task": "waterportal.exchange.tasks.sweep_abandoned_runs",
         "schedule": crontab(minute="*/5"),
     },
     # Billing's own task, not a step of the sweep above: that one passes over a tenant
     # while an import runs, and an error in either must not stop the other.
     "sweep-missed-notifications": {
-        "task": "billing.tasks.sweep_missed_notifications",
+        "task": "waterportal.exchange.tasks.sweep_missed_notifications",
         "schedule": crontab(minute="*/5"),
     },
     "forget-report-values": {
-        "task": "exchange.tasks.forget_report_values",
+        "task": "waterportal.exchange.tasks.forget_report_values",
         "schedule": crontab(hour=3, minute=40),
     },
 }

@@ -5,8 +5,8 @@ from django.urls import include, path
 from waterportal import views
 
 urlpatterns = [
-    path("", include("accounts.urls")),
-    path("", include("billing.urls")),
+    path("", include("waterportal.accounts.urls")),
+    path("", include("waterportal.billing.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     # set_language: the footer's 「日本語」/「English」 switch.

@@ -7,7 +7,7 @@
 Creates a scratch PostgreSQL database on the server of ``DATABASE_URL`` (default
 127.0.0.1:5432 as postgres; the database it names is never touched) with 100,000
 contracts, each linked (active) to a member of its own, imports a bills file giving
-every contract a new bill, then times ``billing.notifications.do_notify_new_bills`` for
+every contract a new bill, then times ``waterportal.exchange.actions.do_notify_new_bills`` for
 that import, the work of the task the import queued: finding the members and queueing
 one ``send_tenant_email`` task each on the Redis broker. No worker runs, so the tasks stay
 queued; the Redis database (``REDIS_URL``, default ``redis://127.0.0.1:6379/14``) is
@@ -66,10 +66,10 @@ def seed(members: int, ledger: Path, bills: Path):
     from django.db import transaction
     from django_scopes import scopes_disabled
 
-    from accounts.models import User
-    from contracts.models import Customer, Link
-    from exchange.actions import do_import_file
-    from tenants.actions import do_create_tenant
+    from waterportal.accounts.models import User
+    from waterportal.contracts.models import Customer, Link
+    from waterportal.exchange.actions import do_import_file
+    from waterportal.tenants.actions import do_create_tenant
 
     call_command("migrate", verbosity=0)
     tenant = do_create_tenant(slug="bench", name="ベンチ町", phone="0120-000-000")
@@ -132,7 +132,7 @@ def main() -> None:
         django.setup()
         from django.db import connections
 
-        from billing.notifications import do_notify_new_bills
+        from waterportal.exchange.actions import do_notify_new_bills
 
         ledger, bills = write_files(args.members)
         started = time.perf_counter()

@@ -97,13 +97,13 @@ def seed(contracts: int) -> None:
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from accounts.models import User
-    from billing.models import Bill, Payment
-    from billing.services import add_months
-    from contracts.models import Customer, Link
-    from tenants.actions import do_create_tenant
-    from tenants.models import Tenant
+    from waterportal.accounts.models import User
+    from waterportal.billing.models import Bill, Payment
+    from waterportal.billing.services import add_months
+    from waterportal.contracts.models import Customer, Link
     from waterportal.lib.kana import kana_key
+    from waterportal.tenants.actions import do_create_tenant
+    from waterportal.tenants.models import Tenant
 
     with scopes_disabled(), transaction.atomic():
         Tenant.objects.filter(slug=TENANT).delete()

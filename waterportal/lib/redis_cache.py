@@ -16,7 +16,7 @@ after a failure the process does not try that Redis at all (nor does the mail qu
 ``waterportal.lib.outage``), so that a Redis that hangs costs one timeout per process,
 not one per call. What a failed write leaves behind in a Redis that
 was only unreachable is bounded by the entries' timeouts (the sessions' copies:
-``accounts.sessions``; the cards: ``HOME_CACHE_SECONDS``).
+``waterportal.accounts.sessions``; the cards: ``HOME_CACHE_SECONDS``).
 
 django-redis has an ``IGNORE_EXCEPTIONS`` option for the same purpose, but it would
 replace Django's own backend (and this module's client reuse) for the sake of a few

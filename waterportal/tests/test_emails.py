@@ -6,7 +6,7 @@ import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from waterportal.tasks import describe
+from waterportal.emails import describe
 from waterportal.tests.smtp import SMTPServer, free_port
 
 

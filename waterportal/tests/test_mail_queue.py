@@ -67,7 +67,7 @@ def worker(env, tmp_path):
 def enqueue(env, to: str, subject: str) -> None:
     code = (
         "import django; django.setup();"
-        "from waterportal.tasks import send_email;"
+        "from waterportal.emails import send_email;"
         f"send_email.delay({to!r}, {subject!r}, '本文です。', '<p>本文です。</p>')"
     )
     run_python(env, code)
@@ -118,7 +118,7 @@ def test_a_worker_renders_and_delivers_the_new_bill_email_queued_as_its_names(sm
     run_python(
         env,
         "import django; django.setup();"
-        "from tenants.models import Tenant; from waterportal.lib import emails;"
+        "from waterportal.tenants.models import Tenant; from waterportal import emails;"
         "emails.send_many('new_bill', ['taro@example.jp', 'hanako@example.jp'],"
         " Tenant.objects.get(slug='oumu'))",
     )

@@ -35,3 +35,44 @@ def test_number_locks_made_before_they_had_an_end_get_one_of_24_hours():
     new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
     moved = new.get_model("contracts", "NumberLock").objects.get(pk=lock.pk)
     assert moved.until == began + dt.timedelta(hours=24) and moved.unlocked_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rate_limit_counts_and_locks_survive_their_move_to_the_limits_app():
+    import datetime as dt
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from waterportal.limits import ratelimit
+
+    before = [("accounts", "0002_code_purposes_sign_in_link")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    now = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
+    account = "oumu:taro@example.jp"
+    for minutes in range(3):
+        old.get_model("accounts", "RateEvent").objects.create(
+            policy=ratelimit.LOGIN_ACCOUNT.name,
+            key=ratelimit._key(ratelimit.LOGIN_ACCOUNT, account),
+            created_at=now - dt.timedelta(minutes=minutes),
+        )
+    old.get_model("accounts", "RateLock").objects.create(
+        policy=ratelimit.LOGIN_SOURCE.name,
+        key=ratelimit._key(ratelimit.LOGIN_SOURCE, "203.0.113.9"),
+        until=now + dt.timedelta(minutes=10),
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()
+
+    assert ratelimit.count(ratelimit.LOGIN_ACCOUNT, account, now=now) == 3
+    assert ratelimit.locked_until(ratelimit.LOGIN_SOURCE, "203.0.113.9", now=now) == (
+        now + dt.timedelta(minutes=10)
+    )
+    assert ContentType.objects.filter(app_label="limits", model="ratelock").count() == 1
+    assert not ContentType.objects.filter(app_label="accounts", model="ratelock").exists()

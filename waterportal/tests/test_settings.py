@@ -94,7 +94,7 @@ django.setup()
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
-from tenants.actions import do_create_tenant
+from waterportal.tenants.actions import do_create_tenant
 
 call_command("migrate", verbosity=0)
 do_create_tenant(slug="oumu", name="おうむ町")

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class ContractsConfig(AppConfig):
-    name = "contracts"
-    verbose_name = "契約"

@@ -1,9 +1,0 @@
-from celery import shared_task
-
-from contracts.activation import activate_all
-
-
-@shared_task
-def activate_links() -> dict[str, int]:
-    """Daily, just after midnight in Tokyo (CELERY_BEAT_SCHEDULE)."""
-    return activate_all()

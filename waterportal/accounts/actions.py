@@ -1,0 +1,280 @@
+"""Writes on members: each one transaction, one audit row, mail after commit."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from waterportal import emails
+from waterportal.accounts import codes, signin, signup
+from waterportal.accounts.models import (
+    CodePurpose,
+    SignupFlow,
+    User,
+    VerificationCode,
+    normalize_email,
+)
+from waterportal.accounts.tasks import queue_code_email
+from waterportal.audit.actions import record
+from waterportal.contracts import actions as contract_actions
+from waterportal.contracts.models import Link
+from waterportal.limits import ratelimit
+from waterportal.tenants.models import Tenant
+
+
+class EmailTaken(Exception):
+    """The new address already belongs to another account of the municipality."""
+
+
+@sensitive_variables("plain")
+def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> None:
+    """Mail a reset code if the address has an account; nothing otherwise, same answer.
+
+    The same work for every address: a code is issued and queued, and the worker mails
+    it only to an account's address (``waterportal.accounts.tasks.send_code``), so neither the
+    answer nor its timing tells who is registered. ``source`` is the client's IP
+    address, counted under ``ratelimit.RESET_SOURCE``. Raises codes.SendTooSoon /
+    SendLimitReached.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    # Counted even when the address's own limit refuses below: it was a request.
+    codes.count_source_request(ratelimit.RESET_SOURCE, source, now=now)
+    with transaction.atomic():
+        row, plain = codes.issue_code(tenant, CodePurpose.RESET, email, now=now)
+        queue_code_email(row, plain)
+
+
+@sensitive_variables("code", "password")
+def do_reset_password(tenant, email: str, code: str, password: str, *, now=None) -> User:
+    """Set a new password with a valid reset code (raises codes.CodeError otherwise).
+
+    Changing the password hash ends every other session of the member. The account's
+    password lock after 100 failures (``waterportal.accounts.signin``) is lifted: its owner has
+    shown they read its mail.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    # Outside the transaction: a wrong entry must stay counted when this raises.
+    codes.check_code(tenant, CodePurpose.RESET, email, code, now=now)
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(tenant=tenant, email=email)
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))
+        VerificationCode.objects.filter(  # a sign-in link mailed before is no longer needed
+            tenant=tenant, email=email, purpose=CodePurpose.SIGN_IN, used_at__isnull=True
+        ).update(voided_at=now)
+        record(tenant, "password_reset", member=member, now=now)
+        emails.send("password_changed", email, {"tenant": tenant})
+    return member
+
+
+@sensitive_variables("plain")
+def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
+    """Mail a code to ``new_email`` so the member can prove it is theirs.
+
+    The code is sent even when the address already has an account here: whether it does
+    is said only after the code is verified, so this step never reveals who is
+    registered. Raises codes.SendTooSoon / SendLimitReached.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    new_email = normalize_email(new_email)
+    with transaction.atomic():
+        row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
+        record(tenant, "email_change_requested", member=member, now=now)
+        queue_code_email(row, plain)
+
+
+@sensitive_variables("code")
+def do_change_email(member: User, new_email: str, code: str, *, now=None) -> User:
+    """Change the member's address once ``code`` (sent to ``new_email``) is verified.
+
+    Raises codes.CodeError for a bad code, and EmailTaken when the address belongs to
+    another account of the municipality. The old address is told of the change (the
+    mail holds no code); the audit row holds no address.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    new_email = normalize_email(new_email)
+    # Outside the transaction: a wrong entry must stay counted when this raises.
+    codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, now=now)
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        old_email = member.email
+        if User.objects.filter(tenant=tenant, email=new_email).exclude(pk=member.pk).exists():
+            raise EmailTaken()
+        member.email = new_email
+        try:
+            with transaction.atomic():
+                member.save(update_fields=["email"])
+        except IntegrityError as exc:  # registered by someone else a moment ago
+            raise EmailTaken() from exc
+        record(tenant, "email_changed", member=member, now=now)
+        emails.send("email_changed", old_email, {"tenant": tenant, "changed_at": now})
+    return member
+
+
+@sensitive_variables("password")
+def do_change_password(member: User, password: str, *, now=None) -> User:
+    """Set a new password (the caller has checked the current one).
+
+    Changing the hash ends every other session; the caller keeps its own with
+    ``update_session_auth_hash``. The member is told by email.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        record(tenant, "password_changed", member=member, now=now)
+        emails.send("password_changed", member.email, {"tenant": tenant})
+    return member
+
+
+def do_change_notification_settings(member: User, *, notify_new_bill: bool, now=None) -> User:
+    now = now or timezone.now()
+    with transaction.atomic():
+        member.notify_new_bill = notify_new_bill
+        member.save(update_fields=["notify_new_bill"])
+        record(
+            member.tenant,
+            "notifications_changed",
+            member=member,
+            now=now,
+            notify_new_bill=notify_new_bill,
+        )
+    return member
+
+
+def withdrawn_email(member: User) -> str:
+    """What stands in for the address of a withdrawn member: unique, and never deliverable."""
+    return f"withdrawn-{member.pk}@invalid"
+
+
+def do_withdraw_member(member: User, *, now=None) -> User:
+    """退会: erase the member's personal data and links; the ledger stays.
+
+    Erased: the email address (replaced by ``withdrawn_email``), the name, the password
+    (made unusable), every link to a contract, the notification setting, and the codes
+    and registration records that hold the address. Kept: the municipality's contracts,
+    readings, bills and payments, and the audit rows (which hold no personal data). The
+    account can no longer sign in and its other sessions end; the same address may
+    register again. A goodbye mail goes to the address the member had.
+    """
+    now = now or timezone.now()
+    tenant = member.tenant
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        old_email = member.email
+        links = Link.objects.filter(tenant=tenant, member=member)
+        removed = links.filter(revoked_at__isnull=True).count()
+        links.delete()
+        SignupFlow.objects.filter(Q(member=member) | Q(email=old_email), tenant=tenant).delete()
+        VerificationCode.objects.filter(tenant=tenant, email=old_email).delete()
+        member.email = withdrawn_email(member)
+        member.name = ""
+        member.set_unusable_password()
+        member.is_active = False
+        member.notify_new_bill = False
+        member.last_login = None
+        member.save(
+            update_fields=[
+                "email",
+                "name",
+                "password",
+                "is_active",
+                "notify_new_bill",
+                "last_login",
+            ]
+        )
+        record(tenant, "member_withdrawn", member=member, now=now, links=removed)
+        emails.send("withdrawn", old_email, {"tenant": tenant})
+    return member
+
+
+def do_sign_in_with_link(tenant, value: str, *, source: str, now=None) -> User:
+    """Use a one-time sign-in link (``signin.find_link``) and return its member.
+
+    Single use even under a double submit; using it lifts the password lock of the
+    account (its owner has shown they read its mail). Raises signin.LinkInvalid.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = signin.find_link(tenant, value, now=now)
+        used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+        member = User.objects.filter(tenant=tenant, email=row.email, is_active=True).first()
+        if not used or member is None:
+            raise signin.LinkInvalid()
+        ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
+        record(tenant, "login", member=member, now=now, source=source, method="link")
+    return member
+
+
+def do_record_login_failure(tenant, email: str, *, source: str, now=None) -> None:
+    """A wrong password (or an unknown address) at the login: counted under the login
+    limits (``waterportal.accounts.signin``) and written to the audit log, with the member when the
+    address has an account, never the address itself or the password."""
+    now = now or timezone.now()
+    email = normalize_email(email)
+    with transaction.atomic():
+        member = User.objects.filter(tenant=tenant, email=email).first()
+        signin.count_failure(
+            tenant, signin.account_key(tenant, email), source, member=member, now=now
+        )
+        record(tenant, "login_failed", member=member, now=now, source=source)
+
+
+def do_record_login(member: User, *, source: str, now=None) -> None:
+    record(member.tenant, "login", member=member, now=now, source=source, method="password")
+
+
+def do_record_logout(member: User, *, source: str, now=None) -> None:
+    record(member.tenant, "logout", member=member, now=now, source=source)
+
+
+def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow:
+    """Step 8 「登録」: create the member and the link, exactly once.
+
+    A double click or a reload finds the flow already completed and returns it. Raises
+    EmailTaken when another flow registered the address first, and the ContractErrors of
+    ``do_link_contract`` (SelfTaken when someone else became 本人 meanwhile).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        flow = SignupFlow.objects.select_for_update().get(tenant=tenant, key=flow_key)
+        if flow.completed_at:
+            return flow
+        if signup.next_step(flow) != "confirm":
+            raise signup.FlowExpired()
+        customer = signup.flow_customer(flow)
+        if customer is None:
+            raise signup.FlowExpired()
+        member = User(
+            tenant=tenant,
+            email=flow.email,
+            name=flow.data["name"],
+            password=flow.data["password_hash"],
+            date_joined=now,
+        )
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError as exc:
+            raise EmailTaken() from exc
+        link = contract_actions.do_link_contract(
+            member, customer, flow.data["relationship"], now=now
+        )
+        record(tenant, "member_registered", member=member, now=now, link=link.pk)
+        flow.completed_at = now
+        flow.member = member
+        flow.data = {"active_from": link.active_from.isoformat()}
+        flow.save(update_fields=["completed_at", "member", "data"])
+        emails.send(
+            "signup_complete",
+            member.email,
+            {"tenant": tenant, "active_from": link.active_from, "name": member.name},
+        )
+    return flow

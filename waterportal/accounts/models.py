@@ -1,0 +1,141 @@
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django_scopes import ScopedManager
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are compared case-insensitively: residents type them in any case."""
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, *, tenant=None, **extra):
+        user = self.model(email=normalize_email(email), tenant=tenant, **extra)
+        user.set_password(password)
+        user.save()
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member (resident) of one municipality, or, with no tenant, the operator.
+
+    The same address may register in two municipalities: they are two accounts.
+    """
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="members"
+    )
+    email = models.EmailField("メールアドレス", max_length=254)
+    name = models.CharField("お名前", max_length=100, blank=True)
+    is_staff = models.BooleanField("管理サイトへのアクセス", default=False)
+    is_active = models.BooleanField("有効", default=True)
+    date_joined = models.DateTimeField("登録日時", default=timezone.now)
+    notify_new_bill = models.BooleanField("新しい請求のお知らせメール", default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]  # declared a ClassVar upstream
+
+    class Meta:
+        verbose_name = "会員"
+        verbose_name_plural = "会員"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], name="user_email_per_tenant"),
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(tenant__isnull=True), name="user_email_operator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", "会員登録"
+    RESET = "reset", "パスワード再設定"
+    EMAIL_CHANGE = "email", "メールアドレス変更"
+    SIGN_IN = "signin", "ログイン用リンク"
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent by email; only its keyed hash is stored.
+
+    Valid ``CODE_TTL``, single use, at most ``MAX_ATTEMPTS`` wrong entries; a new code
+    for the same address and purpose voids the previous one.
+    """
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=10, choices=CodePurpose.choices)
+    email = models.EmailField(db_index=True)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    delivered = models.BooleanField(
+        default=True,
+        help_text="False when no code was mailed (address already registered, or no account)",
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+    @staticmethod
+    def hash_code(salt: str, code: str) -> str:
+        # Keyed with SECRET_KEY: six digits are a million guesses, so a plain hash of a
+        # leaked table would give every code back at once.
+        return salted_hmac("waterportal.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+    @classmethod
+    def new_salt(cls) -> str:
+        return secrets.token_hex(16)
+
+    def usable(self, now) -> bool:
+        """Not yet expired, used or replaced by a newer code."""
+        return self.used_at is None and self.voided_at is None and self.expires_at > now
+
+    def matches(self, code: str) -> bool:
+        return constant_time_compare(self.code_hash, self.hash_code(self.salt, code))
+
+
+class SignupFlow(models.Model):
+    """One resident's way through the registration steps (guide steps 2–9).
+
+    The browser's session holds only the key. The password is hashed the moment it is
+    entered; nothing typed is kept once the flow completes or expires.
+    """
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    created_at = models.DateTimeField()
+    touched_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    member = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    def __str__(self) -> str:
+        return f"signup flow #{self.pk}"

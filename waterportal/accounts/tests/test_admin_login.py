@@ -1,0 +1,92 @@
+"""The operator's sign-in to the admin, which sees every municipality: the same limits
+and session lifetime as a resident's login, at least."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+
+from waterportal.accounts.models import User
+
+T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
+OPERATOR_EMAIL = "operator@example.jp"
+OPERATOR_PASSWORD = "Operator-Pass-2026"
+LOCKED = "しばらくログインできません"
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def operator(db):
+    return User.objects.create_superuser(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+
+
+def admin_login(client, email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD):
+    return client.post(
+        "/admin/login/", {"username": email, "password": password, "next": "/admin/"}
+    )
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_operator_signs_in_to_the_admin(client, operator, clock):
+    assert admin_login(client).url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_ten_wrong_passwords_lock_the_operators_admin_login(client, operator, clock):
+    for _ in range(10):
+        assert admin_login(client, password="Wrong-Pass-123").status_code == 200
+    page = admin_login(client)  # even the right password
+    assert page.status_code == 200 and LOCKED in page.text
+    assert not signed_in(client)
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    assert admin_login(client).url == "/admin/"
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_operator_out(operator, clock):
+    for i in range(10):
+        admin_login(Client(REMOTE_ADDR=f"10.0.0.{i}"), password="Wrong-Pass-123")
+    assert admin_login(Client(REMOTE_ADDR="10.0.0.99")).url == "/admin/"
+
+
+def test_no_number_of_failures_elsewhere_locks_the_operator_out(operator, clock):
+    """The operator's account has no ceiling across sources: it is the one account that
+    unlocks everything else, and there is no link to mail it."""
+    for i in range(100):
+        admin_login(Client(REMOTE_ADDR=f"10.0.{i // 5}.{i}"), password="Wrong-Pass-123")
+        clock.shift(dt.timedelta(minutes=5))
+    fresh = Client(REMOTE_ADDR="10.0.0.250")
+    assert admin_login(fresh).url == "/admin/"
+
+
+def test_thirty_admin_failures_from_one_source_lock_that_source(client, operator, clock):
+    for i in range(30):
+        admin_login(client, email=f"guess{i}@example.jp")
+    assert LOCKED in admin_login(client).text
+    assert not signed_in(client)
+
+
+def test_an_operator_session_ends_after_30_minutes_idle(client, operator, clock):
+    admin_login(client)
+    clock.shift(dt.timedelta(minutes=29))
+    assert client.get("/admin/").status_code == 200
+    clock.shift(dt.timedelta(minutes=31))
+    assert client.get("/admin/").status_code == 302
+    assert not signed_in(client)
+
+
+def test_an_operator_session_ends_after_12_hours_even_when_active(client, operator, clock):
+    admin_login(client)
+    for _ in range(24):  # 11 hours 36 minutes, never idle for 30
+        clock.shift(dt.timedelta(minutes=29))
+        assert client.get("/admin/").status_code == 200
+    clock.shift(dt.timedelta(minutes=25))
+    assert client.get("/admin/").status_code == 302

@@ -1,0 +1,107 @@
+"""Login and logout; the member's first page is billing's home."""
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from waterportal.accounts import actions, signin, texts
+from waterportal.accounts.forms import LoginForm
+from waterportal.lib.sources import client_ip
+from waterportal.limits import ratelimit
+from waterportal.tenants.decorators import tenant_required
+
+
+def _next_page(request) -> str | None:
+    """The page the member was on when asked to log in (after 30 idle minutes, say), to
+    go back to. A page of this portal only: a link cannot send a resident elsewhere."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith(("/login", "/logout")):
+        return None
+    same_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if same_site else None
+
+
+def _sign_in(request, member) -> None:
+    tenant_id = request.tenant.pk
+    login(request, member)  # rotates the session id; starts the session clock
+    request.session["tenant_id"] = tenant_id
+
+
+@sensitive_post_parameters()
+@tenant_required
+@never_cache
+def login_view(request):
+    next_page = _next_page(request)
+    if request.user.is_authenticated and request.user.tenant_id == request.tenant.pk:
+        return redirect(next_page or "billing:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
+        account = signin.account_key(tenant, email)
+        try:
+            signin.check_limits(account, ip)
+        except signin.AccountLocked as exc:
+            form.add_error(None, texts.login_account_locked(exc.until))
+        except ratelimit.Limited as exc:
+            form.add_error(None, texts.login_locked(exc.until))
+        else:
+            user = authenticate(
+                request, email=email, password=form.cleaned_data["password"], tenant=tenant
+            )
+            if user is None:
+                actions.do_record_login_failure(tenant, email, source=ip)
+                form.add_error(None, texts.LOGIN_FAILED)
+            else:
+                signin.clear_after_success(account, ip)
+                _sign_in(request, user)
+                actions.do_record_login(user, source=ip)
+                return redirect(next_page or "billing:home")
+    return render(request, "accounts/login.html", {"form": form, "next_page": next_page})
+
+
+@tenant_required
+@never_cache
+def login_link(request):
+    """The one-time link mailed when an account's failed logins reached the ceiling.
+
+    Opening it only shows a button: mail scanners open links, and must not use it up.
+    The button (a POST) signs the member in.
+    """
+    value = request.POST.get("t") or request.GET.get("t") or ""
+    if request.method == "POST":
+        try:
+            member = actions.do_sign_in_with_link(request.tenant, value, source=client_ip(request))
+        except signin.LinkInvalid:
+            pass
+        else:
+            _sign_in(request, member)
+            messages.success(request, texts.SIGNED_IN_BY_LINK)
+            return redirect("billing:home")
+    else:
+        try:
+            signin.find_link(request.tenant, value)
+        except signin.LinkInvalid:
+            pass
+        else:
+            return render(request, "accounts/login_link.html", {"value": value})
+    return render(request, "accounts/login_link_invalid.html", status=410)
+
+
+@require_POST
+def logout_view(request):
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and request.user.is_authenticated:
+        actions.do_record_logout(request.user, source=client_ip(request))
+    logout(request)
+    if tenant is None:
+        return redirect("/")
+    request.session["tenant_id"] = tenant.pk
+    messages.info(request, gettext("ログアウトしました。"))
+    return redirect(f"/login?tenant={tenant.slug}")

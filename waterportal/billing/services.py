@@ -1,0 +1,279 @@
+"""What a member may see of their contracts' bills, and the figures shown with each bill.
+
+Every read of the member's side goes through here: which links are visible (theirs, not
+revoked, active from today in Japan), the latest bill of each with its comparisons, the
+history of one contract, one bill. Each function runs a fixed number of queries however
+many contracts and periods there are (tests hold them to it).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waterportal.billing import formatting
+from waterportal.billing.models import Bill, Payment
+from waterportal.billing.texts import PaymentState, payment_state, reading_status
+from waterportal.contracts.models import Customer, Link
+from waterportal.tenants.calendar import local_date
+
+# The same period a year earlier: twelve billing months back (bi-monthly readings fall in
+# the same parity of months, so twelve works for both reading cycles).
+YEAR = 12
+
+
+def today_in_japan(now: dt.datetime | None = None) -> dt.date:
+    return local_date(now or timezone.now())
+
+
+def add_months(first_day: dt.date, n: int) -> dt.date:
+    index = first_day.year * 12 + first_day.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def member_links(member) -> QuerySet[Link]:
+    """The member's links that are not revoked, pending ones included (the home shows them)."""
+    return Link.objects.filter(member=member, tenant_id=member.tenant_id, revoked_at__isnull=True)
+
+
+def visible_link(member, link_id: int, today: dt.date) -> Link | None:
+    """The member's link ``link_id`` if they may see its bills today, else None.
+
+    Someone else's link, a revoked one, one of another tenant and one not active yet all
+    give None alike, so the views answer 404 and never tell which it was.
+    """
+    return (
+        member_links(member)
+        .filter(pk=link_id, active_from__lte=today)
+        .select_related("customer")
+        .first()
+    )
+
+
+# What a bill is compared with, as in 「前回（2026年9月分）より」.
+PREVIOUS = _("前回")
+YEAR_AGO = _("前年同期")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str  # 前回 / 前年同期
+    month: dt.date
+    usage_diff: int
+    amount_diff: int
+
+    @property
+    def usage_text(self) -> str:
+        return formatting.signed_m3(self.usage_diff)
+
+    @property
+    def amount_text(self) -> str:
+        return formatting.signed_yen(self.amount_diff)
+
+
+@dataclass
+class BillView:
+    """A bill with what the pages show around it."""
+
+    bill: Bill
+    state: PaymentState
+    previous: Bill | None = None
+    year_ago: Bill | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for label, other in ((PREVIOUS, self.previous), (YEAR_AGO, self.year_ago)):
+            if other is not None:
+                self.comparisons.append(
+                    Comparison(
+                        str(label),  # in the language of the page being made
+                        other.billing_month,
+                        self.bill.usage_m3 - other.usage_m3,
+                        self.bill.amount - other.amount,
+                    )
+                )
+
+    @property
+    def daily_average(self) -> Decimal | None:
+        """使用水量 / 使用日数 in m³, to one decimal (rounded half up); None without 使用日数."""
+        return daily_average(self.bill)
+
+    @property
+    def daily_litres(self) -> int | None:
+        if not self.bill.days:
+            return None
+        return int((Decimal(self.bill.usage_m3 * 1000) / self.bill.days).quantize(1, ROUND_HALF_UP))
+
+    @property
+    def reading_status_text(self) -> str:
+        return reading_status(self.bill.reading_status)
+
+    @property
+    def month_slug(self) -> str:
+        return formatting.month_slug(self.bill.billing_month)
+
+
+def daily_average(bill: Bill) -> Decimal | None:
+    if not bill.days:
+        return None
+    return (Decimal(bill.usage_m3) / bill.days).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def payment_of(bill: Bill) -> Payment | None:
+    try:
+        return bill.payment
+    except Payment.DoesNotExist:
+        return None
+
+
+def _bill_view(
+    bill: Bill, window: list[Bill], customer: Customer, tenant, today: dt.date
+) -> BillView:
+    """``window``: the customer's bills newest first, from ``bill`` back to at least its
+    previous period and the same month a year earlier (when they exist)."""
+    year_ago_month = add_months(bill.billing_month, -YEAR)
+    earlier = [b for b in window if b.billing_month < bill.billing_month]
+    return BillView(
+        bill=bill,
+        state=payment_state(bill, payment_of(bill), customer.payment_method, tenant, today),
+        previous=earlier[0] if earlier else None,
+        year_ago=next((b for b in earlier if b.billing_month == year_ago_month), None),
+    )
+
+
+@dataclass
+class ContractCard:
+    link: Any  # a Link, annotated with latest_month and previous_month by home_cards
+    pending: bool
+    latest: BillView | None = None
+
+    @property
+    def customer(self) -> Customer:
+        return self.link.customer
+
+    @property
+    def ended(self) -> bool:
+        return self.link.customer.status == Customer.Status.ENDED
+
+    @property
+    def active_from_text(self) -> str:
+        return formatting.date(self.link.active_from, weekday=True)
+
+
+def home_cards(member, tenant, today: dt.date) -> list[ContractCard]:
+    """One card per link of ``member``, each active one with its latest bill. Two queries:
+    the links with the months of their latest and previous bills, then those bills and
+    the ones a year earlier, for every card at once."""
+    newest = Bill.objects.filter(customer=OuterRef("customer_id")).order_by("-billing_month")
+    # list[Any]: each link carries the two annotated months, which Link does not declare.
+    links: list[Any] = list(
+        member_links(member)
+        .select_related("customer")
+        .annotate(
+            latest_month=Subquery(newest.values("billing_month")[:1]),
+            previous_month=Subquery(newest.values("billing_month")[1:2]),
+        )
+        .order_by("created_at", "pk")
+    )
+    cards = [ContractCard(link, pending=link.active_from > today) for link in links]
+    wanted = [
+        Q(
+            customer_id=card.link.customer_id,
+            billing_month__in=[
+                month
+                for month in (
+                    card.link.latest_month,
+                    card.link.previous_month,
+                    add_months(card.link.latest_month, -YEAR),
+                )
+                if month is not None
+            ],
+        )
+        for card in cards
+        if not card.pending and card.link.latest_month is not None
+    ]
+    if not wanted:
+        return cards
+    by_customer: dict[int, list[Bill]] = {}
+    bills = Bill.objects.filter(reduce(or_, wanted)).select_related("payment")
+    for bill in bills.order_by("customer_id", "-billing_month"):
+        by_customer.setdefault(bill.customer_id, []).append(bill)
+    for card in cards:
+        window = by_customer.get(card.link.customer_id) if not card.pending else None
+        if window:
+            card.latest = _bill_view(window[0], window, card.customer, tenant, today)
+    return cards
+
+
+def history(link: Link) -> list[Bill]:
+    """Every kept bill of the link's contract, newest first, with its payment. One query."""
+    return list(
+        Bill.objects.filter(customer_id=link.customer_id)
+        .select_related("payment")
+        .order_by("-billing_month")
+    )
+
+
+@dataclass
+class HistoryRow:
+    bill: Bill
+    state: PaymentState
+    daily_average: Decimal | None
+
+    @property
+    def month_slug(self) -> str:
+        return formatting.month_slug(self.bill.billing_month)
+
+
+def history_rows(link: Link, tenant, today: dt.date) -> list[HistoryRow]:
+    customer = link.customer
+    return [
+        HistoryRow(
+            bill,
+            payment_state(bill, payment_of(bill), customer.payment_method, tenant, today),
+            daily_average(bill),
+        )
+        for bill in history(link)
+    ]
+
+
+@dataclass
+class BillPage:
+    view: BillView
+    newer_month: dt.date | None
+
+
+def bill_page(link: Link, month: dt.date, tenant, today: dt.date) -> BillPage | None:
+    """One bill of the link's contract with its comparisons, or None. Two queries."""
+    window = list(
+        Bill.objects.filter(
+            customer_id=link.customer_id,
+            billing_month__gte=add_months(month, -YEAR),
+            billing_month__lte=month,
+        )
+        .select_related("payment")
+        .order_by("-billing_month")
+    )
+    if not window or window[0].billing_month != month:
+        return None
+    newer = (
+        Bill.objects.filter(customer_id=link.customer_id, billing_month__gt=month)
+        .order_by("billing_month")
+        .values_list("billing_month", flat=True)
+        .first()
+    )
+    return BillPage(_bill_view(window[0], window, link.customer, tenant, today), newer)
+
+
+def bill_for_statement(link: Link, month: dt.date) -> Bill | None:
+    return (
+        Bill.objects.filter(customer_id=link.customer_id, billing_month=month)
+        .select_related("payment")
+        .first()
+    )

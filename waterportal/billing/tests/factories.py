@@ -1,0 +1,103 @@
+"""Builders for links, bills and payments; each returns saved rows."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from waterportal.billing.models import Bill, Payment
+from waterportal.billing.services import add_months
+from waterportal.contracts.models import Link
+
+
+def make_link(
+    member, customer, *, active_from=dt.date(2026, 1, 5), relationship="本人", revoked=False
+) -> Link:
+    now = timezone.now()
+    return Link.objects.create(
+        tenant=customer.tenant,
+        member=member,
+        customer=customer,
+        relationship=relationship,
+        created_at=now,
+        active_from=active_from,
+        revoked_at=now if revoked else None,
+    )
+
+
+def make_bill(
+    customer,
+    month: str | dt.date,
+    *,
+    usage=20,
+    previous=100,
+    days=61,
+    water=3300,
+    sewer=2200,
+    **extra,
+) -> Bill:
+    """A bill of ``month`` ("2026-10"): read on the 10th, due at the end of the next month."""
+    if isinstance(month, str):
+        year, mon = month.split("-")
+        month = dt.date(int(year), int(mon), 1)
+    amount = water + sewer
+    fields = {
+        "reading_date": month.replace(day=10),
+        "previous_reading": previous,
+        "current_reading": previous + usage,
+        "usage_m3": usage,
+        "days": days,
+        "water_charge": water,
+        "sewer_charge": sewer,
+        "tax": amount * 10 // 110,
+        "amount": amount,
+        "due_date": add_months(month, 2) - dt.timedelta(days=1),
+    } | extra
+    return Bill.objects.create(
+        tenant=customer.tenant, customer=customer, billing_month=month, **fields
+    )
+
+
+def make_history(customer, *, periods: int, last="2026-10", every=2) -> list[Bill]:
+    """``periods`` bills every ``every`` months ending with ``last``, oldest first (one
+    bulk insert, so that hundreds of periods stay quick to make)."""
+    year, mon = last.split("-")
+    end = dt.date(int(year), int(mon), 1)
+    months = [add_months(end, -every * i) for i in reversed(range(periods))]
+    bills = []
+    reading = 100
+    for i, month in enumerate(months):
+        usage = 15 + i % 7
+        water, sewer = 2000 + usage * 100, 1500
+        bills.append(
+            Bill(
+                tenant=customer.tenant,
+                customer=customer,
+                billing_month=month,
+                reading_date=month.replace(day=10),
+                previous_reading=reading,
+                current_reading=reading + usage,
+                usage_m3=usage,
+                days=61,
+                water_charge=water,
+                sewer_charge=sewer,
+                tax=(water + sewer) * 10 // 110,
+                amount=water + sewer,
+                due_date=add_months(month, 2) - dt.timedelta(days=1),
+            )
+        )
+        reading += usage
+    return Bill.objects.bulk_create(bills)
+
+
+def make_payment(bill, *, result="済", method="口座振替", paid_on=None) -> Payment:
+    paid = paid_on if result == "済" else None
+    if result == "済" and paid is None:
+        paid = bill.due_date
+    return Payment.objects.create(
+        tenant=bill.tenant,
+        bill=bill,
+        paid_on=paid,
+        amount=bill.amount if result == "済" else None,
+        method=method,
+        result=result,
+    )

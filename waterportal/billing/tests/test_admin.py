@@ -1,0 +1,12 @@
+from waterportal.accounts.models import User
+from waterportal.billing.tests.factories import make_bill, make_payment
+
+
+def test_staff_read_bills_and_payments_but_cannot_change_them(client, customer):
+    make_payment(make_bill(customer, "2026-10"))
+    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    client.force_login(operator)
+    bills = client.get("/admin/billing/bill/")
+    assert bills.status_code == 200 and "10100001" in bills.text
+    assert client.get("/admin/billing/payment/").status_code == 200
+    assert client.get("/admin/billing/bill/add/").status_code == 403

@@ -1,0 +1,144 @@
+"""The history CSV and the statement PDF."""
+
+import csv
+import datetime as dt
+import io
+
+import pypdfium2 as pdfium
+import pytest
+
+from waterportal.billing.statements import spreadsheet_safe
+from waterportal.billing.tests.factories import make_bill, make_payment
+
+# --- CSV
+
+
+def test_the_csv_is_utf8_with_bom_japanese_headers_and_crlf(signed_in, link, customer):
+    make_bill(customer, "2026-08", usage=21, water=2750, sewer=1850)
+    bill = make_bill(customer, "2026-10", usage=18, previous=101, days=60, water=2530, sewer=1650)
+    make_payment(bill, paid_on=dt.date(2026, 11, 30))
+    response = signed_in.get(f"/contracts/{link.pk}/history.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert body.count(b"\r\n") == 3 and body.replace(b"\r\n", b"").count(b"\n") == 0
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert rows[0][:5] == ["調定年月", "検針日", "前回指針", "今回指針", "使用水量(m3)"]
+    assert rows[1] == [
+        "2026年10月", "2026/10/10", "101", "119", "18", "60", "2530", "1650", "380", "4180",
+        "2026/11/30", "口座振替済", "", "",
+    ]  # fmt: skip
+    assert rows[2][0] == "2026年8月" and rows[2][9] == "4600"
+
+
+def test_cells_that_would_run_as_formulas_are_escaped(signed_in, link, customer):
+    make_bill(customer, "2026-10", reading_status="=HYPERLINK(1)", water=-300, sewer=-200)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                signed_in.get(f"/contracts/{link.pk}/history.csv").content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1][12] == "'=HYPERLINK(1)"
+    assert rows[1][6] == "'-300" and rows[1][9] == "'-500"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+81", "-5", "@SUM(A1)", "\t=1", "\r=1"])
+def test_spreadsheet_safe_prefixes_formula_starts(value):
+    assert spreadsheet_safe(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["2026年10月", "0120-000-111", "18", "", None])
+def test_spreadsheet_safe_leaves_other_cells(value):
+    assert spreadsheet_safe(value) == ("" if value is None else value)
+
+
+def test_the_csv_filename_is_ascii_with_a_japanese_alternative(signed_in, link, customer):
+    make_bill(customer, "2026-10")
+    disposition = signed_in.get(f"/contracts/{link.pk}/history.csv")["Content-Disposition"]
+    assert disposition == (
+        'attachment; filename="water-history-0001.csv"; '
+        "filename*=UTF-8''%E6%B0%B4%E9%81%93%E4%BD%BF%E7%94%A8%E5%B1%A5%E6%AD%B4_0001.csv"
+    )
+
+
+# --- PDF
+
+
+@pytest.fixture
+def registered(tenant):
+    tenant.business_name = "おうむ町水道事業"
+    tenant.invoice_registration_number = "T1234567890123"
+    tenant.save(update_fields=["business_name", "invoice_registration_number"])
+    return tenant
+
+
+def pdf_text_and_ink(content: bytes) -> tuple[str, float]:
+    """The PDF's text and the share of non-white pixels of page 1 rendered at 72 dpi."""
+    document = pdfium.PdfDocument(content)
+    assert len(document) == 1
+    page = document[0]
+    text = page.get_textpage().get_text_range()
+    image = page.render(scale=1).to_pil().convert("L")
+    dark = sum(image.histogram()[:200])
+    return text, dark / (image.width * image.height)
+
+
+def test_the_statement_is_a_qualified_invoice_with_japanese_text(
+    signed_in, link, customer, registered
+):
+    make_bill(
+        customer, "2026-10", usage=18, previous=101, days=60, water=2530, sewer=1650,
+        basic_charge=1650, volume_charge=880,
+    )  # fmt: skip
+    response = signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith(
+        'inline; filename="statement-2026-10-0001.pdf"; '
+    )
+    text, ink = pdf_text_and_ink(response.content)
+    assert ink > 0.01, "the rendered page is (nearly) blank"
+    flat = " ".join(text.split())
+    for expected in [
+        "請求書（適格請求書）",
+        "発行日 2026年11月2日",
+        "水道 太郎 様",
+        "使用者番号 ••••0001",
+        "発行者 おうむ町水道事業",
+        "登録番号 T1234567890123",
+        "調定年月 2026年10月分",
+        "検針日 2026年10月10日",
+        "前回指針 101",
+        "今回指針 119",
+        "使用水量 18 m³",
+        "うち基本料金 1,650円",
+        "10%対象 4,180円 380円",
+        "納期限 2026年11月30日",
+    ]:
+        assert expected in flat, expected
+
+
+def test_the_statement_embeds_its_font(signed_in, link, customer, registered):
+    make_bill(customer, "2026-10")
+    content = signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content
+    assert b"/FontFile2" in content  # an embedded TrueType font program
+
+
+def test_without_a_registration_number_it_does_not_claim_to_be_a_qualified_invoice(
+    signed_in, link, customer
+):
+    make_bill(customer, "2026-10")
+    text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
+    assert "適格請求書）" not in text and "発行者 おうむ町" in text
+    assert "登録番号 未登録" in text
+
+
+def test_the_recipient_is_the_kana_name_when_no_name_is_kept(signed_in, link, customer, registered):
+    customer.name = ""
+    customer.save(update_fields=["name"])
+    make_bill(customer, "2026-10")
+    text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
+    assert "スイドウ タロウ 様" in text

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ContractsConfig(AppConfig):
+    name = "waterportal.contracts"
+    label = "contracts"
+    verbose_name = "契約"

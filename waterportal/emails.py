@@ -1,0 +1,247 @@
+"""The portal's emails, and the tasks that deliver them with retries.
+
+Each email is a trio of templates under ``templates/emails/``:
+``emails/<name>.subject.txt``, ``emails/<name>.txt`` and ``emails/<name>.html``. The mail
+is handed to a Celery task after the surrounding transaction commits, so a rolled-back
+registration never sends anything and a slow mail server never slows a page down.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+import weakref
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.views.decorators.debug import sensitive_variables
+
+from waterportal.lib import outage
+from waterportal.lib.after_response import run_after_response
+from waterportal.tenants.models import Tenant
+
+log = logging.getLogger(__name__)
+
+# A page that queues a mail waits this long at most for the queue (Redis): connecting,
+# and each command. One try, no retries: a mail that cannot be queued is sent at once.
+QUEUE_TIMEOUT_SECONDS = 0.5
+
+
+# Emails are the municipality's official notices: always Japanese, even when the page that
+# sent one was shown in English (the date filter's weekday would follow the page otherwise).
+@translation.override("ja")
+@sensitive_variables()
+def render(name: str, context: dict) -> tuple[str, str, str]:
+    tenant = context.get("tenant")
+    context = {"site_url": settings.SITE_URL} | context
+    if tenant is not None:
+        context.setdefault("login_url", f"{settings.SITE_URL}/login?tenant={tenant.slug}")
+    subject = render_to_string(f"emails/{name}.subject.txt", context).strip()
+    subject = " ".join(subject.split())
+    text = render_to_string(f"emails/{name}.txt", context)
+    html = render_to_string(f"emails/{name}.html", context)
+    return subject, text, html
+
+
+@sensitive_variables()
+def send(name: str, to: str, context: dict) -> None:
+    """Queue email ``name`` to ``to``; sent after the current transaction commits."""
+    subject, text, html = render(name, context)
+    transaction.on_commit(lambda: _enqueue(to, subject, text, html))
+
+
+def _enqueue(to: str, subject: str, text: str, html: str) -> None:
+    queue(send_email, (to, subject, text, html))
+
+
+def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
+    """Hand ``task(*args)`` to the workers; if the queue cannot take it, run it here.
+
+    For the mails a resident is waiting for on the page that asked for them (a code, a
+    reset link): when Redis is down, refusing or hanging, better to send the mail at
+    once than to show an error, and the page must not wait for the queue more than
+    ``QUEUE_TIMEOUT_SECONDS``. Run here, the mail is sent after the response
+    (``after_response``), so that no answer waits for the mail server. ``expires``:
+    a worker that gets the task later drops it (a code no one can use any more).
+    """
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        broker_url = task.app.conf.broker_url
+        if not outage.is_down(broker_url):
+            try:
+                _publish(task, args, expires)
+                return
+            except Exception as exc:
+                # Whatever failed (refused, timed out, a result backend, a bug in a
+                # transport), the page has done its work and the resident waits for
+                # this mail: send it now rather than lose it or show an error.
+                outage.mark_down(broker_url)
+                log.warning(
+                    "mail queue unreachable (%s); sending the mail now instead",
+                    type(exc).__name__,
+                )
+    run_after_response(lambda: _send_inline(task, args))
+
+
+# The connections the web process queues mail on, one pool per Celery app: kept open,
+# because opening one costs about 8 ms, more than the rest of a code request.
+_pools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
+    app = task.app
+    pool = _pools.get(app)
+    if pool is None:
+        # Connections of their own, with short timeouts and no retries, rather than the
+        # app's pool: its options are also the worker's, which must keep retrying.
+        options = {
+            "socket_timeout": QUEUE_TIMEOUT_SECONDS,
+            "socket_connect_timeout": QUEUE_TIMEOUT_SECONDS,
+            "max_retries": 0,
+        }
+        connection = app.connection_for_write(
+            connect_timeout=QUEUE_TIMEOUT_SECONDS, transport_options=options
+        )
+        pool = _pools.setdefault(app, connection.Pool(limit=app.conf.broker_pool_limit))
+    try:
+        with pool.acquire(block=True, timeout=QUEUE_TIMEOUT_SECONDS) as connection:
+            task.apply_async(args, connection=connection, retry=False, expires=expires)
+    except Exception:
+        # Its connections may be half-open (a Redis that hung): start afresh next time.
+        _pools.pop(app, None)
+        pool.force_close_all()
+        raise
+
+
+def _send_inline(task, args: tuple) -> None:
+    # No queue (development without REDIS_URL, or the broker down): send once, now. A
+    # failure is logged, not raised: the page the resident is on has already done its
+    # work, and there is no queue to retry from.
+    try:
+        task.apply(args=args, retries=settings.EMAIL_MAX_RETRIES, throw=True)
+    except Exception:
+        log.exception("mail could not be sent and could not be queued to retry it")
+
+
+def sender() -> str:
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def send_many(name: str, recipients, tenant) -> int:
+    """Queue email ``name`` of ``tenant`` to each address of ``recipients`` (one message
+    each); returns how many.
+
+    For an email that is the same for every resident of the tenant: its context is the
+    tenant and nothing else, nothing personal. Each message carries only the address, the
+    email's name and the tenant's id, and the worker renders the email when it sends it
+    (``send_tenant_email``): about 1 KB on the broker, most of it
+    Celery's envelope, instead of 7 KB with the rendered email (bench/notify). Queued
+    over one broker connection, in pipelined batches of 1,000 (kombu's
+    ``Producer.batch``), which is what keeps 100,000 messages fast.
+
+    Not after commit, unlike ``send``: the caller decides when. A broker failure is
+    raised, and the messages of the batches already sent stay queued.
+    """
+    count = 0
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        for to in recipients:
+            _send_inline(send_tenant_email, (to, name, tenant.pk))
+            count += 1
+        return count
+    with send_tenant_email.app.producer_or_acquire() as producer, producer.batch():
+        for to in recipients:
+            send_tenant_email.apply_async((to, name, tenant.pk), producer=producer)
+            count += 1
+    return count
+
+
+# --- Delivery: the tasks the workers run ------------------------------------------------
+
+
+# Connection refused, timeouts and the server's temporary refusals are worth retrying;
+# smtplib's errors are OSErrors too.
+RETRY_ON = (OSError, smtplib.SMTPException)
+
+
+class MailNotDelivered(Exception):
+    """A failed delivery, told without the words of the error that failed it.
+
+    smtplib's errors name the recipients (``SMTPRecipientsRefused`` is a dict of them)
+    and servers echo the address in their replies, while the worker's log, Celery's own
+    lines on a retry or a failure and our warnings are kept far longer than a mail and
+    read by more people. So tasks retry with this instead, raised outside the ``except``
+    block, so that no traceback chains in the original error either.
+    """
+
+
+def describe(exc: BaseException) -> str:
+    """The kind of error and its numeric codes: never its text, which may hold addresses."""
+    codes: list[str] = []
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [str(code) for code in sorted({code for code, _reply in exc.recipients.values()})]
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        codes = [str(exc.smtp_code)]
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        codes = [f"errno {exc.errno}"]
+    return " ".join([type(exc).__name__, *codes])
+
+
+MAIL_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": settings.EMAIL_MAX_RETRIES,
+}
+
+
+# Named as when they lived in waterportal/tasks.py: a mail waiting on the queue for its
+# next try is still understood by a worker of the new code.
+@shared_task(**MAIL_TASK, name="waterportal.tasks.send_email")
+def send_email(self, to: str, subject: str, text: str, html: str) -> None:
+    """Deliver one message; while the mail server is down, retry with a growing delay
+    (from EMAIL_RETRY_DELAY seconds up to an hour), so nothing queued is lost."""
+    try:
+        deliver(to, subject, text, html)
+    except RETRY_ON as exc:
+        failure = MailNotDelivered(describe(exc))
+    else:
+        return
+    raise retry_delivery(self, failure)
+
+
+# Its result (None) is not kept: 100,000 of them would sit in Redis for a day.
+@shared_task(**MAIL_TASK, ignore_result=True, name="waterportal.tasks.send_tenant_email")
+def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
+    """Render email ``name`` for the tenant, then deliver it as ``send_email`` does.
+
+    For the emails that are the same for every resident of a tenant
+    (``emails.send_many``): the message on the queue is the address and these two
+    names, not the rendered email. The database being away is retried like the mail
+    server being away: the tenant's texts are read from it.
+    """
+    try:
+        tenant = Tenant.objects.get(pk=tenant_id)
+        subject, text, html = render(name, {"tenant": tenant})
+        deliver(to, subject, text, html)
+    except (*RETRY_ON, DatabaseError) as exc:
+        failure = MailNotDelivered(describe(exc))
+    else:
+        return
+    raise retry_delivery(self, failure)
+
+
+def deliver(to: str, subject: str, text: str, html: str) -> None:
+    message = EmailMultiAlternatives(subject, text, sender(), [to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def retry_delivery(task, exc: Exception) -> Exception:
+    delay = min(settings.EMAIL_RETRY_DELAY * 2**task.request.retries, 3600)
+    log.warning(
+        "mail delivery failed (task %s, try %s): %s", task.request.id, task.request.retries, exc
+    )
+    return task.retry(exc=exc, countdown=delay)

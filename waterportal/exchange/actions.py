@@ -1,0 +1,302 @@
+"""Importing exchange-v1 files: the one action behind ``import_data`` and staff uploads."""
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from waterportal import emails
+from waterportal.exchange import notifications, runs
+from waterportal.exchange.importers import IMPORTERS, Importer
+from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge
+from waterportal.exchange.importers.staging import Staging
+from waterportal.exchange.models import ImportRun
+from waterportal.exchange.parsing import (
+    UNKNOWN_ENCODING,
+    FileInfo,
+    ProgressCallback,
+    Report,
+    inspect_file,
+    open_text,
+    read_rows,
+    sniff,
+)
+from waterportal.tenants import freshness
+from waterportal.tenants.models import Tenant
+
+log = logging.getLogger(__name__)
+
+# Uploads that cannot seek are copied here first: the file is read more than once.
+_SPOOL_IN_MEMORY = 16 * 1024 * 1024
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def do_import_file(
+    tenant: Tenant,
+    kind: str,
+    file,
+    *,
+    filename: str | None = None,
+    started_by=None,
+    source: str = ImportRun.Source.COMMAND,
+    on_progress: ProgressCallback | None = None,
+    now: datetime | None = None,
+) -> ImportRun:
+    """Import one exchange-v1 file of ``kind`` ("customers", "bills", "payments") for
+    ``tenant``, whole or not at all, and return its finished ``ImportRun``.
+
+    ``file`` is a path or a binary file object (an upload); ``filename`` is recorded and
+    shown, never opened. A file that is not text, or an upload larger than
+    ``settings.IMPORT_MAX_BYTES``, is refused before it is read. Then every row is read
+    and checked, the valid ones staged in the database; only if no problem was found is
+    everything written, in one transaction holding the tenant's lock.
+
+    The run ends ``succeeded`` with its counts, or ``rejected`` with its report and
+    nothing changed, which is also the answer while another import for the same tenant
+    is running. An upload of a file that succeeded in the last ten minutes (a double
+    click) is answered with that earlier run. An unexpected error marks the run
+    ``failed`` and is raised again; a killed process leaves its run "running" until the
+    next import marks it failed (``waterportal.exchange.runs``).
+    ``on_progress(bytes_read, total_bytes)`` is called while the rows are read.
+    """
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        raise ValueError(f"Unknown exchange-v1 kind: {kind!r}")
+    now = now or timezone.now()
+    name = _CONTROL_CHARACTERS.sub("", filename if filename is not None else _name_of(file))
+    limit = settings.IMPORT_MAX_BYTES if source == ImportRun.Source.UPLOAD else None
+    with scope(tenant=tenant), _binary(file, limit) as stream:
+        size = _size(stream)
+        described = {"filename": name[:255], "size": size, "started_by": started_by}
+        if limit is not None and size > limit:
+            reason = f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:,.0f} MB）。"
+            return runs.refuse(tenant, kind, reason, now=now, source=source, **described)
+        not_csv = sniff(stream)
+        if not_csv is not None:
+            return runs.refuse(tenant, kind, not_csv, now=now, source=source, **described)
+        info = inspect_file(stream)
+        with runs.import_lock(tenant) as lock_held:
+            run = runs.start_run(
+                tenant,
+                kind,
+                info,
+                filename=name[:255],
+                started_by=started_by,
+                source=source,
+                now=now,
+                lock_held=lock_held,
+            )
+            if run.status != ImportRun.Status.RUNNING:
+                return run
+            try:
+                _import(run, importer, stream, info, on_progress)
+            except BaseException:
+                runs.fail_run(run)
+                raise
+    return run
+
+
+def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progress) -> None:
+    report = Report(ImportRun.REPORT_LIMIT)
+    with Staging(importer, f"exchange_staging_{run.pk}") as staging:
+        # Phase 1: read and check every row, without any lock; the valid rows go to the
+        # staging table, so memory stays flat however long the file.
+        if info.encoding is None:
+            report.add(None, "", "", UNKNOWN_ENCODING)
+        else:
+            text = open_text(stream, info, on_progress)
+            rows = read_rows(
+                text, required=importer.required, optional=importer.optional, report=report
+            )
+            parse = importer.parse
+            with staging.writer() as write:
+                for row in rows:
+                    staged = parse(row)
+                    if staged is not None:
+                        write(staged)
+            if staging.count:
+                staging.report_duplicates(report)
+
+        # Phase 2: under the tenant's lock, check the rows against the ledger, then write
+        # them all or nothing. On SQLite the lock is the database's write lock, taken when
+        # the transaction begins (transaction_mode IMMEDIATE in settings).
+        with transaction.atomic():
+            Tenant.objects.select_for_update().get(pk=run.tenant_id)
+            if not runs.still_running(run):
+                run.refresh_from_db()  # another import found this one dead and failed it
+                return
+            if staging.count:
+                staging.report_checks(report, importer.checks(run.tenant_id))
+            if report:
+                runs.finish_run(run, ImportRun.Status.REJECTED, report)
+                return
+            extra: dict[str, Any] = {"updated_at": timezone.now()}
+            if importer.tracks_run:
+                extra["import_run"] = run.pk
+            run.added, run.changed = merge(
+                importer.model,
+                staging.table,
+                importer.target(run.tenant_id),
+                importer.fields,
+                extra,
+            )
+            run.unchanged = staging.count - run.added - run.changed
+            runs.finish_run(run, ImportRun.Status.SUCCEEDED, report)
+            if run.added or run.changed:
+                # The set-based writes send no signals: members' cached cards are
+                # redrawn because the import says so here.
+                freshness.tenant_data_changed(run.tenant_id)
+            if run.added + run.changed >= ANALYZE_AFTER:
+                transaction.on_commit(lambda: analyze(importer.model))
+            if importer.tracks_run and (run.added or run.changed):
+                # Robust: the import is committed and done, whatever happens here. If the
+                # broker is away (or this process dies first), billing's sweep queues the
+                # emails a few minutes later (``tasks.sweep_missed_notifications``).
+                transaction.on_commit(lambda: notify_new_bills.delay(run.pk), robust=True)
+
+
+def _name_of(file) -> str:
+    if isinstance(file, str | os.PathLike):
+        return os.path.basename(os.fspath(file))
+    name = getattr(file, "name", "")
+    return os.path.basename(name) if isinstance(name, str) else ""
+
+
+def _size(stream) -> int:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+@contextmanager
+def _binary(file, limit: int | None) -> Iterator:
+    """The file as a seekable binary stream (an upload is left open for its owner).
+
+    A stream that cannot seek is copied, at most ``limit`` + 1 bytes of it: enough to
+    tell that it is too large.
+    """
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as stream:
+            yield stream
+    elif getattr(file, "seekable", lambda: False)():
+        yield file
+    else:
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+            if limit is None:
+                shutil.copyfileobj(file, spool)
+            else:
+                left = limit + 1
+                while left and (chunk := file.read(min(left, 1 << 20))):
+                    spool.write(chunk)
+                    left -= len(chunk)
+            yield spool
+
+
+@shared_task(acks_late=True)
+def notify_new_bills(run_id: int) -> int:
+    """``do_notify_new_bills`` on the queue. Declared beside it rather than in
+    ``tasks.py``, which calls the actions: the import queues it, and the module it is in
+    then needs nothing from above."""
+    return do_notify_new_bills(run_id)
+
+
+def do_notify_new_bills(run_id: int, *, now=None) -> int:
+    """Queue the emails for one import, once; returns how many (0 when they are queued
+    already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
+
+    Raises if the broker fails; the run is then left to the sweep, to be queued again.
+    """
+    now = now or timezone.now()
+    with scopes_disabled():
+        tenant = ImportRun.objects.select_related("tenant").get(pk=run_id).tenant
+    with scope(tenant=tenant), transaction.atomic():
+        # The claim (notified_at) commits with the queueing or not at all: if the broker
+        # fails or the process dies halfway, the run is unclaimed again and the sweep
+        # queues its emails again, all of them. The members queued before the failure
+        # then get the email twice: at least once, never lost. While one process queues,
+        # the row stays locked and another (a sweep, the import's own task) skips it
+        # rather than waiting. On SQLite, which lets one writer in at a time, it waits
+        # for the first to commit and finds the run claimed (or gives up after the busy
+        # timeout, and the run is still claimed by the first or left to the sweep).
+        run = (
+            ImportRun.objects.select_for_update(skip_locked=True)
+            .filter(pk=run_id, notified_at__isnull=True)
+            .first()
+        )
+        if run is None:
+            return 0
+        if run.finished_at is None or run.finished_at < now - notifications.SEND_WITHIN:
+            log.warning(
+                "import run %s ended too long ago: its new-bill emails are not sent", run.pk
+            )
+            return 0
+        run.notified_at = now
+        run.save(update_fields=["notified_at"])
+        # Closed before the transaction ends, however it ends: on PostgreSQL this is a
+        # server-side cursor, and closing it after a rollback would fail in whatever
+        # transaction the connection is in by then.
+        addresses = notifications.recipients(run, timezone.localdate(now)).iterator(chunk_size=2000)
+        with closing(addresses):
+            return emails.send_many("new_bill", addresses, tenant)
+
+
+def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
+    """Mark failed the runs of ``tenant`` whose process is gone; returns how many.
+
+    The next import does this too; the schedule does it so that staff do not see a
+    killed import as "running" until someone imports again.
+    """
+    swept = 0
+    with runs.import_lock(tenant) as held:
+        if not held:
+            return 0  # an import is running and will sweep on its own
+        with transaction.atomic():
+            Tenant.objects.select_for_update().get(pk=tenant.pk)
+            running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
+            for run in running:
+                if runs.is_dead(run, now):
+                    runs.abandon(run)
+                    swept += 1
+    return swept
+
+
+# The reports of the customer ledger quote residents' names and addresses.
+REPORT_VALUES_KEPT = timedelta(days=90)
+
+
+def do_forget_report_values(*, now=None) -> int:
+    """Blank the quoted values of every report older than ``REPORT_VALUES_KEPT``, once;
+    returns how many runs were changed. Across tenants: it goes by age only.
+
+    A report line quotes the offending cell (``12行目 使用者名カナ「山田」: カナで入力して
+    ください``), so the reports of the customer ledger hold residents' names and addresses.
+    That helps staff fix the file on the day; months later it is only personal data kept for
+    no one. After ``REPORT_VALUES_KEPT`` the values are blanked; the line, column and reason
+    stay, and so do the run's counts, file name and SHA-256.
+    """
+    now = now or timezone.now()
+    changed = 0
+    with scopes_disabled():
+        old = ImportRun.objects.filter(
+            finished_at__lt=now - REPORT_VALUES_KEPT,
+            report_values_forgotten_at__isnull=True,
+            rejected__gt=0,
+        ).order_by("pk")
+        for run in old.iterator(chunk_size=100):
+            run.report = [problem | {"value": ""} for problem in run.report]
+            run.report_values_forgotten_at = now
+            run.save(update_fields=["report", "report_values_forgotten_at"])
+            changed += 1
+    return changed

@@ -1,0 +1,104 @@
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django_scopes import scope
+
+from waterportal.contracts.models import Customer, Link
+from waterportal.exchange.actions import do_import_file
+from waterportal.exchange.demo import write_demo_files
+from waterportal.exchange.models import ImportRun
+from waterportal.tenants.actions import do_create_tenant
+from waterportal.tenants.models import Tenant
+
+SLUG = "oumu"
+
+
+class Command(BaseCommand):
+    help = (
+        "デモの自治体「おうむ町」を作り、料金システムの連携ファイルを生成して取り込みます。"
+        "すでにあれば何もせず、使い方だけを表示します。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dir",
+            type=Path,
+            default=settings.VAR_DIR / "demo",
+            help="連携ファイルを書き出すフォルダ（既定: var/demo）",
+        )
+
+    def handle(self, *args, **opts):
+        tenant = Tenant.objects.filter(slug=SLUG).first()
+        if tenant is None:
+            with transaction.atomic():
+                # One transaction: a failed seed leaves no half-made town behind, so
+                # running the command again starts over instead of skipping.
+                tenant = self._create(opts["dir"])
+        else:
+            self.stdout.write(
+                f"デモの自治体「{tenant.name}」はすでにあります（何も変更していません）。"
+            )
+        self._print_hints(tenant)
+
+    def _create(self, directory: Path) -> Tenant:
+        tenant = do_create_tenant(
+            slug=SLUG,
+            name="おうむ町",
+            department="建設水道課",
+            section="水道係",
+            phone="0120-000-111",
+            opening_hours="平日 8:30〜17:15（土日祝日・年末年始を除く）",
+        )
+        tenant.business_name = "おうむ町水道事業"
+        tenant.invoice_registration_number = "T1234567890123"
+        tenant.full_clean()
+        tenant.save(update_fields=["business_name", "invoice_registration_number"])
+
+        files = write_demo_files(directory, timezone.localdate())
+        for kind, path in (
+            ("customers", files.customers),
+            ("bills", files.bills),
+            ("payments", files.payments),
+        ):
+            run = do_import_file(tenant, kind, path)
+            self.stdout.write(run.summary)
+            if run.status != ImportRun.Status.SUCCEEDED:
+                lines = "\n".join(run.report_lines(10))
+                raise CommandError(f"デモのファイルを取り込めませんでした:\n{lines}")
+        self.stdout.write(f"デモの自治体「{tenant.name}」を作りました。連携ファイル: {directory}")
+        return tenant
+
+    def _print_hints(self, tenant: Tenant) -> None:
+        self.stdout.write(f"ポータル:         {settings.SITE_URL}/login?tenant={tenant.slug}")
+        self.stdout.write(
+            f"開発用メール箱:   {settings.SITE_URL}/dev/mailbox/ （認証コードはここに届きます）"
+        )
+        customer = demo_customer(tenant)
+        if customer is None:
+            self.stdout.write("登録に使える契約が残っていません（すべて連携済みです）。")
+            return
+        self.stdout.write(
+            f"登録用のデモ契約: 使用者番号 {format_number(customer.number)} / "
+            f"カナ氏名 {unicodedata.normalize('NFKC', customer.name_kana)}"
+        )
+
+
+def demo_customer(tenant: Tenant) -> Customer | None:
+    """The first contract in use that no member has linked yet: registering with it works."""
+    with scope(tenant=tenant):
+        return (
+            Customer.objects.filter(tenant=tenant, status=Customer.Status.IN_USE)
+            .exclude(Exists(Link.objects.filter(customer=OuterRef("pk"), revoked_at__isnull=True)))
+            .order_by("number")
+            .first()
+        )
+
+
+def format_number(number: str) -> str:
+    """8 digits as printed on the meter-reading slip: 1010-0001."""
+    return f"{number[:4]}-{number[4:]}" if len(number) == 8 else number

@@ -1,0 +1,78 @@
+"""New-bill emails: after a bills import, one email per member, whatever the number of
+their contracts that got a new or corrected bill.
+
+The email carries a link to the portal and nothing else: no amounts, no names, no
+customer numbers, so a mailbox read over a shoulder gives nothing away.
+
+Nothing is lost: the import's ``ImportRun`` is the outbox. Its ``notified_at`` stays
+empty until the emails are queued, in the same transaction
+(``exchange.actions.do_notify_new_bills``).
+The import queues that work after its COMMIT; if its process dies in between, or the
+broker fails, ``missed_runs`` finds the run and the schedule queues it again
+(``exchange.tasks.sweep_missed_notifications``).
+"""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from waterportal.accounts.models import User
+from waterportal.billing.models import Bill
+from waterportal.contracts.models import Link
+from waterportal.exchange.models import ImportRun
+
+# The import queues its emails itself, right after its COMMIT; the sweep leaves it this
+# long to do so before taking the run for missed (it would only find it claimed).
+SWEEP_AFTER = timedelta(minutes=5)
+# An import's emails go out within this time of its end or not at all: after an outage
+# of the queue or the workers (a long weekend, say), residents are not told about bills
+# they have long been able to see, possibly since replaced by the next import.
+SEND_WITHIN = timedelta(days=3)
+
+
+def recipients(run: ImportRun, today):
+    """Addresses of members with an active link to a contract this run billed anew."""
+    billed = Bill.objects.filter(import_run=run, customer_id=OuterRef("customer_id"))
+    links = Link.objects.filter(
+        member_id=OuterRef("pk"),
+        revoked_at__isnull=True,
+        active_from__lte=today,
+    ).filter(Exists(billed))
+    return (
+        User.objects.filter(tenant_id=run.tenant_id, is_active=True, notify_new_bill=True)
+        .filter(Exists(links))
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+
+
+def missed_runs(now):
+    """The bills imports (of the current scope's tenant) whose emails should have been
+    queued by now and were not, within ``SEND_WITHIN``."""
+    return (
+        ImportRun.objects.filter(
+            kind=ImportRun.Kind.BILLS,
+            status=ImportRun.Status.SUCCEEDED,
+            notified_at__isnull=True,
+            finished_at__gt=now - SEND_WITHIN,
+            finished_at__lte=now - SWEEP_AFTER,
+        )
+        .filter(Q(added__gt=0) | Q(changed__gt=0))
+        .order_by("finished_at")
+    )
+
+
+def notification_state(run: ImportRun, now=None) -> str:
+    """What became of a run's new-bill emails, in words for staff ("" when it has none)."""
+    now = now or timezone.now()
+    if run.kind != ImportRun.Kind.BILLS or run.status != ImportRun.Status.SUCCEEDED:
+        return ""
+    if not (run.added or run.changed):
+        return ""
+    if run.notified_at is not None:
+        local = timezone.localtime(run.notified_at)
+        return f"送信済み（{local:%Y-%m-%d %H:%M}）"
+    if run.finished_at is not None and run.finished_at >= now - SEND_WITHIN:
+        return "送信待ち"
+    return f"送信されません（取り込みから{SEND_WITHIN.days}日を過ぎました）"

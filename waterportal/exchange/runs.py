@@ -1,0 +1,301 @@
+"""The life of an ``ImportRun``: one at a time per tenant, and never left "running" by
+a process that is gone.
+
+A run is created "running", in its own transaction, before the file is read; its end
+(succeeded, rejected) is written in the transaction that writes the rows, so a run is
+"succeeded" exactly when its rows are in. If the importing process dies (kill -9, a
+server restart, a PostgreSQL restart), that transaction is rolled back and the run is
+left "running". The next import for the tenant finds such runs and marks them failed
+before it starts. Whether a run's process is still at work is known at once:
+
+- PostgreSQL: the importing connection holds the tenant's *import lock*, a session-level
+  advisory lock, from before its run is created until it ends. PostgreSQL releases it
+  when that connection ends, however it ends (within a second of the client's death,
+  see ``import_lock``); so if the lock is free, every "running" run of the tenant is
+  dead, whichever machine ran it.
+- SQLite (one machine by nature): each run records its host and process id; a run of
+  this host whose process no longer exists is dead.
+
+A run whose process cannot be checked (recorded on another host, or before runs recorded
+their process) is taken for dead after ``STALE_AFTER``.
+"""
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from waterportal.audit.actions import record
+from waterportal.exchange.models import ImportRun
+from waterportal.exchange.parsing import FileInfo, Report
+from waterportal.tenants.models import Tenant
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(hours=1)
+# An upload of the same file (same tenant, kind and SHA-256) that succeeded this recently
+# or is running is taken for a double click: it is not imported again.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+# The import lock's first key ("WPEX"); the second is the tenant's id.
+LOCK_SPACE = 0x57504558
+# How long an import waits for the lock of a run whose process is known to be gone.
+LOCK_GRACE = 15
+
+ABANDONED = (
+    "取り込みの処理が途中で止まりました（プロセスの強制終了、サーバーやデータベースの"
+    "再起動など）。何も変更していません。もう一度実行してください。"
+)
+UNEXPECTED = "処理中に予期しないエラーが起きました。何も変更していません。"
+
+
+def this_process() -> tuple[str, int]:
+    return socket.gethostname()[:255], os.getpid()
+
+
+@contextmanager
+def import_lock(tenant: Tenant) -> Iterator[bool]:
+    """Try to take the tenant's import lock for the block; yields whether it is held.
+
+    On SQLite there is no such lock and this yields True: runs are told apart by their
+    process instead (see the module docstring).
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    held = _try_lock(tenant)
+    if not held and _a_run_of_a_dead_process(tenant):
+        # Its server process may still be finishing the statement it was running when
+        # the importer died; that takes a moment (see below), not an hour.
+        deadline = time.monotonic() + LOCK_GRACE
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.2)
+            held = _try_lock(tenant)
+    try:
+        if held and getattr(connection, "pg_version", 0) >= 140000:
+            # PostgreSQL otherwise notices that its client died only when the running
+            # statement ends, which for a large import can be a while: with this it
+            # checks every second, cancels, rolls back and frees the lock.
+            with connection.cursor() as cursor:
+                cursor.execute("SET client_connection_check_interval = 1000")
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET client_connection_check_interval")
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, tenant.pk])
+            except DatabaseError:
+                pass  # the connection is gone, and its lock with it
+
+
+def _try_lock(tenant: Tenant) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, tenant.pk])
+        return cursor.fetchone()[0]
+
+
+def _a_run_of_a_dead_process(tenant: Tenant) -> bool:
+    running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
+    host, _ = this_process()
+    return any(
+        run.pid is not None and not _process_exists(run.pid) for run in running.filter(host=host)
+    )
+
+
+def start_run(
+    tenant: Tenant,
+    kind: str,
+    info: FileInfo,
+    *,
+    filename: str,
+    started_by,
+    source: str,
+    now: datetime,
+    lock_held: bool,
+) -> ImportRun:
+    """A new "running" run, or the answer without importing.
+
+    Under the tenant row's lock, so that two imports starting together are taken one
+    after the other: runs whose process is gone are marked failed first; then an upload
+    of a file just imported gets that earlier run back, and an import while another runs
+    gets a new run refused (status rejected) saying so.
+    """
+    run = ImportRun(
+        tenant=tenant,
+        kind=kind,
+        started_by=started_by,
+        source=source,
+        started_at=now,
+        filename=filename,
+        size=info.size,
+        sha256=info.sha256,
+        encoding=info.label,
+    )
+    run.host, run.pid = this_process()
+    with transaction.atomic():
+        Tenant.objects.select_for_update().get(pk=tenant.pk)
+        running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
+        alive = []
+        for other in running.order_by("started_at"):
+            if lock_held and is_dead(other, now):
+                abandon(other)
+            else:
+                alive.append(other)
+        if source == ImportRun.Source.UPLOAD:
+            twin = _twin(tenant, kind, info.sha256, now)
+            if twin is not None and twin.status == ImportRun.Status.SUCCEEDED:
+                return twin
+            if twin is not None:
+                run.save()
+                finish_run(run, ImportRun.Status.REJECTED, _one_problem(_same_file(twin)))
+                return run
+        if alive or not lock_held:
+            run.save()
+            reason = _busy(alive[0] if alive else None)
+            finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
+            return run
+        run.save()
+    return run
+
+
+def refuse(tenant: Tenant, kind: str, reason: str, *, now: datetime, **described) -> ImportRun:
+    """Record a file refused before it was read (too large, not text) as a rejected run."""
+    run = ImportRun(tenant=tenant, kind=kind, started_at=now, **described)
+    with transaction.atomic():
+        run.save()
+        finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
+    return run
+
+
+def finish_run(run: ImportRun, status: str, report: Report) -> None:
+    """Write the run's end and its audit row (in the caller's transaction)."""
+    run.status = status
+    run.finished_at = timezone.now()
+    run.rejected = report.count
+    run.report = report.as_json()
+    run.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "added",
+            "changed",
+            "unchanged",
+            "rejected",
+            "report",
+        ]
+    )
+    record(
+        run.tenant,
+        "import",
+        actor=run.started_by,
+        kind=run.kind,
+        run_id=run.pk,
+        status=run.status,
+        added=run.added,
+        changed=run.changed,
+        unchanged=run.unchanged,
+        rejected=run.rejected,
+    )
+
+
+def still_running(run: ImportRun) -> bool:
+    """Whether ``run`` is still "running" (not marked failed by another import); locks
+    its row until the end of the caller's transaction."""
+    return (
+        ImportRun.objects.select_for_update()
+        .filter(pk=run.pk, status=ImportRun.Status.RUNNING)
+        .exists()
+    )
+
+
+def fail_run(run: ImportRun) -> None:
+    """Mark ``run`` failed after an error, unless it has already ended.
+
+    Best effort: after a lost connection (a database restart) it is tried once on a new
+    connection; if the database is still away, the run stays "running" and the next
+    import for the tenant marks it failed.
+    """
+    run.added = run.changed = run.unchanged = 0
+    if (
+        not connection.in_atomic_block
+        and connection.connection is not None
+        and connection.errors_occurred
+        and not connection.is_usable()
+    ):
+        connection.close()
+    try:
+        with transaction.atomic():
+            if still_running(run):
+                finish_run(run, ImportRun.Status.FAILED, _one_problem(UNEXPECTED))
+    except DatabaseError:
+        log.exception("import run %s could not be marked failed", run.pk)
+
+
+def is_dead(run: ImportRun, now: datetime) -> bool:
+    if connection.vendor == "postgresql":
+        return True  # the caller holds the import lock, so the run's connection is gone
+    host, _ = this_process()
+    if run.pid and run.host == host:
+        return not _process_exists(run.pid)
+    return run.started_at < now - STALE_AFTER
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A killed process its parent has not yet reaped (a zombie) is gone for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def abandon(run: ImportRun) -> None:
+    run.added = run.changed = run.unchanged = 0
+    finish_run(run, ImportRun.Status.FAILED, _one_problem(ABANDONED))
+
+
+def _twin(tenant: Tenant, kind: str, sha256: str, now: datetime) -> ImportRun | None:
+    recently = Q(status=ImportRun.Status.SUCCEEDED, finished_at__gte=now - DUPLICATE_WINDOW)
+    return (
+        ImportRun.objects.filter(tenant=tenant, kind=kind, sha256=sha256)
+        .filter(recently | Q(status=ImportRun.Status.RUNNING))
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def _same_file(twin: ImportRun) -> str:
+    started = timezone.localtime(twin.started_at)
+    return (
+        f"同じファイルの取り込み（#{twin.pk}、{started:%Y-%m-%d %H:%M} 開始）が実行中です。"
+        "二重に送信されたため、こちらは取り込みませんでした。"
+    )
+
+
+def _busy(other: ImportRun | None) -> str:
+    if other is None:
+        return "別の取り込みが実行中です。終わってから、もう一度実行してください。"
+    started = timezone.localtime(other.started_at)
+    return (
+        f"別の取り込み（#{other.pk}、{started:%Y-%m-%d %H:%M} 開始）が実行中です。"
+        "終わってから、もう一度実行してください。"
+    )
+
+
+def _one_problem(reason: str) -> Report:
+    report = Report(ImportRun.REPORT_LIMIT)
+    report.add(None, "", "", reason)
+    return report

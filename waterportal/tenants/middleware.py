@@ -1,0 +1,81 @@
+"""Resolve the municipality of each request once, and scope every query to it.
+
+The tenant comes from ``?tenant=SLUG`` (the address printed on the town's guide), then
+from the session, then from the signed-in member. Queries on tenant-owned models run
+inside ``django_scopes.scope(tenant=...)`` so that a query that forgets its tenant raises
+instead of leaking another municipality's data.
+
+An unknown, malformed or inactive slug gets the same "which municipality?" page, which
+names no municipality, so the portal never tells which towns it serves.
+"""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import render
+from django_scopes import scope, scopes_disabled
+
+from waterportal.tenants.lookup import active_tenant, find_active_tenant
+
+SESSION_KEY = "tenant_id"
+# The last town opened in this browser, kept apart from the session: a session ends at
+# logout, after 30 idle minutes or when a password changes, and the resident must then
+# still land on their own town's login page rather than a "which town?" page.
+COOKIE = "wp_tenant"
+COOKIE_AGE = 400 * 24 * 60 * 60
+UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
+
+
+def unknown_tenant(request, status=404):
+    return render(request, "tenants/unknown.html", status=status)
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(UNSCOPED_PREFIXES):
+            request.tenant = None
+            with scopes_disabled():
+                return self.get_response(request)
+
+        slug = request.GET.get("tenant")
+        tenant = None
+        if slug is not None:
+            tenant = find_active_tenant(slug)
+            if tenant is None:
+                request.tenant = None
+                return unknown_tenant(request)
+            if request.session.get(SESSION_KEY) != tenant.pk:
+                request.session[SESSION_KEY] = tenant.pk
+        else:
+            tenant_id = request.session.get(SESSION_KEY)
+            if tenant_id is not None:
+                tenant = active_tenant(tenant_id)
+            if tenant is None and request.user.is_authenticated and request.user.tenant_id:
+                tenant = active_tenant(request.user.tenant_id)
+            if tenant is None and request.COOKIES.get(COOKIE):
+                tenant = find_active_tenant(request.COOKIES[COOKIE])
+                if tenant is not None:
+                    request.session[SESSION_KEY] = tenant.pk
+
+        user = request.user
+        if user.is_authenticated and user.tenant_id and tenant and user.tenant_id != tenant.pk:
+            # A member of one municipality never acts inside another: opening another
+            # town's address signs them out (each town is a separate account).
+            logout(request)
+            request.session[SESSION_KEY] = tenant.pk
+
+        request.tenant = tenant
+        with scope(tenant=tenant):
+            response = self.get_response(request)
+        if tenant is not None and request.COOKIES.get(COOKIE) != tenant.slug:
+            response.set_cookie(
+                COOKIE,
+                tenant.slug,
+                max_age=COOKIE_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

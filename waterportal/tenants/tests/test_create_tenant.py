@@ -1,0 +1,45 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from waterportal.tenants.models import Tenant
+
+
+def test_create_tenant_creates_it_with_default_texts_naming_the_town(db, capsys):
+    call_command(
+        "create_tenant", "oumu", name="おうむ町", phone="0120-000-111", hours="平日 8:30〜17:15"
+    )
+
+    tenant = Tenant.objects.get(slug="oumu")
+    assert tenant.name == "おうむ町"
+    assert tenant.phone == "0120-000-111"
+    assert tenant.opening_hours == "平日 8:30〜17:15"
+    assert tenant.is_active
+    assert "利用規約" in tenant.terms_text
+    assert "おうむ町" in tenant.terms_text
+    assert "個人情報" in tenant.privacy_text
+    assert "おうむ町" in tenant.privacy_text
+    assert "/login?tenant=oumu" in capsys.readouterr().out
+
+
+def test_create_tenant_stores_the_slug_trimmed_and_lower_case(db):
+    call_command("create_tenant", " Oumu ", name="おうむ町")
+    assert Tenant.objects.filter(slug="oumu").exists()
+
+
+def test_create_tenant_refuses_a_used_slug_in_japanese(tenant):
+    with pytest.raises(CommandError, match="識別子「oumu」はすでに使われています"):
+        call_command("create_tenant", "OUMU", name="別の町")
+    assert Tenant.objects.count() == 1
+
+
+@pytest.mark.parametrize("slug", ["o", "!oumu", "oumu town", "おうむ", "oumu_town", "o" * 41])
+def test_create_tenant_refuses_a_malformed_slug(db, slug):
+    with pytest.raises(CommandError, match="英小文字・数字・ハイフンで2〜40文字"):
+        call_command("create_tenant", slug, name="おうむ町")
+    assert not Tenant.objects.exists()
+
+
+def test_create_tenant_names_the_field_of_another_invalid_value(db):
+    with pytest.raises(CommandError, match="自治体名"):
+        call_command("create_tenant", "oumu", name="")
+    assert not Tenant.objects.exists()
