@@ -55,6 +55,7 @@ e2e: install $(MESSAGES_MO)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(MAKE) typecheck
 
 typecheck: install
