@@ -130,7 +130,7 @@ def sender() -> str:
     return settings.DEFAULT_FROM_EMAIL
 
 
-def send_many(name: str, recipients, tenant) -> int:
+def send_many(name: str, recipients, tenant: Tenant) -> int:
     """Queue email ``name`` of ``tenant`` to each address of ``recipients`` (one message
     each); returns how many.
 

@@ -27,7 +27,7 @@ class EmailTaken(Exception):
 
 
 @sensitive_variables("plain")
-def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> None:
+def do_request_password_reset(tenant: Tenant, email: str, *, source: str, now=None) -> None:
     """Mail a reset code if the address has an account; nothing otherwise, same answer.
 
     The same work for every address: a code is issued and queued, and the worker mails
@@ -46,7 +46,7 @@ def do_request_password_reset(tenant, email: str, *, source: str, now=None) -> N
 
 
 @sensitive_variables("code", "password")
-def do_reset_password(tenant, email: str, code: str, password: str, *, now=None) -> User:
+def do_reset_password(tenant: Tenant, email: str, code: str, password: str, *, now=None) -> User:
     """Set a new password with a valid reset code (raises codes.CodeError otherwise).
 
     Changing the password hash ends every other session of the member. The account's
@@ -80,6 +80,7 @@ def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     """
     now = now or timezone.now()
     tenant = member.tenant
+    assert tenant is not None  # only operators have no town, and they have no address page
     new_email = normalize_email(new_email)
     with transaction.atomic():
         row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
@@ -97,6 +98,7 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
     """
     now = now or timezone.now()
     tenant = member.tenant
+    assert tenant is not None  # only operators have no town, and they have no address page
     new_email = normalize_email(new_email)
     # Outside the transaction: a wrong entry must stay counted when this raises.
     codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, now=now)
@@ -195,7 +197,7 @@ def do_withdraw_member(member: User, *, now=None) -> User:
     return member
 
 
-def do_sign_in_with_link(tenant, value: str, *, source: str, now=None) -> User:
+def do_sign_in_with_link(tenant: Tenant, value: str, *, source: str, now=None) -> User:
     """Use a one-time sign-in link (``signin.find_link``) and return its member.
 
     Single use even under a double submit; using it lifts the password lock of the
@@ -213,7 +215,7 @@ def do_sign_in_with_link(tenant, value: str, *, source: str, now=None) -> User:
     return member
 
 
-def do_record_login_failure(tenant, email: str, *, source: str, now=None) -> None:
+def do_record_login_failure(tenant: Tenant, email: str, *, source: str, now=None) -> None:
     """A wrong password (or an unknown address) at the login: counted under the login
     limits (``waterportal.accounts.signin``) and written to the audit log, with the member when the
     address has an account, never the address itself or the password."""

@@ -17,7 +17,7 @@ from waterportal.limits import ratelimit
 
 class OperatorLoginForm(AdminAuthenticationForm):
     def clean(self):
-        account = signin.account_key(None, normalize_email(self.cleaned_data.get("username")))
+        account = signin.account_key(None, normalize_email(self.cleaned_data.get("username") or ""))
         source = client_ip(self.request)
         try:
             signin.check_limits(account, source)

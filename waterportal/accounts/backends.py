@@ -5,6 +5,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from waterportal.accounts.models import User, normalize_email
 from waterportal.accounts.sessions import unverified_session
+from waterportal.tenants.models import Tenant
 
 
 class TenantEmailBackend(ModelBackend):
@@ -16,7 +17,9 @@ class TenantEmailBackend(ModelBackend):
     """
 
     @sensitive_variables("password")
-    def authenticate(self, request, username=None, password=None, tenant=None, **kwargs):
+    def authenticate(
+        self, request, username=None, password=None, tenant: Tenant | None = None, **kwargs
+    ):
         email = normalize_email(kwargs.get("email") or username)
         if not email or password is None:
             return None

@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from waterportal.accounts.models import CodePurpose, VerificationCode
 from waterportal.audit.actions import record
 from waterportal.limits import ratelimit
+from waterportal.tenants.models import Tenant
 
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -88,12 +89,14 @@ def generate_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def _wrong_key(tenant, purpose: str, email: str) -> str:
+def _wrong_key(tenant: Tenant, purpose: str, email: str) -> str:
     return f"{tenant.pk}:{purpose}:{email}"
 
 
 @sensitive_variables("plain")
-def issue_code(tenant, purpose: str, email: str, *, now=None) -> tuple[VerificationCode, str]:
+def issue_code(
+    tenant: Tenant, purpose: str, email: str, *, now=None
+) -> tuple[VerificationCode, str]:
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
 
     Returns ``(code_row, plain_code)``: the caller hands both to
@@ -145,7 +148,7 @@ def replace_secret(
     )
 
 
-def current_code(tenant, purpose: str, email: str):
+def current_code(tenant: Tenant, purpose: str, email: str):
     return (
         VerificationCode.objects.filter(
             tenant=tenant,
@@ -160,7 +163,9 @@ def current_code(tenant, purpose: str, email: str):
 
 
 @sensitive_variables("code")
-def check_code(tenant, purpose: str, email: str, code: str, *, now=None) -> VerificationCode:
+def check_code(
+    tenant: Tenant, purpose: str, email: str, code: str, *, now=None
+) -> VerificationCode:
     """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise."""
     now = now or timezone.now()
     row = current_code(tenant, purpose, email)

@@ -10,6 +10,7 @@ from waterportal.accounts.models import User
 from waterportal.accounts.passwords import MAX_LENGTH
 from waterportal.contracts.models import Relationship
 from waterportal.lib.kana import customer_number_key, is_kana_name
+from waterportal.tenants.models import Tenant
 
 
 # Labels and messages are lazy: a form class is built once, and each request shows them in
@@ -28,7 +29,7 @@ class ResidentEmailField(forms.EmailField):
     """
 
     def to_python(self, value):
-        return unicodedata.normalize("NFKC", super().to_python(value)).strip().lower()
+        return unicodedata.normalize("NFKC", super().to_python(value) or "").strip().lower()
 
 
 class EmailForm(forms.Form):
@@ -90,7 +91,7 @@ class PasswordPairMixin(forms.Form):
         raise NotImplementedError
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error(
@@ -115,7 +116,7 @@ class ProfileForm(PasswordPairMixin):
     )
     field_order = ["name", "password1", "password2"]
 
-    def __init__(self, *args, tenant, email, has_password=False, **kwargs):
+    def __init__(self, *args, tenant: Tenant, email, has_password=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.tenant, self.email = tenant, email
         if has_password:
@@ -228,7 +229,7 @@ class LoginForm(forms.Form):
 class ResetPasswordForm(CodeForm, PasswordPairMixin):
     field_order = ["code", "password1", "password2"]
 
-    def __init__(self, *args, member=None, tenant=None, email="", **kwargs):
+    def __init__(self, *args, member=None, tenant: Tenant | None = None, email="", **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.tenant, self.email = member, tenant, email
 

@@ -8,16 +8,18 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_scopes import ScopedManager
 
+from waterportal.tenants.models import Tenant
+
 
 def normalize_email(email: str) -> str:
     """Addresses are compared case-insensitively: residents type them in any case."""
     return (email or "").strip().lower()
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, *, tenant=None, **extra):
+    def create_user(self, email, password=None, *, tenant: Tenant | None = None, **extra):
         user = self.model(email=normalize_email(email), tenant=tenant, **extra)
         user.set_password(password)
         user.save()

@@ -24,6 +24,7 @@ last written. A member who keeps using the portal has their session written once
 """
 
 from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as SIGNED_IN
@@ -68,6 +69,9 @@ class _Limited:
 
 
 class SessionStore(cached_db.SessionStore):
+    # Set by Django's cache-backed store; django-stubs does not declare it.
+    _cache: Any
+
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _Limited(self._cache, settings.SESSION_CACHE_SECONDS)
@@ -78,7 +82,8 @@ class SessionStore(cached_db.SessionStore):
         _unverified.set(self.session_key if cached_sign_in else None)
         if data is not None:
             return data
-        row = self._get_session_from_db()
+        # A private method of Django's database store, which django-stubs leaves out.
+        row = self._get_session_from_db()  # type: ignore[attr-defined]
         if row is None:
             return {}
         data = self.decode(row.session_data)

@@ -25,13 +25,14 @@ from waterportal.accounts.models import CodePurpose, User, VerificationCode
 from waterportal.accounts.tasks import queue_code_email
 from waterportal.audit.actions import record
 from waterportal.limits import ratelimit
+from waterportal.tenants.models import Tenant
 
 
 class AccountLocked(ratelimit.Limited):
     """The account's ceiling was reached: password logins are stopped, from everywhere."""
 
 
-def account_key(tenant, email: str) -> str:
+def account_key(tenant: Tenant | None, email: str) -> str:
     # Operators have no municipality: their keys never meet a resident's ("<tenant id>:…").
     return f"{tenant.pk}:{email}" if tenant is not None else f"operator:{email}"
 
@@ -45,7 +46,9 @@ def check_limits(account: str, source: str, now=None) -> None:
     ratelimit.check(ratelimit.LOGIN_SOURCE, source, now)
 
 
-def count_failure(tenant, account: str, source: str, *, member=None, now=None) -> None:
+def count_failure(
+    tenant: Tenant | None, account: str, source: str, *, member=None, now=None
+) -> None:
     """Count one failed login under the three limits; write what it tripped to the log.
 
     When it reaches the account's ceiling, the account (if ``member`` is its owner) is
@@ -85,7 +88,7 @@ def clear_after_success(account: str, source: str) -> None:
     ratelimit.clear(ratelimit.LOGIN_ACCOUNT_SOURCE, f"{account}|{source}")
 
 
-def _mail_sign_in_link(tenant, member: User, *, until: dt.datetime, now) -> None:
+def _mail_sign_in_link(tenant: Tenant, member: User, *, until: dt.datetime, now) -> None:
     token = secrets.token_urlsafe(32)
     row = codes.replace_secret(
         tenant, CodePurpose.SIGN_IN, member.email, token, expires_at=until, now=now
@@ -97,7 +100,7 @@ class LinkInvalid(Exception):
     """The link is unknown, used, replaced by a newer one or expired."""
 
 
-def find_link(tenant, value: str, *, now=None) -> VerificationCode:
+def find_link(tenant: Tenant, value: str, *, now=None) -> VerificationCode:
     """The usable sign-in link row that ``value`` names, or LinkInvalid.
 
     ``value`` is what the mailed link carries (``emails/sign_in_link``): the row's id, a

@@ -19,6 +19,7 @@ from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer
 from waterportal.lib.kana import tidy_kana, tidy_number
 from waterportal.limits import ratelimit
+from waterportal.tenants.models import Tenant
 
 FLOW_IDLE = dt.timedelta(minutes=30)
 
@@ -30,7 +31,7 @@ class FlowExpired(Exception):
     pass
 
 
-def load_flow(tenant, key: str | None, *, now=None) -> SignupFlow:
+def load_flow(tenant: Tenant, key: str | None, *, now=None) -> SignupFlow:
     """The resident's flow, touched now; FlowExpired when gone or idle over 30 minutes."""
     now = now or timezone.now()
     if not key:
@@ -75,7 +76,7 @@ def may_open(flow: SignupFlow, step: str) -> bool:
 
 
 @sensitive_variables("plain")
-def _send_code(tenant, email: str, *, now) -> None:
+def _send_code(tenant: Tenant, email: str, *, now) -> None:
     """Send a code, or to a registered address a "you already have an account" mail.
 
     The page does the same for both, and the worker decides which mail to send

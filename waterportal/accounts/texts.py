@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waterportal.accounts import codes
 from waterportal.contracts import actions as contract_actions
+from waterportal.tenants.models import Tenant
 from waterportal.tenants.texts import office_and_phone
 
 WEEKDAYS = "月火水木金土日"
@@ -76,7 +77,7 @@ def code_refused(exc: codes.CodeError) -> str:
     )
 
 
-def contract_refused(exc: contract_actions.ContractError, tenant) -> str:
+def contract_refused(exc: contract_actions.ContractError, tenant: Tenant) -> str:
     if isinstance(exc, contract_actions.ContractStepLocked):
         return gettext(
             "入力の誤りが続いたため、使用者番号の確認を一時的に止めています。"

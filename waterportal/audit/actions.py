@@ -2,6 +2,7 @@ from django.utils import timezone
 
 from waterportal.audit import looks
 from waterportal.audit.models import AuditEvent
+from waterportal.tenants.models import Tenant
 
 
 def record(
@@ -22,7 +23,7 @@ def record(
     )
 
 
-def record_many(tenant, action: str, members_and_data, *, now) -> None:
+def record_many(tenant: Tenant, action: str, members_and_data, *, now) -> None:
     """Write one audit row per ``(member_id, data)`` pair, in one statement: for the
     actions that touch many rows at once (the daily activation of links, say)."""
     AuditEvent.objects.bulk_create(

@@ -22,6 +22,7 @@ from waterportal.billing.models import Bill, Payment
 from waterportal.billing.texts import PaymentState, payment_state, reading_status
 from waterportal.contracts.models import Customer, Link
 from waterportal.tenants.calendar import local_date
+from waterportal.tenants.models import Tenant
 
 # The same period a year earlier: twelve billing months back (bi-monthly readings fall in
 # the same parity of months, so twelve works for both reading cycles).
@@ -166,7 +167,7 @@ class ContractCard:
         return formatting.date(self.link.active_from, weekday=True)
 
 
-def home_cards(member, tenant, today: dt.date) -> list[ContractCard]:
+def home_cards(member, tenant: Tenant, today: dt.date) -> list[ContractCard]:
     """One card per link of ``member``, each active one with its latest bill. Two queries:
     the links with the months of their latest and previous bills, then those bills and
     the ones a year earlier, for every card at once."""
@@ -231,7 +232,7 @@ class HistoryRow:
         return formatting.month_slug(self.bill.billing_month)
 
 
-def history_rows(link: Link, tenant, today: dt.date) -> list[HistoryRow]:
+def history_rows(link: Link, tenant: Tenant, today: dt.date) -> list[HistoryRow]:
     customer = link.customer
     return [
         HistoryRow(
@@ -249,7 +250,7 @@ class BillPage:
     newer_month: dt.date | None
 
 
-def bill_page(link: Link, month: dt.date, tenant, today: dt.date) -> BillPage | None:
+def bill_page(link: Link, month: dt.date, tenant: Tenant, today: dt.date) -> BillPage | None:
     """One bill of the link's contract with its comparisons, or None. Two queries."""
     window = list(
         Bill.objects.filter(

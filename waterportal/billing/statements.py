@@ -25,6 +25,7 @@ from waterportal.billing.fonts import japanese_font
 from waterportal.billing.models import Bill
 from waterportal.billing.texts import PaymentState, reading_status
 from waterportal.contracts.models import Customer
+from waterportal.tenants.models import Tenant
 
 TAX_RATE_PERCENT = 10
 
@@ -132,7 +133,7 @@ def _table(rows: list[list], widths: list[float], font: str, *, header: bool = F
     return table
 
 
-def issuer_name(tenant) -> str:
+def issuer_name(tenant: Tenant) -> str:
     return tenant.business_name or tenant.name
 
 

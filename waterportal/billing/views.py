@@ -6,41 +6,20 @@ from ``waterportal.billing.services``.
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from waterportal.accounts.decorators import member_page
 from waterportal.audit.actions import do_record_look
 from waterportal.billing import charts, formatting, services, statements, texts
 from waterportal.contracts.models import Link
 from waterportal.lib.sources import client_ip
 from waterportal.tenants import freshness
-from waterportal.tenants.decorators import tenant_required
-
-
-def member_page(view):
-    """A page or file with the member's personal data: signed in, and never stored by a
-    browser or a proxy (``no-store`` besides never_cache's headers)."""
-
-    @tenant_required
-    @login_required
-    @never_cache
-    @require_safe
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        patch_cache_control(response, no_store=True, private=True)
-        return response
-
-    return wrapper
 
 
 def _link_or_404(request, link_id: int, today: dt.date) -> Link:
@@ -62,6 +41,7 @@ def _looked(request, what: str, link: Link | None = None, month: dt.date | None 
 
 
 @member_page
+@require_safe
 def home(request):
     today = services.today_in_japan()
     # Taken before any data is read (see waterportal.tenants.freshness).
@@ -80,6 +60,7 @@ def home(request):
 
 
 @member_page
+@require_safe
 def history(request, link_id: int):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)
@@ -102,6 +83,7 @@ def history(request, link_id: int):
 # The CSV and the statement PDF are documents of the municipality: always in Japanese,
 # whatever language the resident chose for the pages (dates, yen and payment words alike).
 @member_page
+@require_safe
 @translation.override("ja")
 def history_csv(request, link_id: int):
     today = services.today_in_japan()
@@ -120,6 +102,7 @@ def history_csv(request, link_id: int):
 
 
 @member_page
+@require_safe
 def bill(request, link_id: int, month: dt.date):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)
@@ -140,6 +123,7 @@ def bill(request, link_id: int, month: dt.date):
 
 
 @member_page
+@require_safe
 @translation.override("ja")
 def statement(request, link_id: int, month: dt.date):
     today = services.today_in_japan()

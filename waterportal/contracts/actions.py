@@ -71,7 +71,7 @@ class SelfTaken(ContractError):
     """The contract already has a member linked as 本人."""
 
 
-def check_limits(tenant, *, flow_key: str, email: str, now=None) -> None:
+def check_limits(tenant: Tenant, *, flow_key: str, email: str, now=None) -> None:
     now = now or timezone.now()
     for policy, raw in (
         (ratelimit.LINK_FLOW, flow_key),
@@ -82,7 +82,7 @@ def check_limits(tenant, *, flow_key: str, email: str, now=None) -> None:
             raise ContractStepLocked(until)
 
 
-def _check_number_lock(tenant, number: str, now) -> None:
+def _check_number_lock(tenant: Tenant, number: str, now) -> None:
     lock = NumberLock.objects.filter(
         tenant=tenant, number=number, unlocked_at__isnull=True, until__gt=now
     ).first()
@@ -122,7 +122,7 @@ def find_contract(
     raise ContractMismatch()
 
 
-def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -> None:
+def _count_failure(tenant: Tenant, number_key: str, *, flow_key: str, email: str, now) -> None:
     with transaction.atomic():
         flow_until = ratelimit.hit(ratelimit.LINK_FLOW, flow_key, now)
         email_until = ratelimit.hit(ratelimit.LINK_EMAIL, f"{tenant.pk}:{email}", now)
@@ -134,7 +134,7 @@ def _count_failure(tenant, number_key: str, *, flow_key: str, email: str, now) -
             _lock_number(tenant, number_key, now)
 
 
-def _end_ended_locks(tenant, number_key: str, now) -> None:
+def _end_ended_locks(tenant: Tenant, number_key: str, now) -> None:
     """A lock whose time is up ended by itself then: mark it so."""
     for ended in NumberLock.objects.filter(
         tenant=tenant, number=number_key, unlocked_at__isnull=True, until__lte=now
@@ -143,7 +143,7 @@ def _end_ended_locks(tenant, number_key: str, now) -> None:
         ended.save(update_fields=["unlocked_at"])
 
 
-def _lock_number(tenant, number_key: str, now) -> None:
+def _lock_number(tenant: Tenant, number_key: str, now) -> None:
     _end_ended_locks(tenant, number_key, now)
     until = now + dt.timedelta(hours=tenant.number_lock_hours)
     try:
@@ -155,7 +155,7 @@ def _lock_number(tenant, number_key: str, now) -> None:
     log.warning("self-service linking locked for a customer number (tenant=%s)", tenant.slug)
 
 
-def do_unlock_number(tenant, number: str, *, actor, now=None) -> int:
+def do_unlock_number(tenant: Tenant, number: str, *, actor, now=None) -> int:
     """Staff: allow self-service linking of ``number`` again. Returns locks lifted."""
     now = now or timezone.now()
     number_key = customer_number_key(number)

@@ -3,8 +3,10 @@ municipality starts from (each tenant edits its own copy)."""
 
 from django.utils.translation import gettext
 
+from waterportal.tenants.models import Tenant
 
-def office_and_phone(tenant) -> str:
+
+def office_and_phone(tenant: Tenant) -> str:
     """The municipality's office as it wrote it, with its phone number when it has one."""
     office = " ".join(p for p in (tenant.department, tenant.section) if p) or gettext(
         "水道の担当窓口"

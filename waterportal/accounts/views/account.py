@@ -5,12 +5,9 @@ with ``Cache-Control: no-store``: each shows or changes personal data.
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from waterportal.accounts import actions, codes, signin, texts
+from waterportal.accounts.decorators import member_page
 from waterportal.accounts.forms import (
     CodeForm,
     ContractNumberForm,
@@ -41,22 +39,6 @@ ADD_CONTRACT_KEY = "account_add_contract"
 ADD_CONTRACT_TTL = dt.timedelta(minutes=30)
 NEW_EMAIL_KEY = "account_new_email"
 WITHDRAWN_KEY = "account_withdrawn"
-
-
-def member_page(view):
-    """A signed-in member of this municipality only; never cached anywhere."""
-
-    @wraps(view)
-    @never_cache
-    @tenant_required
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.tenant_id != request.tenant.pk:
-            # The operator's account, which has no municipality, has no member pages.
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _posted(request):
