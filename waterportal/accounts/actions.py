@@ -1,12 +1,18 @@
 """Writes on members: each one transaction, one audit row, mail after commit."""
 
+import datetime as dt
+from importlib import import_module
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from django_scopes import scopes_disabled
 
 from waterportal import emails
 from waterportal.accounts import codes, signin, signup
+from waterportal.accounts.code_mail import queue_code_email
 from waterportal.accounts.models import (
     CodePurpose,
     SignupFlow,
@@ -14,7 +20,6 @@ from waterportal.accounts.models import (
     VerificationCode,
     normalize_email,
 )
-from waterportal.accounts.tasks import queue_code_email
 from waterportal.audit.actions import record
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Link
@@ -31,7 +36,7 @@ def do_request_password_reset(tenant: Tenant, email: str, *, source: str, now=No
     """Mail a reset code if the address has an account; nothing otherwise, same answer.
 
     The same work for every address: a code is issued and queued, and the worker mails
-    it only to an account's address (``waterportal.accounts.tasks.send_code``), so neither the
+    it only to an account's address (``code_mail.send_code``), so neither the
     answer nor its timing tells who is registered. ``source`` is the client's IP
     address, counted under ``ratelimit.RESET_SOURCE``. Raises codes.SendTooSoon /
     SendLimitReached.
@@ -280,3 +285,19 @@ def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow
             {"tenant": tenant, "active_from": link.active_from, "name": member.name},
         )
     return flow
+
+
+def do_purge_expired(*, now=None) -> None:
+    """Daily: forget what no one will look at again (codes, abandoned flows, counters,
+    ended sessions).
+
+    Runs across tenants on purpose: it deletes by age only and reads nothing out.
+    """
+    now = now or timezone.now()
+    with scopes_disabled():
+        VerificationCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+        SignupFlow.objects.filter(touched_at__lt=now - dt.timedelta(days=1)).delete()
+    ratelimit.purge(now)
+    # What manage.py clearsessions does: Django leaves expired sessions in the table,
+    # one for every visit to a town's login page, for ever.
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -10,7 +10,7 @@ source address (``count_source_request``), or one machine could have codes maile
 address after address, and guess at each.
 
 Every request issues a code the same way, whether or not the address has an account;
-the worker that mails it decides what to send (``waterportal.accounts.tasks.send_code``). A code
+the worker that mails it decides what to send (``code_mail.send_code``). A code
 that is not mailed (already registered, or no account for a reset) becomes a *decoy*:
 its hash is replaced by one of a random secret, so nothing anyone types can match it.
 This keeps every answer the same whether or not an address has an account.
@@ -100,7 +100,7 @@ def issue_code(
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
 
     Returns ``(code_row, plain_code)``: the caller hands both to
-    ``waterportal.accounts.tasks.queue_code_email``. Raises ``SendTooSoon`` or ``SendLimitReached``
+    ``code_mail.queue_code_email``. Raises ``SendTooSoon`` or ``SendLimitReached``
     with the time when asking again is allowed.
     """
     now = now or timezone.now()

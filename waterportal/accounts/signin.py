@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from waterportal.accounts import codes
+from waterportal.accounts.code_mail import queue_code_email
 from waterportal.accounts.models import CodePurpose, User, VerificationCode
-from waterportal.accounts.tasks import queue_code_email
 from waterportal.audit.actions import record
 from waterportal.limits import ratelimit
 from waterportal.tenants.models import Tenant

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from waterportal.accounts import codes
+from waterportal.accounts.code_mail import queue_code_email
 from waterportal.accounts.models import CodePurpose, SignupFlow, normalize_email
-from waterportal.accounts.tasks import queue_code_email
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer
 from waterportal.lib.kana import tidy_kana, tidy_number
@@ -80,7 +80,7 @@ def _send_code(tenant: Tenant, email: str, *, now) -> None:
     """Send a code, or to a registered address a "you already have an account" mail.
 
     The page does the same for both, and the worker decides which mail to send
-    (``waterportal.accounts.tasks.send_code``), so every answer of this step and of those that
+    (``code_mail.send_code``), so every answer of this step and of those that
     follow is the same, in content and in time, whether or not the address is
     registered.
     """

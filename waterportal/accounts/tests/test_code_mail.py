@@ -19,8 +19,8 @@ import time_machine
 
 from waterportal import emails
 from waterportal.accounts import codes
+from waterportal.accounts.code_mail import send_code
 from waterportal.accounts.models import CodePurpose, VerificationCode
-from waterportal.accounts.tasks import send_code
 from waterportal.accounts.tests.factories import make_member
 from waterportal.emails import MailNotDelivered
 from waterportal.tests.broker import REDIS_URL, broker, redis_available
