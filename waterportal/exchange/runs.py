@@ -18,6 +18,10 @@ before it starts. Whether a run's process is still at work is known at once:
 
 A run whose process cannot be checked (recorded on another host, or before runs recorded
 their process) is taken for dead after ``STALE_AFTER``.
+
+The writes here are steps of the actions ``do_import_file`` and
+``do_sweep_abandoned_runs`` (``exchange/actions.py``), which alone call them: the run
+row is the import's record, its status and report what staff see.
 """
 
 import logging

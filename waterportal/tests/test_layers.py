@@ -1,6 +1,7 @@
 """The layer order in pyproject.toml (docs/architecture.md) is enforced: ``make lint``
 runs import-linter, and an import that reaches up a layer makes it fail."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -59,3 +60,17 @@ def test_a_test_module_importing_another_fails_the_lint(tmp_path):
 
     assert done.returncode != 0
     assert "waterportal.billing.tests.test_layers_probe is not allowed to import" in done.stdout
+
+
+def test_an_import_loop_inside_an_app_fails_the_lint_even_inside_a_function(tmp_path):
+    tree = copy_of_the_code(tmp_path)
+    codes = tree / "waterportal" / "accounts" / "codes.py"
+    # actions imports codes; codes reaching back, even hidden in a function, is a loop.
+    codes.write_text(
+        codes.read_text() + "\n\ndef _late():\n    from waterportal.accounts import actions\n"
+    )
+
+    done = lint_imports(tree)
+
+    assert done.returncode != 0
+    assert re.search(r"No import loops between the modules of an app[^\n]* BROKEN", done.stdout)
