@@ -7,7 +7,7 @@ import smtplib
 from django.core.mail.backends.base import BaseEmailBackend
 
 from waterportal.emails import describe
-from waterportal.tests.smtp import SMTPServer, free_port
+from waterportal.testing import SMTPServer, free_port
 
 
 def _smtp_mailer(settings, port):

@@ -24,12 +24,20 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from conftest import Portal, code_from_mail, mails_to
 from waterportal.accounts import texts
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.billing import formatting
-from waterportal.billing.tests.factories import make_bill, make_link, make_payment
 from waterportal.contracts.models import Link
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    Portal,
+    code_from_mail,
+    mails_to,
+    make_bill,
+    make_customer,
+    make_link,
+    make_member,
+    make_payment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -377,7 +385,7 @@ def test_the_csv_and_the_statement_stay_japanese(member_in_english):
     assert rows[0][0] == "調定年月"
     assert rows[1][0] == "2026年10月" and rows[1][11] == "口座振替予定"
 
-    from waterportal.billing.tests.test_files import pdf_text_and_ink
+    from waterportal.testing import pdf_text_and_ink
 
     pdf = client.get(f"/contracts/{link.pk}/bills/2026-10.pdf")
     text = " ".join(pdf_text_and_ink(pdf.content)[0].split())

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from waterportal.tests.broker import REDIS_URL, redis_available
-from waterportal.tests.smtp import SMTPServer
+from waterportal.testing import REDIS_URL, SMTPServer, redis_available
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,8 +3,8 @@
 import pytest
 import time_machine
 
-from waterportal.accounts.tests.factories import make_member
 from waterportal.accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
+from waterportal.testing import make_member
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ import re
 
 import pytest
 
-from conftest import mails_to
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_link_contract
 from waterportal.contracts.models import Customer, Link
+from waterportal.testing import mails_to, make_customer, make_member
 
 MISMATCH = "使用者番号とカナ氏名の組み合わせを確認できませんでした"
 
@@ -88,7 +87,7 @@ def test_the_limit_follows_the_member_across_sessions(
 ):
     from django.test import Client
 
-    from conftest import Portal
+    from waterportal.testing import Portal
 
     for _ in range(5):
         check(signed_in, kana="ヤマダ ハナコ")

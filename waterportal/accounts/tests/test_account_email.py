@@ -4,11 +4,10 @@ import datetime as dt
 
 import pytest
 
-from conftest import code_from_mail, mails_to
 from waterportal.accounts.models import User, VerificationCode
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_member
 from waterportal.accounts.tests.test_account_page import EMAIL, WEDNESDAY
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import STRONG_PASSWORD, code_from_mail, mails_to, make_member
 
 NEW = "hanako.new@example.jp"
 

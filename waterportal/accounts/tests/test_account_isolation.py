@@ -3,11 +3,11 @@
 import pytest
 from django.test import Client
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.accounts.tests.test_account_page import EMAIL, sign_in
 from waterportal.accounts.views.account import ADD_CONTRACT_KEY
 from waterportal.contracts.actions import do_link_contract
 from waterportal.contracts.models import Link
+from waterportal.testing import STRONG_PASSWORD, make_customer, make_member
 
 ADDRESS = "おうむ町本町1-2-3"
 

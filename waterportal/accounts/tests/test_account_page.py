@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.contracts.actions import do_link_contract, do_revoke_link
+from waterportal.testing import STRONG_PASSWORD, make_customer, make_member
 
 # Wednesday 2026-11-25, 10:00 in Tokyo.
 WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)

@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import Portal, mails_to
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import STRONG_PASSWORD
 from waterportal.accounts.tests.test_account_page import EMAIL, sign_in
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import STRONG_PASSWORD, Portal, mails_to
 
 NEW = "Kawa-Nagare-77"
 WRONG = "Wrong-Pass-123"

@@ -5,13 +5,12 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import Portal, mails_to
 from waterportal.accounts.models import SignupFlow, User, VerificationCode
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.accounts.tests.test_account_page import sign_in
 from waterportal.accounts.tests.test_registration_flow import EMAIL, full_registration
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Customer, Link
+from waterportal.testing import STRONG_PASSWORD, Portal, mails_to, make_customer, make_member
 
 WRONG = "Wrong-Pass-123"
 

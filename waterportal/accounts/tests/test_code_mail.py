@@ -21,10 +21,15 @@ from waterportal import emails
 from waterportal.accounts import codes
 from waterportal.accounts.models import CodePurpose, VerificationCode
 from waterportal.accounts.tasks import send_code
-from waterportal.accounts.tests.factories import make_member
 from waterportal.emails import MailNotDelivered
-from waterportal.tests.broker import REDIS_URL, broker, redis_available
-from waterportal.tests.smtp import SMTPServer, free_port
+from waterportal.testing import (
+    REDIS_URL,
+    SMTPServer,
+    broker,
+    free_port,
+    make_member,
+    redis_available,
+)
 
 needs_redis = pytest.mark.skipif(
     not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"

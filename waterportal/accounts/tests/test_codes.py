@@ -6,11 +6,10 @@ import re
 import pytest
 import time_machine
 
-from conftest import code_from_mail, mails_to
 from waterportal.accounts import codes
 from waterportal.accounts.models import VerificationCode
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import code_from_mail, mails_to, make_customer, make_member
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 EMAIL = "taro@example.jp"

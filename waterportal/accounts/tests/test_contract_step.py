@@ -6,9 +6,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from conftest import Portal, mails_to
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.accounts.tests.test_registration_flow import (
     EMAIL,
     full_registration,
@@ -20,6 +18,7 @@ from waterportal.accounts.tests.test_registration_flow import (
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_unlock_number
 from waterportal.contracts.models import Link, NumberLock
+from waterportal.testing import Portal, mails_to, make_customer, make_member
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 MISMATCH = "使用者番号とカナ氏名の組み合わせを確認できませんでした"

@@ -7,9 +7,8 @@ import pytest
 import time_machine
 from django.contrib.auth.hashers import get_hasher
 
-from conftest import Portal, mails_to
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_member
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import STRONG_PASSWORD, Portal, mails_to, make_member
 
 T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 FAILED = "メールアドレスまたはパスワードが正しくありません"

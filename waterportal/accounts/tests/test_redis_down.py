@@ -16,14 +16,20 @@ from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.utils.crypto import get_random_string
 
-from conftest import code_from_mail, mails_to
 from waterportal import emails
-from waterportal.accounts.tests.factories import make_customer
 from waterportal.accounts.tests.test_account_page import sign_in
-from waterportal.billing.tests.factories import make_bill, make_link
 from waterportal.emails import send_email
 from waterportal.lib import outage
-from waterportal.tests.broker import RedisServer, broker, redis_server_available
+from waterportal.testing import (
+    RedisServer,
+    broker,
+    code_from_mail,
+    mails_to,
+    make_bill,
+    make_customer,
+    make_link,
+    redis_server_available,
+)
 
 pytestmark = pytest.mark.skipif(
     not redis_server_available() and not os.environ.get("CI"), reason="needs redis-server"

@@ -7,10 +7,16 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from conftest import Portal, code_from_mail, mails_to
 from waterportal.accounts.models import SignupFlow, User, VerificationCode
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.contracts.models import Link
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    Portal,
+    code_from_mail,
+    mails_to,
+    make_customer,
+    make_member,
+)
 
 # Wednesday 2026-11-25, 10:00 in Tokyo.
 WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
@@ -190,7 +196,7 @@ def test_two_browsers_registering_one_address_make_one_account(
 ):
     from django.test import Client
 
-    from conftest import Portal
+    from waterportal.testing import Portal
 
     second = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     second.open_tenant()

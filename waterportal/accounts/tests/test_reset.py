@@ -6,9 +6,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import Portal, code_from_mail, mails_to
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_member
+from waterportal.testing import STRONG_PASSWORD, Portal, code_from_mail, mails_to, make_member
 
 NEW = "Kawa-Nagare-77"
 
@@ -76,7 +75,7 @@ def test_a_reset_ends_the_members_other_sessions(
 ):
     from django.test import Client
 
-    from conftest import Portal
+    from waterportal.testing import Portal
 
     phone = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     phone.open_tenant()

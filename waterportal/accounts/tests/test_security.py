@@ -9,10 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.views.debug import SafeExceptionReporterFilter
 
-from conftest import code_from_mail
 from waterportal.accounts.backends import TenantEmailBackend
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.accounts.tests.test_registration_flow import EMAIL, register_until_code, verify
+from waterportal.testing import STRONG_PASSWORD, code_from_mail, make_customer, make_member
 
 PAGES_WITH_FORMS = [
     "/login",

@@ -14,12 +14,16 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
 
-from conftest import Portal
-from waterportal.accounts.tests.factories import make_customer
 from waterportal.accounts.tests.test_account_page import sign_in
 from waterportal.accounts.tests.test_account_password import change
-from waterportal.billing.tests.factories import make_bill, make_link
-from waterportal.tests.broker import REDIS_URL, redis_available
+from waterportal.testing import (
+    REDIS_URL,
+    Portal,
+    make_bill,
+    make_customer,
+    make_link,
+    redis_available,
+)
 
 pytestmark = pytest.mark.skipif(
     not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"

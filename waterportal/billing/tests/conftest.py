@@ -3,8 +3,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from waterportal.billing.tests.factories import make_link
+from waterportal.testing import STRONG_PASSWORD, make_customer, make_link, make_member
 
 # Monday 2 November 2026, 10:00 in Japan.
 NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)

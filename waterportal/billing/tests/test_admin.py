@@ -1,5 +1,5 @@
 from waterportal.accounts.models import User
-from waterportal.billing.tests.factories import make_bill, make_payment
+from waterportal.testing import make_bill, make_payment
 
 
 def test_staff_read_bills_and_payments_but_cannot_change_them(client, customer):

@@ -12,18 +12,20 @@ from django.test.utils import CaptureQueriesContext
 
 from waterportal.billing.models import Bill
 from waterportal.billing.tests.conftest import sign_in
-from waterportal.billing.tests.factories import make_bill, make_link, make_payment
-from waterportal.billing.tests.test_home import text_of
 from waterportal.contracts.models import Customer, Link
-from waterportal.exchange.tests.helpers import (
+from waterportal.tenants import freshness
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
     Importer,
     bill_row,
     csv_bytes,
     customer_row,
+    make_bill,
+    make_link,
+    make_payment,
+    text_of,
 )
-from waterportal.tenants import freshness
 from waterportal.tests.test_i18n import choose
 
 

@@ -10,12 +10,11 @@ import json
 import pytest
 import redis
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD
 from waterportal.audit import looks
 from waterportal.audit.models import AuditEvent, Look
 from waterportal.audit.tasks import store_looks
 from waterportal.billing.tests.conftest import NOW
-from waterportal.billing.tests.factories import make_bill
+from waterportal.testing import STRONG_PASSWORD, make_bill
 
 LOOKS = [
     ("/", "viewed_home", False, ""),
@@ -93,7 +92,7 @@ def test_a_look_outside_any_transaction_is_committed(tenant, member):
 @pytest.fixture
 def looks_on_redis(settings):
     """Production's way: REDIS_URL set, the looks wait in Redis for the worker."""
-    from waterportal.tests.broker import REDIS_URL, redis_available
+    from waterportal.testing import REDIS_URL, redis_available
 
     if not redis_available():
         pytest.skip("needs Redis on 127.0.0.1:6379")
@@ -122,7 +121,7 @@ def test_with_redis_a_look_waits_there_and_the_worker_stores_it(
 
 
 def test_with_redis_unreachable_the_page_writes_the_look_itself(settings, signed_in, member, link):
-    from waterportal.tests.smtp import free_port
+    from waterportal.testing import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     assert signed_in.get(f"/contracts/{link.pk}/bills/2026-10").status_code == 200

@@ -6,10 +6,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import Portal
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.billing.tests.conftest import sign_in
-from waterportal.billing.tests.factories import make_history, make_link, make_payment
+from waterportal.testing import (
+    Portal,
+    make_customer,
+    make_history,
+    make_link,
+    make_member,
+    make_payment,
+)
 
 
 @pytest.fixture

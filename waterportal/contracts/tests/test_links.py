@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import (
     AlreadyLinked,
@@ -15,6 +14,7 @@ from waterportal.contracts.actions import (
     do_revoke_link,
 )
 from waterportal.contracts.models import Customer, Link
+from waterportal.testing import make_customer, make_member
 
 WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
 

@@ -1,5 +1,5 @@
 from waterportal.accounts.models import User
-from waterportal.exchange.tests.helpers import CUSTOMERS, Importer, csv_bytes, customer_row
+from waterportal.testing import CUSTOMERS, Importer, csv_bytes, customer_row
 
 
 def test_the_import_history_can_be_read_but_not_deleted(client, tenant, tmp_path):

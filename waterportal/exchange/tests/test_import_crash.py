@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
     bill_row,

@@ -10,7 +10,7 @@ from waterportal.contracts.models import Customer
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.parsing import CHUNK_SIZE
-from waterportal.exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row, reasons
+from waterportal.testing import CUSTOMERS, csv_bytes, customer_row, reasons
 
 
 def test_a_cp932_file_is_read(tenant, importer):

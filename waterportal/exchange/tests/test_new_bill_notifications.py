@@ -16,7 +16,6 @@ from django.utils import translation
 
 from waterportal import emails
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import make_member
 from waterportal.billing.models import Bill
 from waterportal.contracts.models import Link
 from waterportal.emails import send_tenant_email
@@ -24,17 +23,20 @@ from waterportal.exchange.actions import do_notify_new_bills
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.notifications import SEND_WITHIN, SWEEP_AFTER
 from waterportal.exchange.tasks import sweep_missed_notifications
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
+    REDIS_URL,
     Importer,
     bill_row,
+    broker,
     conninfo,
     csv_bytes,
     customer_row,
+    free_port,
+    make_member,
+    redis_available,
 )
-from waterportal.tests.broker import REDIS_URL, broker, redis_available
-from waterportal.tests.smtp import free_port
 
 NOW = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 EARLIER = NOW - dt.timedelta(days=7)
@@ -175,7 +177,7 @@ def test_the_bill_remembers_which_import_last_changed_it(tenant, ledger, importe
 
 
 def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, importer, settings):
-    from waterportal.tests.smtp import SMTPServer
+    from waterportal.testing import SMTPServer
 
     server = SMTPServer().start()
     try:

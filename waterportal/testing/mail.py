@@ -1,0 +1,24 @@
+"""What the residents would receive: the mail in Django's outbox, and the codes in it."""
+
+import re
+
+from django.core import mail
+from django.core.mail import EmailMessage
+
+CODE = re.compile(r"認証コード: (\d{6})")
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    return [m for m in mail.outbox if address in m.to]
+
+
+def code_in(text: str) -> str:
+    """The 認証コード a code mail's text gives."""
+    found = CODE.search(text)
+    assert found, f"no code in: {text}"
+    return found.group(1)
+
+
+def code_from_mail(address: str) -> str:
+    """The 認証コード of the latest mail to ``address``."""
+    return code_in(mails_to(address)[-1].body)
