@@ -8,7 +8,6 @@ had expired.
 
 import datetime as dt
 import json
-import os
 import statistics
 import time
 from contextlib import contextmanager
@@ -28,12 +27,10 @@ from waterportal.testing import (
     broker,
     free_port,
     make_member,
-    redis_available,
+    needs_redis,
+    smtp_mailer,
 )
 
-needs_redis = pytest.mark.skipif(
-    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
-)
 WEDNESDAY = dt.datetime(2026, 9, 16, 10, 0, tzinfo=dt.UTC)
 
 
@@ -46,15 +43,6 @@ def emptied_queue():
         yield queue
     finally:
         queue.delete("celery")
-
-
-def _smtp(settings, port):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
-        }
-    }
 
 
 @needs_redis
@@ -97,7 +85,7 @@ def issued(tenant):
 def test_a_code_email_is_sent_while_its_code_is_valid(issued, settings):
     server = SMTPServer().start()
     try:
-        _smtp(settings, server.port)
+        smtp_mailer(settings, server.port)
         with time_machine.travel(WEDNESDAY + dt.timedelta(minutes=9), tick=False):
             send_code.apply(args=issued, throw=True)
         (message,) = server.inbox.wait_for(1, timeout=10)
@@ -108,7 +96,7 @@ def test_a_code_email_is_sent_while_its_code_is_valid(issued, settings):
 
 def test_a_code_email_retried_after_its_code_expired_is_dropped_not_sent(issued, settings):
     server = SMTPServer(free_port())
-    _smtp(settings, server.port)  # nothing listens there yet: the mail server is down
+    smtp_mailer(settings, server.port)  # nothing listens there yet: the mail server is down
     with time_machine.travel(WEDNESDAY, tick=False), pytest.raises(MailNotDelivered):
         send_code.apply(args=issued, retries=settings.EMAIL_MAX_RETRIES, throw=True)
 
