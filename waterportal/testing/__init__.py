@@ -1,19 +1,20 @@
-"""Test helpers shared by every test module.
+"""Test helpers shared by every test module; no test module imports another.
 
-Fixtures (``tenant``, ``portal``, ...) come from the pytest plugin
-``waterportal.testing.fixtures``, which the root conftest.py registers: a test asks for
-them by name. Everything else is imported from here:
+Fixtures (``tenant``, ``portal``, ``member``, ``clock``, ``signed_in``, ...) come from the
+pytest plugin ``waterportal.testing.fixtures``, which the root conftest.py registers: a
+test asks for them by name. Everything else is imported from here:
 
 - ``personas``: the two towns (おうむ町 and きた市), the people in them, the suite's days
 - ``factories``: ``make_member``, ``make_customer``, ``make_link``, ``make_bill``, ...
-- ``browser``: ``Portal``, a resident's browser on one town
+- ``browser``: ``Portal`` (a resident's browser on one town), ``sign_in``
+- ``steps``: what a resident does (registration's steps, a new password), a function each
 - ``mail`` and ``pages``: what the resident receives and reads
 - ``exchange_files``: the billing system's files, written and imported
 - ``servers``: real Redis and SMTP servers, and a real Celery broker
 - ``hashers``: the fast password hasher the suite runs with
 """
 
-from waterportal.testing.browser import Portal
+from waterportal.testing.browser import Portal, choose_language, is_signed_in, sign_in
 from waterportal.testing.exchange_files import (
     BILLS,
     CUSTOMERS,
@@ -63,6 +64,16 @@ from waterportal.testing.servers import (
     redis_server_available,
     smtp_mailer,
 )
+from waterportal.testing.steps import (
+    NEW_PASSWORD,
+    change_password,
+    contract,
+    full_registration,
+    privacy,
+    profile,
+    register_until_code,
+    verify,
+)
 
 __all__ = [
     "BILLS",
@@ -71,6 +82,7 @@ __all__ = [
     "JIRO",
     "KITA",
     "MONDAY",
+    "NEW_PASSWORD",
     "OPERATOR",
     "OUMU",
     "PAYMENTS",
@@ -87,12 +99,17 @@ __all__ = [
     "another_import",
     "bill_row",
     "broker",
+    "change_password",
+    "choose_language",
     "code_from_mail",
     "code_in",
     "conninfo",
+    "contract",
     "csv_bytes",
     "customer_row",
     "free_port",
+    "full_registration",
+    "is_signed_in",
     "make_bill",
     "make_customer",
     "make_history",
@@ -105,9 +122,14 @@ __all__ = [
     "needs_redis_server",
     "payment_row",
     "pdf_text_and_ink",
+    "privacy",
+    "profile",
     "reasons",
     "redis_available",
     "redis_server_available",
+    "register_until_code",
+    "sign_in",
     "smtp_mailer",
     "text_of",
+    "verify",
 ]

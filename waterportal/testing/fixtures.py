@@ -6,20 +6,24 @@ an empty cache; ``tenant`` and ``other_tenant`` are the two towns (``personas``)
 ``portal``/``other_portal`` a resident's browser on each.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.test import Client
 from django_scopes import scopes_disabled
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from waterportal.accounts.models import User
 from waterportal.lib import outage
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
-from waterportal.testing.browser import Portal
-from waterportal.testing.personas import KITA, OUMU
+from waterportal.testing.browser import Portal, sign_in
+from waterportal.testing.factories import make_member
+from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +87,34 @@ def other_portal(
     p = Portal(Client(), other_tenant, django_capture_on_commit_callbacks)
     p.open_tenant()
     return p
+
+
+# --- A member, signed in, on a clock that stands still -------------------------------
+
+
+@pytest.fixture
+def member(tenant: Tenant) -> User:
+    """水道 花子 (``HANAKO``), a member of おうむ町."""
+    return make_member(tenant)
+
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    """Where ``clock`` starts. A test package or module that needs another day overrides
+    this fixture."""
+    return WEDNESDAY
+
+
+@pytest.fixture
+def clock(clock_start: dt.datetime) -> Iterator[time_machine.Traveller]:
+    """Time stands still at ``clock_start`` until the test moves it (``shift``,
+    ``move_to``)."""
+    with time_machine.travel(clock_start, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def signed_in(portal: Portal, member: User, clock: time_machine.Traveller) -> Portal:
+    """The member's browser, signed in."""
+    sign_in(portal, member)
+    return portal

@@ -6,7 +6,6 @@ none may take the member pages, a write or a code email down with it. These test
 the portal a Redis server of their own and stop it.
 """
 
-import os
 import time
 
 import pytest
@@ -17,7 +16,6 @@ from django.test import Client, RequestFactory
 from django.utils.crypto import get_random_string
 
 from waterportal import emails
-from waterportal.accounts.tests.test_account_page import sign_in
 from waterportal.emails import send_email
 from waterportal.lib import outage
 from waterportal.testing import (
@@ -28,12 +26,11 @@ from waterportal.testing import (
     make_bill,
     make_customer,
     make_link,
-    redis_server_available,
+    needs_redis_server,
+    sign_in,
 )
 
-pytestmark = pytest.mark.skipif(
-    not redis_server_available() and not os.environ.get("CI"), reason="needs redis-server"
-)
+pytestmark = needs_redis_server
 
 
 @pytest.fixture

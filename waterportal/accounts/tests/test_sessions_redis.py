@@ -5,7 +5,6 @@ These run the portal in this process with the settings production gets from REDI
 database) against the machine's real Redis.
 """
 
-import os
 import uuid
 
 import pytest
@@ -14,20 +13,18 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
 
-from waterportal.accounts.tests.test_account_page import sign_in
-from waterportal.accounts.tests.test_account_password import change
 from waterportal.testing import (
     REDIS_URL,
     Portal,
+    change_password,
     make_bill,
     make_customer,
     make_link,
-    redis_available,
+    needs_redis,
+    sign_in,
 )
 
-pytestmark = pytest.mark.skipif(
-    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture
@@ -105,7 +102,7 @@ def test_a_new_password_ends_the_other_sessions_kept_in_redis(
     sign_in(portal)
     phone = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     sign_in(phone)
-    change(portal)
+    change_password(portal)
     assert portal.get("/account").status_code == 200
     ended = phone.get("/account")
     assert ended.status_code == 302 and ended.url.startswith("/login")

@@ -1,44 +1,32 @@
+"""The billing tests: 水道 花子's contract 1010-0001, on a clock that stands still on
+Monday 2 November 2026 (``MONDAY``)."""
+
 import datetime as dt
 
 import pytest
 import time_machine
 
-from waterportal.testing import STRONG_PASSWORD, make_customer, make_link, make_member
+from waterportal.accounts.models import User
+from waterportal.contracts.models import Customer, Link
+from waterportal.tenants.models import Tenant
+from waterportal.testing import MONDAY, make_customer, make_link
 
-# Monday 2 November 2026, 10:00 in Japan.
-NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    return MONDAY
 
 
 @pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def _on_the_clock(clock: time_machine.Traveller) -> None:
+    """Every billing test runs on the ``clock``."""
 
 
 @pytest.fixture
-def member(tenant):
-    return make_member(tenant, email="hanako@example.jp")
-
-
-@pytest.fixture
-def customer(tenant):
+def customer(tenant: Tenant) -> Customer:
     return make_customer(tenant, number="10100001", payment_method="口座振替", name="水道 太郎")
 
 
 @pytest.fixture
-def link(member, customer):
+def link(member: User, customer: Customer) -> Link:
     return make_link(member, customer)
-
-
-@pytest.fixture
-def signed_in(portal, member):
-    """The member's browser, signed in."""
-    response = portal.post("/login", {"email": member.email, "password": STRONG_PASSWORD})
-    assert response.status_code == 302 and response.url == "/"
-    return portal
-
-
-def sign_in(portal, member):
-    response = portal.post("/login", {"email": member.email, "password": STRONG_PASSWORD})
-    assert response.status_code == 302, "login failed"
-    return portal

@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 
-from waterportal.billing.tests.conftest import sign_in
-from waterportal.testing import make_bill, make_customer, make_link, make_member
+from waterportal.testing import make_bill, make_customer, make_link, make_member, sign_in
 
 PAGES = [
     "/contracts/{id}/history",

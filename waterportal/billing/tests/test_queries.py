@@ -6,7 +6,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from waterportal.billing.tests.conftest import sign_in
 from waterportal.testing import (
     Portal,
     make_customer,
@@ -14,6 +13,7 @@ from waterportal.testing import (
     make_link,
     make_member,
     make_payment,
+    sign_in,
 )
 
 
