@@ -37,8 +37,8 @@ from waterportal.testing.factories import (
     make_operator,
     make_payment,
 )
-from waterportal.testing.mail import code_from_mail, code_in, mails_to
-from waterportal.testing.pages import pdf_text_and_ink, text_of
+from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
+from waterportal.testing.pages import demo_pair, pdf_text_and_ink, text_of
 from waterportal.testing.personas import (
     HANAKO,
     JIRO,
@@ -107,8 +107,10 @@ __all__ = [
     "contract",
     "csv_bytes",
     "customer_row",
+    "demo_pair",
     "free_port",
     "full_registration",
+    "html_of",
     "is_signed_in",
     "make_bill",
     "make_customer",

@@ -3,7 +3,7 @@
 import re
 
 from django.core import mail
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 CODE = re.compile(r"認証コード: (\d{6})")
 
@@ -21,4 +21,12 @@ def code_in(text: str) -> str:
 
 def code_from_mail(address: str) -> str:
     """The 認証コード of the latest mail to ``address``."""
-    return code_in(mails_to(address)[-1].body)
+    return code_in(str(mails_to(address)[-1].body))
+
+
+def html_of(message: EmailMessage) -> str:
+    """The HTML part of a mail the portal sent: each has its text and its HTML."""
+    assert isinstance(message, EmailMultiAlternatives), "a mail without an HTML part"
+    content, _mimetype = message.alternatives[0]
+    assert isinstance(content, str)
+    return content

@@ -139,7 +139,9 @@ def test_every_page_has_the_switch_each_language_in_its_own_words(client, tenant
 
 def test_the_switch_buttons_are_finger_sized():
     css = (ROOT / "static" / "css" / "portal.css").read_text()
-    rule = re.search(r"\.language-switch button \{([^}]*)\}", css).group(1)
+    found = re.search(r"\.language-switch button \{([^}]*)\}", css)
+    assert found, "no rule for the switch's buttons"
+    rule = found.group(1)
     # 2.75rem at the portal's 18-px root size is 49.5 px (the product asks for 44 or more).
     assert "min-height: 2.75rem" in rule
 
@@ -282,7 +284,7 @@ def test_emails_stay_japanese_when_the_pages_are_english(english_portal):
     complete = mails_to(TARO.email)[-1]
     # The weekday comes from Django's date filter, which follows the active language.
     assert "2026年11月26日（木）から確認できるようになります" in complete.body
-    assert not re.search(r"\b(Thu|Thursday|November)\b", complete.body)
+    assert not re.search(r"\b(Thu|Thursday|November)\b", str(complete.body))
 
 
 # --- The member's pages --------------------------------------------------------------------

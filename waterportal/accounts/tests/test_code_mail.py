@@ -89,7 +89,9 @@ def test_a_code_email_is_sent_while_its_code_is_valid(issued, settings):
         with time_machine.travel(WEDNESDAY + dt.timedelta(minutes=9), tick=False):
             send_code.apply(args=issued, throw=True)
         (message,) = server.inbox.wait_for(1, timeout=10)
-        assert issued[1] in message.get_body(("plain",)).get_content()
+        text = message.get_body(("plain",))
+        assert text is not None
+        assert issued[1] in text.get_content()
     finally:
         server.stop()
 

@@ -35,8 +35,13 @@ def test_the_code_is_six_digits_and_only_its_hash_is_stored(started):
 
 
 def test_codes_come_from_a_secure_random_source(monkeypatch):
-    calls = []
-    monkeypatch.setattr(codes.secrets, "randbelow", lambda n: calls.append(n) or 42)
+    calls: list[int] = []
+
+    def randbelow(n: int) -> int:
+        calls.append(n)
+        return 42
+
+    monkeypatch.setattr(codes.secrets, "randbelow", randbelow)
     assert codes.generate_code() == "000042" and calls == [1_000_000]
 
 

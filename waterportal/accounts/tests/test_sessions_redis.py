@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
 
+from waterportal.lib.redis_cache import RedisCache
 from waterportal.testing import (
     REDIS_URL,
     Portal,
@@ -58,6 +59,7 @@ def test_the_cache_backend_reads_and_writes_redis(on_redis):
     cache.delete_many(["a", "b", "greeting"])
     assert cache.get("greeting") is None
     # One redis-py client per connection pool, not one per call (see the backend).
+    assert isinstance(cache, RedisCache)
     assert cache._cache.get_client() is cache._cache.get_client()
 
 
@@ -93,7 +95,7 @@ def test_logging_out_ends_the_session_kept_in_redis(on_redis, portal, member, cl
     replay = Client()
     replay.cookies["sessionid"] = cookie
     response = replay.get("/account?tenant=oumu")
-    assert response.status_code == 302 and response.url.startswith("/login")
+    assert response.status_code == 302 and response["Location"].startswith("/login")
 
 
 def test_a_new_password_ends_the_other_sessions_kept_in_redis(

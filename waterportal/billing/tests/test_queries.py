@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from waterportal.accounts.models import User
 from waterportal.testing import (
     Portal,
     make_customer,
@@ -21,7 +22,7 @@ from waterportal.testing import (
 def account(tenant, django_capture_on_commit_callbacks):
     """``account(contracts, periods)``: a signed-in browser of a new member whose
     ``contracts`` contracts each have ``periods`` bi-monthly bills, the latest paid."""
-    made = []
+    made: list[User] = []
 
     def build(contracts: int, periods: int):
         n = len(made)

@@ -51,6 +51,8 @@ def _current(i: int) -> int:
 class Scratch:
     """The importing process's database, and the test's view of it."""
 
+    big: Path  # the bills file to import (``scratch`` writes it)
+
     def __init__(self, url: str, tmp_path: Path):
         self.url = url
         self.tmp_path = tmp_path

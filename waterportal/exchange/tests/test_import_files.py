@@ -121,7 +121,7 @@ def test_an_uploaded_file_is_imported_and_described(tenant, importer):
     assert run.filename == "台帳 2026-04.csv"
     assert run.size == len(data)
     assert run.sha256 == hashlib.sha256(data).hexdigest()
-    assert run.finished_at >= run.started_at
+    assert run.finished_at is not None and run.finished_at >= run.started_at
 
 
 def test_every_import_leaves_an_audit_row(tenant, importer):
