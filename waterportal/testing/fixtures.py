@@ -18,11 +18,12 @@ from django_scopes import scopes_disabled
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from waterportal.accounts.models import User
+from waterportal.contracts.models import Customer, Link
 from waterportal.lib import outage
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
 from waterportal.testing.browser import Portal, sign_in
-from waterportal.testing.factories import make_member
+from waterportal.testing.factories import make_customer, make_link, make_member
 from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
 
 
@@ -89,13 +90,25 @@ def other_portal(
     return p
 
 
-# --- A member, signed in, on a clock that stands still -------------------------------
+# --- A member and a contract, signed in, on a clock that stands still ----------------
 
 
 @pytest.fixture
 def member(tenant: Tenant) -> User:
     """水道 花子 (``HANAKO``), a member of おうむ町."""
     return make_member(tenant)
+
+
+@pytest.fixture
+def customer(tenant: Tenant) -> Customer:
+    """The contract 1010-0001 of おうむ町, in the name of 水道 太郎, paid by direct debit."""
+    return make_customer(tenant, number="10100001", payment_method="口座振替", name="水道 太郎")
+
+
+@pytest.fixture
+def link(member: User, customer: Customer) -> Link:
+    """The member's link to ``customer``, long active."""
+    return make_link(member, customer)
 
 
 @pytest.fixture

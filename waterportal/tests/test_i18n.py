@@ -38,7 +38,6 @@ from waterportal.testing import (
     mails_to,
     make_bill,
     make_customer,
-    make_link,
     make_member,
     make_payment,
     pdf_text_and_ink,
@@ -291,9 +290,7 @@ def test_emails_stay_japanese_when_the_pages_are_english(english_portal):
 
 
 @pytest.fixture
-def member_in_english(client, tenant, member, django_capture_on_commit_callbacks):
-    customer = make_customer(tenant, number="10100001", payment_method="口座振替", name="水道 太郎")
-    link = make_link(member, customer)
+def member_in_english(client, tenant, member, customer, link, django_capture_on_commit_callbacks):
     make_bill(customer, "2026-08", usage=18)
     make_bill(customer, "2026-10", usage=20, water=3300, sewer=2200)
     in_english(client)
