@@ -1,8 +1,8 @@
 """Test helpers shared by every test module; no test module imports another.
 
-Fixtures (``tenant``, ``portal``, ``member``, ``clock``, ``signed_in``, ...) come from the
-pytest plugin ``waterportal.testing.fixtures``, which the root conftest.py registers: a
-test asks for them by name. Everything else is imported from here:
+Fixtures (``tenant``, ``portal``, ``member``, ``link``, ``clock``, ``signed_in``, ...) come
+from the pytest plugin ``waterportal.testing.fixtures``, which the root conftest.py
+registers: a test asks for them by name. Everything else is imported from here:
 
 - ``personas``: the two towns (おうむ町 and きた市), the people in them, the suite's days
 - ``factories``: ``make_member``, ``make_customer``, ``make_link``, ``make_bill``, ...

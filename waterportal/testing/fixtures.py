@@ -2,8 +2,10 @@
 test modules ask for these by name and import nothing.
 
 Every test runs with tenancy scopes off for its own set-up, the fast password hasher and
-an empty cache; ``tenant`` and ``other_tenant`` are the two towns (``personas``), and
-``portal``/``other_portal`` a resident's browser on each.
+an empty cache. ``tenant`` and ``other_tenant`` are the two towns (``personas``),
+``portal`` and ``other_portal`` a resident's browser on each; ``member`` is 水道 花子,
+``customer`` and ``link`` her contract; ``clock`` stands still at ``clock_start``, and
+``signed_in`` is her browser, signed in.
 """
 
 import datetime as dt

@@ -55,6 +55,5 @@ OPERATOR = Person("operator@example.jp", "", password="Operator-Pass-2026")
 
 # Wednesday 25 November 2026, 10:00 in Tokyo: where the ``clock`` fixture starts.
 WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-# Monday 2 November 2026, 10:00 in Tokyo: the billing tests' day (a bill of October is
-# due at the end of November, and not yet paid).
+# Monday 2 November 2026, 10:00 in Tokyo: where the billing tests' ``clock`` starts.
 MONDAY = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
