@@ -15,11 +15,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +32,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from waterportal.testing import demo_pair, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 TENANT = "oumu"
@@ -50,7 +50,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_PAIR = re.compile(r"使用者番号 (\d{4}-\d{4}) / カナ氏名 (.+)$", re.MULTILINE)
 
 
 def _unavailable(reason: str):
@@ -58,12 +57,6 @@ def _unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so the end-to-end tests must run)", pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- Mail -----------------------------------------------------------------------------
@@ -272,8 +265,7 @@ def portal(database_url, smtp, tmp_path_factory):
 
     manage("migrate", "--noinput", "-v0", env=env)
     seed_output = manage("seed_demo", "--dir", str(work / "demo"), env=env)
-    pair = DEMO_PAIR.search(seed_output)
-    assert pair, f"seed_demo printed no demo pair:\n{seed_output}"
+    number, kana = demo_pair(seed_output)
 
     log = work / "runserver.log"
     process = start(
@@ -283,7 +275,7 @@ def portal(database_url, smtp, tmp_path_factory):
     )
     try:
         wait_until_up(f"{base_url}/healthz", process, log)
-        yield Portal(base_url, env, log, pair.group(1), pair.group(2).strip(), seed_output)
+        yield Portal(base_url, env, log, number, kana.strip(), seed_output)
     finally:
         stop(process)
 
@@ -347,3 +339,102 @@ def phone(chromium_path, tmp_path):
         finally:
             context.close()
         assert not refused, f"the Content-Security-Policy refused: {refused}"
+
+
+# Finger-sized: everything a resident taps is at least this tall, in CSS pixels.
+MIN_TARGET = 44
+TAP_TARGETS = (
+    "button, a.btn, label.choice, "
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select"
+)
+
+
+class Screen:
+    """The phone's one tab, with the checks every page it shows must pass."""
+
+    def __init__(self, page, shots: Path):
+        self.page = page
+        self.shots = shots
+        self.shots.mkdir(parents=True, exist_ok=True)
+
+    def shows(self, heading: str) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(heading)
+        self.page.wait_for_load_state("load")
+
+    def check(self, name: str, *, zoom: bool = False) -> None:
+        """No horizontal scrolling and finger-sized targets; at 200 % zoom too if asked."""
+        self._fits(PHONE["width"], name)
+        self._targets_are_large(name)
+        self._shot(name)
+        if zoom:
+            self.page.set_viewport_size(ZOOMED)
+            try:
+                self._fits(ZOOMED["width"], f"{name} at 200 %")
+                self._shot(f"{name}-zoom200")
+            finally:
+                self.page.set_viewport_size(PHONE)
+
+    def _fits(self, width: int, name: str) -> None:
+        layout = self.page.evaluate(
+            """() => ({
+                scrollWidth: document.documentElement.scrollWidth,
+                innerWidth: window.innerWidth,
+                wide: [...document.querySelectorAll("body *")]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                    .slice(0, 5)
+                    .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 30)}`),
+            })"""
+        )
+        # innerWidth must be the emulated width itself: a mobile browser that zoomed out to
+        # fit a too-wide page would report a larger one and hide the overflow.
+        assert layout["innerWidth"] == width, f"{name}: viewport is {layout['innerWidth']} px"
+        assert layout["scrollWidth"] <= layout["innerWidth"], (
+            f"{name}: scrolls sideways at {width} px "
+            f"(content {layout['scrollWidth']} px wide; {layout['wide']})"
+        )
+
+    def _targets_are_large(self, name: str) -> None:
+        # A link inside a sentence may be as tall as its line (WCAG 2.5.8's inline
+        # exception); a link standing on its own (「パスワードをお忘れの方」, the
+        # confirmation's 「…を修正する」, the header's town name) is a target like a button.
+        small = self.page.evaluate(
+            """([selector, min]) => {
+                const inSentence = a => [...a.parentNode.childNodes]
+                    .some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+                const links = [...document.querySelectorAll("a[href]")].filter(a => !inSentence(a));
+                return [...new Set([...document.querySelectorAll(selector), ...links])]
+                    .filter(e => e.offsetParent !== null)
+                    .map(e => [e.textContent.trim() || e.name || e.tagName, e.getBoundingClientRect().height])
+                    .filter(([, h]) => h < min);
+            }""",
+            [TAP_TARGETS, MIN_TARGET],
+        )
+        assert not small, f"{name}: targets smaller than {MIN_TARGET} px: {small}"
+
+    def _shot(self, name: str) -> None:
+        number = len(list(self.shots.glob("*.png"))) + 1
+        self.page.screenshot(path=self.shots / f"{number:02d}-{name}.png", full_page=True)
+
+
+# A script for ``manage.py shell -c``: a member of the demo town (``tenant``) linked to two
+# contracts nobody else has, active for a month; it prints the id of the first link.
+MAKE_MEMBER = """
+import datetime as dt
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from waterportal.accounts.models import User
+from waterportal.contracts.models import Customer, Link
+from waterportal.tenants.models import Tenant
+with scopes_disabled():
+    tenant = Tenant.objects.get(slug={tenant!r})
+    member = User.objects.create_user({email!r}, {password!r}, tenant=tenant, name="水道 次郎")
+    taken = Link.objects.values_list("customer_id", flat=True)
+    customers = Customer.objects.filter(tenant=tenant, status="使用中").exclude(pk__in=taken)[:2]
+    for customer in customers:
+        Link.objects.create(tenant=tenant, member=member, customer=customer, relationship="家族",
+                            created_at=timezone.now() - dt.timedelta(days=40),
+                            active_from=timezone.localdate() - dt.timedelta(days=30))
+    print("link", Link.objects.filter(member=member).order_by("pk").first().pk)
+"""

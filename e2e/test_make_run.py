@@ -10,7 +10,6 @@ import pytest
 from e2e.conftest import (
     REPO,
     TENANT,
-    free_port,
     fresh_database,
     manage,
     portal_env,
@@ -19,6 +18,7 @@ from e2e.conftest import (
     table_counts,
     wait_until_up,
 )
+from waterportal.testing import free_port
 
 pytestmark = pytest.mark.e2e
 

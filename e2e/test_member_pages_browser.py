@@ -10,31 +10,10 @@ import secrets
 
 import pytest
 
-from e2e.conftest import TENANT, manage
-from e2e.test_registration_browser import Screen
+from e2e.conftest import MAKE_MEMBER, TENANT, Screen, manage
+from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "Mizu-Nomu-2026"
-
-MAKE_MEMBER = """
-import datetime as dt
-from django.utils import timezone
-from django_scopes import scopes_disabled
-from waterportal.accounts.models import User
-from waterportal.contracts.models import Customer, Link
-from waterportal.tenants.models import Tenant
-with scopes_disabled():
-    tenant = Tenant.objects.get(slug={tenant!r})
-    member = User.objects.create_user({email!r}, {password!r}, tenant=tenant, name="水道 次郎")
-    taken = Link.objects.values_list("customer_id", flat=True)
-    customers = Customer.objects.filter(tenant=tenant, status="使用中").exclude(pk__in=taken)[:2]
-    for customer in customers:
-        Link.objects.create(tenant=tenant, member=member, customer=customer, relationship="家族",
-                            created_at=timezone.now() - dt.timedelta(days=40),
-                            active_from=timezone.localdate() - dt.timedelta(days=30))
-    print("link", Link.objects.filter(member=member).order_by("pk").first().pk)
-"""
 
 
 @pytest.fixture
@@ -43,7 +22,7 @@ def member(portal):
     out = manage(
         "shell",
         "-c",
-        MAKE_MEMBER.format(tenant=TENANT, email=email, password=PASSWORD),
+        MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD),
         env=portal.env,
     )
     return email, int(re.search(r"link (\d+)", out).group(1))
@@ -56,7 +35,7 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
 
     page.goto(portal.url(f"/login?tenant={TENANT}"))
     page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     screen.shows("水道 次郎 様")
     screen.check("home", zoom=True)
@@ -98,7 +77,7 @@ def test_the_history_table_reads_whole_words_on_a_pc(phone, portal, member, tmp_
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(portal.url(f"/login?tenant={TENANT}"))
     page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.goto(portal.url(f"/contracts/{link_id}/history"))
     page.screenshot(path=tmp_path / "history-pc.png", full_page=True)

@@ -11,91 +11,16 @@ import datetime as dt
 import re
 import secrets
 import zoneinfo
-from pathlib import Path
 
 import jaconv
 import pytest
 
-from e2e.conftest import PHONE, TENANT, ZOOMED, manage, table_counts
+from e2e.conftest import TENANT, Screen, manage, table_counts
+from waterportal.testing import code_in
 
 pytestmark = pytest.mark.e2e
 
 JAPANESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日（([月火水木金土日])）")
-# Finger-sized: everything a resident taps is at least this tall, in CSS pixels.
-MIN_TARGET = 44
-TAP_TARGETS = (
-    "button, a.btn, label.choice, "
-    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select"
-)
-
-
-class Screen:
-    """The phone's one tab, with the checks every page it shows must pass."""
-
-    def __init__(self, page, shots: Path):
-        self.page = page
-        self.shots = shots
-        self.shots.mkdir(parents=True, exist_ok=True)
-
-    def shows(self, heading: str) -> None:
-        from playwright.sync_api import expect
-
-        expect(self.page.get_by_role("heading", level=1)).to_have_text(heading)
-        self.page.wait_for_load_state("load")
-
-    def check(self, name: str, *, zoom: bool = False) -> None:
-        """No horizontal scrolling and finger-sized targets; at 200 % zoom too if asked."""
-        self._fits(PHONE["width"], name)
-        self._targets_are_large(name)
-        self._shot(name)
-        if zoom:
-            self.page.set_viewport_size(ZOOMED)
-            try:
-                self._fits(ZOOMED["width"], f"{name} at 200 %")
-                self._shot(f"{name}-zoom200")
-            finally:
-                self.page.set_viewport_size(PHONE)
-
-    def _fits(self, width: int, name: str) -> None:
-        layout = self.page.evaluate(
-            """() => ({
-                scrollWidth: document.documentElement.scrollWidth,
-                innerWidth: window.innerWidth,
-                wide: [...document.querySelectorAll("body *")]
-                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-                    .slice(0, 5)
-                    .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 30)}`),
-            })"""
-        )
-        # innerWidth must be the emulated width itself: a mobile browser that zoomed out to
-        # fit a too-wide page would report a larger one and hide the overflow.
-        assert layout["innerWidth"] == width, f"{name}: viewport is {layout['innerWidth']} px"
-        assert layout["scrollWidth"] <= layout["innerWidth"], (
-            f"{name}: scrolls sideways at {width} px "
-            f"(content {layout['scrollWidth']} px wide; {layout['wide']})"
-        )
-
-    def _targets_are_large(self, name: str) -> None:
-        # A link inside a sentence may be as tall as its line (WCAG 2.5.8's inline
-        # exception); a link standing on its own (「パスワードをお忘れの方」, the
-        # confirmation's 「…を修正する」, the header's town name) is a target like a button.
-        small = self.page.evaluate(
-            """([selector, min]) => {
-                const inSentence = a => [...a.parentNode.childNodes]
-                    .some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
-                const links = [...document.querySelectorAll("a[href]")].filter(a => !inSentence(a));
-                return [...new Set([...document.querySelectorAll(selector), ...links])]
-                    .filter(e => e.offsetParent !== null)
-                    .map(e => [e.textContent.trim() || e.name || e.tagName, e.getBoundingClientRect().height])
-                    .filter(([, h]) => h < min);
-            }""",
-            [TAP_TARGETS, MIN_TARGET],
-        )
-        assert not small, f"{name}: targets smaller than {MIN_TARGET} px: {small}"
-
-    def _shot(self, name: str) -> None:
-        number = len(list(self.shots.glob("*.png"))) + 1
-        self.page.screenshot(path=self.shots / f"{number:02d}-{name}.png", full_page=True)
 
 
 def test_a_new_resident_registers_as_the_guide_shows_and_sees_when_usage_appears(
@@ -134,9 +59,7 @@ def test_a_new_resident_registers_as_the_guide_shows_and_sees_when_usage_appears
     screen.check("register-code", zoom=True)
     mail = smtp.wait_for(email, "認証コード", after=mails_before)
     assert mail.subject == "【おうむ町 水道ポータル】認証コードのお知らせ"
-    found = re.search(r"認証コード: (\d{6})", mail.text)
-    assert found, mail.text
-    code = found.group(1)
+    code = code_in(mail.text)
     assert "10分" in mail.text and "お心当たりがない" in mail.text
 
     # A wrong code first: a clear Japanese error, and the resident can try again.

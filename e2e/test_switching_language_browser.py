@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from e2e.conftest import TENANT
-from e2e.test_member_pages_browser import MAKE_MEMBER, PASSWORD
-from e2e.test_registration_browser import Screen
+from e2e.conftest import MAKE_MEMBER, TENANT, Screen
+from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +22,7 @@ def test_english_pages_fit_a_phone_and_the_switch_goes_both_ways(phone, portal, 
     from e2e.conftest import manage
 
     email = "english-reader@example.jp"
-    make_member = MAKE_MEMBER.format(tenant=TENANT, email=email, password=PASSWORD)
+    make_member = MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD)
     manage("shell", "-c", make_member, env=portal.env)
     page = phone.new_page()
     screen = Screen(page, tmp_path / "screens")
@@ -42,7 +41,7 @@ def test_english_pages_fit_a_phone_and_the_switch_goes_both_ways(phone, portal, 
     page.get_by_role("link", name="Back to the login page").tap()
 
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
     page.get_by_role("button", name="Log in").tap()
     screen.shows("Welcome, 水道 次郎")
     expect(page.locator("main")).to_contain_text(re.compile(r"¥[\d,]+"))

@@ -7,22 +7,13 @@ import smtplib
 from django.core.mail.backends.base import BaseEmailBackend
 
 from waterportal.emails import describe
-from waterportal.tests.smtp import SMTPServer, free_port
-
-
-def _smtp_mailer(settings, port):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
-        }
-    }
+from waterportal.testing import SMTPServer, free_port, smtp_mailer
 
 
 def test_without_a_queue_mail_goes_out_through_smtp_after_commit(portal, settings):
     server = SMTPServer().start()
     try:
-        _smtp_mailer(settings, server.port)
+        smtp_mailer(settings, server.port)
         response = portal.post("/register", {"email": "taro@example.jp"})
         assert response.status_code == 302
         (message,) = server.inbox.wait_for(1, timeout=10)
@@ -32,7 +23,7 @@ def test_without_a_queue_mail_goes_out_through_smtp_after_commit(portal, setting
 
 
 def test_a_dead_mail_server_does_not_break_the_page(portal, settings, caplog):
-    _smtp_mailer(settings, free_port())  # nothing listens there
+    smtp_mailer(settings, free_port())  # nothing listens there
     with caplog.at_level(logging.ERROR):
         response = portal.post("/register", {"email": "taro@example.jp"})
     assert response.status_code == 302 and response.url == "/register/code"

@@ -11,14 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from waterportal.tests.broker import REDIS_URL, redis_available
-from waterportal.tests.smtp import SMTPServer
+from waterportal.testing import REDIS_URL, SMTPServer, needs_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture

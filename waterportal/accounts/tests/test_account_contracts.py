@@ -5,12 +5,10 @@ import re
 
 import pytest
 
-from conftest import mails_to
-from waterportal.accounts.tests.factories import make_customer, make_member
-from waterportal.accounts.tests.test_account_page import EMAIL, WEDNESDAY, sign_in
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_link_contract
 from waterportal.contracts.models import Customer, Link
+from waterportal.testing import HANAKO, WEDNESDAY, mails_to, make_customer, make_member, sign_in
 
 MISMATCH = "使用者番号とカナ氏名の組み合わせを確認できませんでした"
 
@@ -88,7 +86,7 @@ def test_the_limit_follows_the_member_across_sessions(
 ):
     from django.test import Client
 
-    from conftest import Portal
+    from waterportal.testing import Portal
 
     for _ in range(5):
         check(signed_in, kana="ヤマダ ハナコ")
@@ -117,7 +115,7 @@ def test_the_members_already_linked_are_told_by_email(signed_in, tenant, second)
     choose(signed_in, "家族")
     (told,) = mails_to("taro@example.jp")
     assert "••••4444" in told.body and "家族" in told.body
-    assert mails_to(EMAIL) == []
+    assert mails_to(HANAKO.email) == []
 
 
 def test_the_relationship_step_needs_a_checked_contract(signed_in, second):

@@ -3,11 +3,10 @@
 import pytest
 from django.test import Client
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from waterportal.accounts.tests.test_account_page import EMAIL, sign_in
 from waterportal.accounts.views.account import ADD_CONTRACT_KEY
 from waterportal.contracts.actions import do_link_contract
 from waterportal.contracts.models import Link
+from waterportal.testing import HANAKO, JIRO, STRONG_PASSWORD, make_customer, make_member, sign_in
 
 ADDRESS = "おうむ町本町1-2-3"
 
@@ -37,7 +36,7 @@ FORMS = [
 
 @pytest.fixture
 def member(tenant):
-    return make_member(tenant, email=EMAIL, name="おうむ 花子")
+    return make_member(tenant, email=HANAKO.email, name="おうむ 花子")
 
 
 @pytest.fixture
@@ -49,8 +48,8 @@ def link(member):
 @pytest.fixture
 def outsider(other_portal, other_tenant):
     """A member of きた市, signed in there."""
-    make_member(other_tenant, email="kita@example.jp", name="きた 次郎")
-    sign_in(other_portal, email="kita@example.jp")
+    make_member(other_tenant, email=JIRO.email, name=JIRO.name)
+    sign_in(other_portal, JIRO)
     return other_portal
 
 
@@ -59,7 +58,7 @@ def unchanged(member, link):
     link.refresh_from_db()
     return (
         member.is_active
-        and member.email == EMAIL
+        and member.email == HANAKO.email
         and member.check_password(STRONG_PASSWORD)
         and member.notify_new_bill
         and link.revoked_at is None
@@ -109,7 +108,7 @@ def test_a_member_of_the_other_municipality_opening_this_ones_pages_is_sent_to_l
     response = outsider.get(path.format(link=link.pk) + "?tenant=oumu")
     assert response.status_code == 302 and response.url.startswith("/login")
     page = outsider.get(response.url).text
-    assert ADDRESS not in page and EMAIL not in page and "おうむ 花子" not in page
+    assert ADDRESS not in page and HANAKO.email not in page and "おうむ 花子" not in page
 
 
 @pytest.mark.parametrize("path", FORMS)
@@ -132,8 +131,8 @@ def test_a_link_of_the_other_municipality_is_404_in_ones_own(outsider, member, l
 
 def test_the_other_municipalitys_member_sees_only_their_own_account(outsider, link):
     page = outsider.get("/account").text
-    assert "kita@example.jp" in page
-    assert ADDRESS not in page and "••••5678" not in page and EMAIL not in page
+    assert JIRO.email in page
+    assert ADDRESS not in page and "••••5678" not in page and HANAKO.email not in page
 
 
 def test_a_contract_of_the_other_municipality_cannot_be_added(outsider, link):

@@ -1,17 +1,8 @@
 """Notification settings: 新しい請求のお知らせメール on or off."""
 
-import pytest
-
 from waterportal.accounts.actions import do_change_notification_settings
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.test_account_page import sign_in
 from waterportal.audit.models import AuditEvent
-
-
-@pytest.fixture
-def signed_in(portal, member):
-    sign_in(portal)
-    return portal
 
 
 def test_the_page_shows_the_current_setting(signed_in, member):

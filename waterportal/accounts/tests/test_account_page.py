@@ -2,19 +2,8 @@
 
 import datetime as dt
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.contracts.actions import do_link_contract, do_revoke_link
-
-# Wednesday 2026-11-25, 10:00 in Tokyo.
-WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-EMAIL = "hanako@example.jp"
-
-
-def sign_in(portal, email=EMAIL, password=STRONG_PASSWORD):
-    portal.open_tenant()
-    response = portal.post("/login", {"email": email, "password": password})
-    assert response.status_code == 302 and response.url == "/", "login failed"
-    return response
+from waterportal.testing import HANAKO, WEDNESDAY, make_customer, make_member
 
 
 def link(
@@ -80,4 +69,4 @@ def test_the_page_leads_to_every_account_action(signed_in, member):
         "/account/withdraw",
     ):
         assert f'href="{href}"' in page, href
-    assert EMAIL in page
+    assert HANAKO.email in page

@@ -5,13 +5,19 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import Portal, mails_to
 from waterportal.accounts.models import SignupFlow, User, VerificationCode
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from waterportal.accounts.tests.test_account_page import sign_in
-from waterportal.accounts.tests.test_registration_flow import EMAIL, full_registration
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Customer, Link
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    TARO,
+    Portal,
+    full_registration,
+    mails_to,
+    make_customer,
+    make_member,
+    sign_in,
+)
 
 WRONG = "Wrong-Pass-123"
 
@@ -25,8 +31,8 @@ def customer(tenant):
 def registered(portal, customer, clock):
     """A member who registered through the guide's steps, signed in."""
     full_registration(portal)
-    sign_in(portal, email=EMAIL)
-    return User.objects.get(tenant=portal.tenant, email=EMAIL)
+    sign_in(portal, TARO)
+    return User.objects.get(tenant=portal.tenant, email=TARO.email)
 
 
 def withdraw(portal, password=STRONG_PASSWORD, confirm=True, **kw):
@@ -93,8 +99,8 @@ def test_withdrawal_erases_personal_data_and_links_and_says_goodbye(portal, regi
     assert not member.is_active and not member.notify_new_bill and member.last_login is None
     assert not Link.objects.filter(member=member).exists()
     assert not SignupFlow.objects.filter(member=member).exists()
-    assert not SignupFlow.objects.filter(email=EMAIL).exists()
-    assert not VerificationCode.objects.filter(email=EMAIL).exists()
+    assert not SignupFlow.objects.filter(email=TARO.email).exists()
+    assert not VerificationCode.objects.filter(email=TARO.email).exists()
     assert Customer.objects.filter(pk=customer.pk).exists()  # the ledger stays
 
 
@@ -103,12 +109,12 @@ def test_the_audit_row_holds_no_personal_data(portal, registered):
     event = AuditEvent.objects.get(action="member_withdrawn")
     assert event.member_id == registered.pk and event.data == {"links": 1}
     for earlier in AuditEvent.objects.all():
-        assert EMAIL not in str(earlier.data) and "水道 太郎" not in str(earlier.data)
+        assert TARO.email not in str(earlier.data) and "水道 太郎" not in str(earlier.data)
 
 
 def test_a_goodbye_mail_goes_to_the_address_the_member_had(portal, registered):
     withdraw(portal)
-    notice = mails_to(EMAIL)[-1]
+    notice = mails_to(TARO.email)[-1]
     assert "退会" in notice.subject and "消去しました" in notice.body
 
 
@@ -116,7 +122,7 @@ def test_the_member_is_logged_out_everywhere(
     portal, registered, django_capture_on_commit_callbacks
 ):
     phone = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
-    sign_in(phone, email=EMAIL)
+    sign_in(phone, TARO)
     assert withdraw(portal).url == "/account/withdrawn"
     assert "退会しました" in portal.get("/account/withdrawn").text
     for browser in (portal, phone):
@@ -128,7 +134,7 @@ def test_the_member_is_logged_out_everywhere(
 
 def test_a_withdrawn_member_cannot_log_in(portal, registered):
     withdraw(portal)
-    page = portal.post("/login", {"email": EMAIL, "password": STRONG_PASSWORD})
+    page = portal.post("/login", {"email": TARO.email, "password": STRONG_PASSWORD})
     assert "正しくありません" in page.text
 
 
@@ -139,11 +145,11 @@ def test_the_same_address_registers_again_and_may_be_self_again(
     clock.shift(dt.timedelta(minutes=5))
     done = full_registration(portal)
     assert done.url == "/register/done"
-    again = User.objects.get(tenant=portal.tenant, email=EMAIL)
+    again = User.objects.get(tenant=portal.tenant, email=TARO.email)
     assert again.pk != registered.pk and again.is_active
     link = Link.objects.get(member=again)
     assert link.customer == customer and link.relationship == "本人"
-    sign_in(portal, email=EMAIL)
+    sign_in(portal, TARO)
     assert "••••5678" in portal.get("/account").text
 
 

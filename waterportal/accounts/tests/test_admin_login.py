@@ -4,36 +4,22 @@ and session lifetime as a resident's login, at least."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.test import Client
 
-from waterportal.accounts.models import User
+from waterportal.testing import OPERATOR, is_signed_in, make_operator
 
-T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-OPERATOR_EMAIL = "operator@example.jp"
-OPERATOR_PASSWORD = "Operator-Pass-2026"
 LOCKED = "しばらくログインできません"
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def operator(db):
-    return User.objects.create_superuser(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    return make_operator()
 
 
-def admin_login(client, email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD):
+def admin_login(client, email=OPERATOR.email, password=OPERATOR.password):
     return client.post(
         "/admin/login/", {"username": email, "password": password, "next": "/admin/"}
     )
-
-
-def signed_in(client) -> bool:
-    return "_auth_user_id" in client.session
 
 
 def test_the_operator_signs_in_to_the_admin(client, operator, clock):
@@ -46,7 +32,7 @@ def test_ten_wrong_passwords_lock_the_operators_admin_login(client, operator, cl
         assert admin_login(client, password="Wrong-Pass-123").status_code == 200
     page = admin_login(client)  # even the right password
     assert page.status_code == 200 and LOCKED in page.text
-    assert not signed_in(client)
+    assert not is_signed_in(client)
     clock.shift(dt.timedelta(minutes=15, seconds=1))
     assert admin_login(client).url == "/admin/"
 
@@ -71,7 +57,7 @@ def test_thirty_admin_failures_from_one_source_lock_that_source(client, operator
     for i in range(30):
         admin_login(client, email=f"guess{i}@example.jp")
     assert LOCKED in admin_login(client).text
-    assert not signed_in(client)
+    assert not is_signed_in(client)
 
 
 def test_an_operator_session_ends_after_30_minutes_idle(client, operator, clock):
@@ -80,7 +66,7 @@ def test_an_operator_session_ends_after_30_minutes_idle(client, operator, clock)
     assert client.get("/admin/").status_code == 200
     clock.shift(dt.timedelta(minutes=31))
     assert client.get("/admin/").status_code == 302
-    assert not signed_in(client)
+    assert not is_signed_in(client)
 
 
 def test_an_operator_session_ends_after_12_hours_even_when_active(client, operator, clock):

@@ -8,7 +8,6 @@ had expired.
 
 import datetime as dt
 import json
-import os
 import statistics
 import time
 from contextlib import contextmanager
@@ -21,14 +20,17 @@ from waterportal import emails
 from waterportal.accounts import codes
 from waterportal.accounts.code_mail import send_code
 from waterportal.accounts.models import CodePurpose, VerificationCode
-from waterportal.accounts.tests.factories import make_member
 from waterportal.emails import MailNotDelivered
-from waterportal.tests.broker import REDIS_URL, broker, redis_available
-from waterportal.tests.smtp import SMTPServer, free_port
-
-needs_redis = pytest.mark.skipif(
-    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+from waterportal.testing import (
+    REDIS_URL,
+    SMTPServer,
+    broker,
+    free_port,
+    make_member,
+    needs_redis,
+    smtp_mailer,
 )
+
 WEDNESDAY = dt.datetime(2026, 9, 16, 10, 0, tzinfo=dt.UTC)
 
 
@@ -41,15 +43,6 @@ def emptied_queue():
         yield queue
     finally:
         queue.delete("celery")
-
-
-def _smtp(settings, port):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
-        }
-    }
 
 
 @needs_redis
@@ -92,18 +85,20 @@ def issued(tenant):
 def test_a_code_email_is_sent_while_its_code_is_valid(issued, settings):
     server = SMTPServer().start()
     try:
-        _smtp(settings, server.port)
+        smtp_mailer(settings, server.port)
         with time_machine.travel(WEDNESDAY + dt.timedelta(minutes=9), tick=False):
             send_code.apply(args=issued, throw=True)
         (message,) = server.inbox.wait_for(1, timeout=10)
-        assert issued[1] in message.get_body(("plain",)).get_content()
+        text = message.get_body(("plain",))
+        assert text is not None
+        assert issued[1] in text.get_content()
     finally:
         server.stop()
 
 
 def test_a_code_email_retried_after_its_code_expired_is_dropped_not_sent(issued, settings):
     server = SMTPServer(free_port())
-    _smtp(settings, server.port)  # nothing listens there yet: the mail server is down
+    smtp_mailer(settings, server.port)  # nothing listens there yet: the mail server is down
     with time_machine.travel(WEDNESDAY, tick=False), pytest.raises(MailNotDelivered):
         send_code.apply(args=issued, retries=settings.EMAIL_MAX_RETRIES, throw=True)
 

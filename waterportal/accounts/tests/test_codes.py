@@ -4,34 +4,30 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 
-from conftest import code_from_mail, mails_to
 from waterportal.accounts import codes
 from waterportal.accounts.models import VerificationCode
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.audit.models import AuditEvent
-
-T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-EMAIL = "taro@example.jp"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+from waterportal.testing import (
+    TARO,
+    WEDNESDAY,
+    code_from_mail,
+    mails_to,
+    make_customer,
+    make_member,
+)
 
 
 @pytest.fixture
 def started(portal, clock):
     make_customer(portal.tenant)
     portal.open_tenant()
-    portal.post("/register", {"email": EMAIL})
+    portal.post("/register", {"email": TARO.email})
     return portal
 
 
 def test_the_code_is_six_digits_and_only_its_hash_is_stored(started):
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     assert len(code) == 6 and code.isdigit()
     row = VerificationCode.objects.get()
     assert code not in row.code_hash and code not in row.salt
@@ -39,36 +35,41 @@ def test_the_code_is_six_digits_and_only_its_hash_is_stored(started):
 
 
 def test_codes_come_from_a_secure_random_source(monkeypatch):
-    calls = []
-    monkeypatch.setattr(codes.secrets, "randbelow", lambda n: calls.append(n) or 42)
+    calls: list[int] = []
+
+    def randbelow(n: int) -> int:
+        calls.append(n)
+        return 42
+
+    monkeypatch.setattr(codes.secrets, "randbelow", randbelow)
     assert codes.generate_code() == "000042" and calls == [1_000_000]
 
 
 def test_the_code_expires_after_10_minutes(started, clock):
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     clock.shift(dt.timedelta(minutes=10, seconds=1))
     page = started.post("/register/code", {"code": code})
     assert "有効期限（10分）が過ぎました" in page.text and "再送信" in page.text
 
 
 def test_the_code_works_just_before_it_expires(started, clock):
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     clock.shift(dt.timedelta(minutes=9, seconds=59))
     assert started.post("/register/code", {"code": code}).url == "/register/profile"
 
 
 def test_a_code_is_single_use(portal, started):
-    code = code_from_mail(EMAIL)
-    assert codes.check_code(portal.tenant, "signup", EMAIL, code)
+    code = code_from_mail(TARO.email)
+    assert codes.check_code(portal.tenant, "signup", TARO.email, code)
     with pytest.raises(codes.CodeMissing):
-        codes.check_code(portal.tenant, "signup", EMAIL, code)
+        codes.check_code(portal.tenant, "signup", TARO.email, code)
 
 
 def test_a_new_code_voids_the_previous_one(started, clock):
-    first = code_from_mail(EMAIL)
+    first = code_from_mail(TARO.email)
     clock.shift(dt.timedelta(seconds=61))
     started.post("/register/resend")
-    second = code_from_mail(EMAIL)
+    second = code_from_mail(TARO.email)
     if first != second:
         page = started.post("/register/code", {"code": first})
         assert "正しくありません" in page.text
@@ -76,7 +77,7 @@ def test_a_new_code_voids_the_previous_one(started, clock):
 
 
 def test_it_locks_the_code_after_five_wrong_entries(started):
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     wrong = "000000" if code != "000000" else "111111"
     for remaining in (4, 3, 2, 1):
         page = started.post("/register/code", {"code": wrong})
@@ -92,29 +93,29 @@ def test_a_resend_within_60_seconds_is_refused_with_when_to_retry(started, clock
     clock.shift(dt.timedelta(seconds=30))
     page = started.post("/register/resend", follow=True)
     assert "1分に1回" in page.text and "30秒" in page.text
-    assert len(mails_to(EMAIL)) == 1
+    assert len(mails_to(TARO.email)) == 1
     clock.shift(dt.timedelta(seconds=31))
     started.post("/register/resend")
-    assert len(mails_to(EMAIL)) == 2
+    assert len(mails_to(TARO.email)) == 2
 
 
 def test_at_most_five_codes_per_address_per_hour(started, clock):
     for _ in range(4):
         clock.shift(dt.timedelta(seconds=61))
         started.post("/register/resend")
-    assert len(mails_to(EMAIL)) == 5
+    assert len(mails_to(TARO.email)) == 5
     clock.shift(dt.timedelta(seconds=61))
     page = started.post("/register/resend", follow=True)
     assert "しばらく送信できません" in page.text and "10時" in page.text  # 10:00 JST + 1 hour
-    assert len(mails_to(EMAIL)) == 5
-    clock.move_to(T0 + dt.timedelta(hours=1, seconds=1))
+    assert len(mails_to(TARO.email)) == 5
+    clock.move_to(WEDNESDAY + dt.timedelta(hours=1, seconds=1))
     started.open_tenant()
-    started.post("/register", {"email": EMAIL})
-    assert len(mails_to(EMAIL)) == 6
+    started.post("/register", {"email": TARO.email})
+    assert len(mails_to(TARO.email)) == 6
 
 
 def test_a_full_width_code_is_accepted(started):
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert started.post("/register/code", {"code": full_width}).url == "/register/profile"
 
@@ -172,33 +173,33 @@ def test_after_100_wrong_codes_in_a_day_the_address_gets_no_new_code_until_the_d
 ):
     """Five codes an hour with five tries each would allow 600 guesses a day at a
     password-reset code; the ceiling is 100 an address and purpose."""
-    make_member(portal.tenant, email=EMAIL)
+    make_member(portal.tenant, email=TARO.email)
     for _ in range(20):  # 20 codes × 5 wrong entries, 13 minutes apart (5 codes an hour)
-        _guess_wrong_five_times(portal.tenant, "reset", EMAIL)
+        _guess_wrong_five_times(portal.tenant, "reset", TARO.email)
         clock.shift(dt.timedelta(minutes=13))
-    last_wrong = T0 + dt.timedelta(minutes=13 * 19)
+    last_wrong = WEDNESDAY + dt.timedelta(minutes=13 * 19)
 
     with pytest.raises(codes.SendLimitReached) as refused:
-        codes.issue_code(portal.tenant, "reset", EMAIL)
+        codes.issue_code(portal.tenant, "reset", TARO.email)
     assert refused.value.until == last_wrong + dt.timedelta(hours=24)
     assert AuditEvent.objects.filter(action="code_locked", data__purpose="reset").count() == 1
-    page = portal.post("/password-reset", {"email": EMAIL})
+    page = portal.post("/password-reset", {"email": TARO.email})
     assert "しばらく送信できません" in page.text, "the same words as the per-hour limit"
-    assert len(mails_to(EMAIL)) == 0
+    assert len(mails_to(TARO.email)) == 0
     # Registration's codes are counted apart: its own mail still goes out.
-    codes.issue_code(portal.tenant, "signup", EMAIL)
+    codes.issue_code(portal.tenant, "signup", TARO.email)
 
     clock.move_to(last_wrong + dt.timedelta(hours=24, seconds=1))
-    codes.issue_code(portal.tenant, "reset", EMAIL)
+    codes.issue_code(portal.tenant, "reset", TARO.email)
 
 
 def test_99_wrong_codes_in_a_day_still_allow_a_new_code(portal, clock):
     for _ in range(19):
-        _guess_wrong_five_times(portal.tenant, "reset", EMAIL)
+        _guess_wrong_five_times(portal.tenant, "reset", TARO.email)
         clock.shift(dt.timedelta(minutes=13))
-    _row, plain = codes.issue_code(portal.tenant, "reset", EMAIL)
+    _row, plain = codes.issue_code(portal.tenant, "reset", TARO.email)
     wrong = "000000" if plain != "000000" else "111111"
     for _ in range(4):
         with pytest.raises(codes.CodeWrong):
-            codes.check_code(portal.tenant, "reset", EMAIL, wrong)
-    assert codes.check_code(portal.tenant, "reset", EMAIL, plain)
+            codes.check_code(portal.tenant, "reset", TARO.email, wrong)
+    assert codes.check_code(portal.tenant, "reset", TARO.email, plain)

@@ -3,32 +3,28 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
-from conftest import Portal, mails_to
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import make_customer, make_member
-from waterportal.accounts.tests.test_registration_flow import (
-    EMAIL,
+from waterportal.audit.models import AuditEvent
+from waterportal.contracts.actions import do_unlock_number
+from waterportal.contracts.models import Link, NumberLock
+from waterportal.testing import (
+    TARO,
+    WEDNESDAY,
+    Portal,
     full_registration,
+    mails_to,
+    make_customer,
+    make_member,
+    make_operator,
     privacy,
     profile,
     register_until_code,
     verify,
 )
-from waterportal.audit.models import AuditEvent
-from waterportal.contracts.actions import do_unlock_number
-from waterportal.contracts.models import Link, NumberLock
 
-T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 MISMATCH = "使用者番号とカナ氏名の組み合わせを確認できませんでした"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -153,13 +149,13 @@ def test_a_locked_number_ends_by_itself_after_24_hours_and_the_holder_is_told_wh
     make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
     _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
     lock = NumberLock.objects.get(tenant=tenant, number="12345678")
-    assert lock.until == T0 + dt.timedelta(hours=24)
+    assert lock.until == WEDNESDAY + dt.timedelta(hours=24)
 
     clock.shift(dt.timedelta(hours=23, minutes=59))
     holder = _holder_at_step6(tenant, django_capture_on_commit_callbacks)
     page = try_contract(holder, "12345678", "キョウコ ヤマダ")  # the right name
     assert "止めています" in page.text
-    assert "10時00分以降にもう一度お試し" in page.text, "when it ends (T0 is 10:00 in Tokyo)"
+    assert "10時00分以降にもう一度お試し" in page.text, "when it ends (WEDNESDAY is 10:00 in Tokyo)"
     assert tenant.phone in page.text, "and whom to call"
 
     clock.shift(dt.timedelta(minutes=1, seconds=1))
@@ -187,7 +183,7 @@ def test_a_number_locked_again_after_its_lock_ended_gets_a_new_lock(
     _lock_number_by_ten_wrong_names(tenant, django_capture_on_commit_callbacks)
     first, second = NumberLock.objects.filter(tenant=tenant).order_by("locked_at")
     assert first.unlocked_at == first.until and first.unlocked_by is None, "ended by itself"
-    assert second.unlocked_at is None and second.until == T0 + dt.timedelta(days=3)
+    assert second.unlocked_at is None and second.until == WEDNESDAY + dt.timedelta(days=3)
 
 
 def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
@@ -218,16 +214,18 @@ def test_staff_unlock_a_locked_number_in_the_admin(tenant, other_tenant, at_step
     from django.test import Client
 
     for number in ("12345678", "99990000"):
-        NumberLock.objects.create(tenant=tenant, number=number, locked_at=T0, until=T0 + DAY)
+        NumberLock.objects.create(
+            tenant=tenant, number=number, locked_at=WEDNESDAY, until=WEDNESDAY + DAY
+        )
     elsewhere = NumberLock.objects.create(
-        tenant=other_tenant, number="12345678", locked_at=T0, until=T0 + DAY
+        tenant=other_tenant, number="12345678", locked_at=WEDNESDAY, until=WEDNESDAY + DAY
     )
     assert (
         "ポータルからの登録を止めています"
         in try_contract(at_step6, "12345678", "キョウコ ヤマダ").text
     )
 
-    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    operator = make_operator()
     staff = Client()  # the operator's own browser, not the resident's
     staff.force_login(operator)
     listing = staff.get("/admin/contracts/numberlock/?unlocked_at__isempty=1")
@@ -329,10 +327,10 @@ class TestOneSelfPerContract:
             member=someone,
             customer=customer,
             relationship="本人",
-            created_at=T0,
-            active_from=T0.date(),
+            created_at=WEDNESDAY,
+            active_from=WEDNESDAY.date(),
         )
         page = portal.post("/register/confirm", follow=True)
         assert page.redirect_chain[-1][0] == "/register/privacy"
         assert "すでに「本人」として登録されている方がいます" in page.text
-        assert not User.objects.filter(email=EMAIL).exists()
+        assert not User.objects.filter(email=TARO.email).exists()

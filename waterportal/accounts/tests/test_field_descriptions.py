@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from waterportal.accounts.tests.factories import make_customer
-from waterportal.accounts.tests.test_registration_flow import profile, register_until_code, verify
+from waterportal.testing import make_customer, profile, register_until_code, verify
 
 
 class Elements(HTMLParser):

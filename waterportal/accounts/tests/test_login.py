@@ -4,26 +4,18 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.contrib.auth.hashers import get_hasher
 
-from conftest import Portal, mails_to
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_member
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    Portal,
+    code_from_mail,
+    is_signed_in,
+    mails_to,
+)
 
-T0 = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
 FAILED = "メールアドレスまたはパスワードが正しくありません"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email="hanako@example.jp")
 
 
 def login(portal, email="hanako@example.jp", password=STRONG_PASSWORD, **extra):
@@ -56,11 +48,14 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(portal, member):
 def test_an_unknown_address_still_runs_the_password_hasher(portal, member, monkeypatch):
     """Equal work for both, so the response time does not tell who is registered."""
     hasher = get_hasher("argon2")
-    calls = []
+    calls: list[int] = []
     original = type(hasher).encode
-    monkeypatch.setattr(
-        type(hasher), "encode", lambda self, *a: calls.append(1) or original(self, *a)
-    )
+
+    def counted(self, *a):
+        calls.append(1)
+        return original(self, *a)
+
+    monkeypatch.setattr(type(hasher), "encode", counted)
     login(portal, email="nobody@example.jp")
     assert calls, "no hashing for an unknown address: timing would reveal it"
 
@@ -96,6 +91,13 @@ def browser(tenant, address, capture) -> Portal:
     opened = Portal(Client(REMOTE_ADDR=address), tenant, capture)
     opened.open_tenant()
     return opened
+
+
+def sign_in_token(address: str) -> str:
+    """The token of the sign-in link in the first mail to ``address``."""
+    found = re.search(r"&t=(\S+)", str(mails_to(address)[0].body))
+    assert found, f"no sign-in link in the mail to {address}"
+    return found.group(1)
 
 
 def fail_from_many_sources(
@@ -146,12 +148,14 @@ def test_the_ceiling_of_100_failures_a_day_stops_password_logins_and_mails_a_sig
     ).exists()
 
     (mail,) = mails_to("hanako@example.jp")
-    link = re.search(r"http://\S+/login/link\?tenant=oumu&t=(\S+)", mail.body)
+    link = re.search(r"http://\S+/login/link\?tenant=oumu&t=(\S+)", str(mail.body))
     assert link, mail.body
     opened = resident.get(f"/login/link?tenant=oumu&t={link.group(1)}")
-    assert "ログインする" in opened.text and not signed_in(resident), "opening is not using"
+    assert "ログインする" in opened.text and not is_signed_in(resident.client), (
+        "opening is not using"
+    )
     page = resident.post("/login/link", {"t": link.group(1)}, follow=True)
-    assert page.redirect_chain[-1][0] == "/" and signed_in(resident)
+    assert page.redirect_chain[-1][0] == "/" and is_signed_in(resident.client)
     assert "パスワードの変更" in page.text
 
     # Used once: the link is spent, and the lock is lifted for the password too.
@@ -180,7 +184,7 @@ def test_a_sign_in_link_expires_with_the_lock(
     fail_from_many_sources(
         tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
     )
-    token = re.search(r"&t=(\S+)", mails_to("hanako@example.jp")[0].body).group(1)
+    token = sign_in_token("hanako@example.jp")
     clock.shift(dt.timedelta(hours=24, seconds=1))
     resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     assert resident.get(f"/login/link?tenant=oumu&t={token}").status_code == 410
@@ -196,7 +200,7 @@ def test_a_password_reset_lifts_the_ceilings_lock_too(
     )
     resident = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     resident.post("/password-reset", {"email": "hanako@example.jp"})
-    code = re.search(r"認証コード: (\d{6})", mails_to("hanako@example.jp")[-1].body).group(1)
+    code = code_from_mail("hanako@example.jp")
     new_password = "Kawa-Nagare-2027"
     done = resident.post(
         "/password-reset/code",
@@ -204,7 +208,7 @@ def test_a_password_reset_lifts_the_ceilings_lock_too(
     )
     assert done.status_code == 302
     assert login(resident, password=new_password).url == "/"
-    link = re.search(r"&t=(\S+)", mails_to("hanako@example.jp")[0].body).group(1)
+    link = sign_in_token("hanako@example.jp")
     assert resident.post("/login/link", {"t": link}).status_code == 410, "no longer needed"
 
 
@@ -235,17 +239,13 @@ def test_a_sign_in_link_works_in_its_own_town_only(
     fail_from_many_sources(
         tenant, django_capture_on_commit_callbacks, clock, 100, password="Wrong-Pass-123"
     )
-    token = re.search(r"&t=(\S+)", mails_to("hanako@example.jp")[0].body).group(1)
+    token = sign_in_token("hanako@example.jp")
     elsewhere = browser(other_tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     assert elsewhere.get(f"/login/link?tenant=kita&t={token}").status_code == 410
     assert elsewhere.post("/login/link", {"t": token}).status_code == 410
-    assert not signed_in(elsewhere)
+    assert not is_signed_in(elsewhere.client)
     home = browser(tenant, "203.0.113.5", django_capture_on_commit_callbacks)
     assert home.post("/login/link", {"t": token}).status_code == 302, "still usable at home"
-
-
-def signed_in(portal) -> bool:
-    return "_auth_user_id" in portal.client.session
 
 
 def test_thirty_failures_from_one_source_lock_that_source(portal, tenant, member, clock):

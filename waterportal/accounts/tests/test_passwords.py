@@ -2,8 +2,7 @@
 
 import pytest
 
-from waterportal.accounts.tests.factories import make_customer
-from waterportal.accounts.tests.test_registration_flow import register_until_code, verify
+from waterportal.testing import make_customer, register_until_code, verify
 
 
 @pytest.fixture

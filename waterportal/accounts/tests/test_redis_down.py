@@ -6,7 +6,6 @@ none may take the member pages, a write or a code email down with it. These test
 the portal a Redis server of their own and stop it.
 """
 
-import os
 import time
 
 import pytest
@@ -16,18 +15,22 @@ from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.utils.crypto import get_random_string
 
-from conftest import code_from_mail, mails_to
 from waterportal import emails
-from waterportal.accounts.tests.factories import make_customer
-from waterportal.accounts.tests.test_account_page import sign_in
-from waterportal.billing.tests.factories import make_bill, make_link
 from waterportal.emails import send_email
 from waterportal.lib import outage
-from waterportal.tests.broker import RedisServer, broker, redis_server_available
-
-pytestmark = pytest.mark.skipif(
-    not redis_server_available() and not os.environ.get("CI"), reason="needs redis-server"
+from waterportal.testing import (
+    RedisServer,
+    broker,
+    code_from_mail,
+    mails_to,
+    make_bill,
+    make_customer,
+    make_link,
+    needs_redis_server,
+    sign_in,
 )
+
+pytestmark = needs_redis_server
 
 
 @pytest.fixture
@@ -85,7 +88,7 @@ def test_members_keep_using_the_portal_while_redis_is_down(
     replay = Client()
     replay.cookies["sessionid"] = cookie
     refused = replay.get("/account?tenant=oumu")
-    assert refused.status_code == 302 and refused.url.startswith("/login")
+    assert refused.status_code == 302 and refused["Location"].startswith("/login")
     sign_in(portal)
     assert portal.get("/account").status_code == 200
 
@@ -246,4 +249,4 @@ def test_a_logout_made_while_redis_is_frozen_stays_final_once_redis_is_back(
     replay = Client()
     replay.cookies["sessionid"] = cookie
     refused = replay.get("/account?tenant=oumu")
-    assert refused.status_code == 302 and refused.url.startswith("/login")
+    assert refused.status_code == 302 and refused["Location"].startswith("/login")

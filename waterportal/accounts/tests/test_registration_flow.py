@@ -7,47 +7,24 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from conftest import Portal, code_from_mail, mails_to
 from waterportal.accounts.models import SignupFlow, User, VerificationCode
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
 from waterportal.contracts.models import Link
-
-# Wednesday 2026-11-25, 10:00 in Tokyo.
-WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-EMAIL = "taro@example.jp"
-
-
-def register_until_code(portal, email=EMAIL):
-    return portal.post("/register", {"email": email})
-
-
-def verify(portal, email=EMAIL):
-    return portal.post("/register/code", {"code": code_from_mail(email)})
-
-
-def profile(portal, name="水道 太郎", password=STRONG_PASSWORD):
-    return portal.post(
-        "/register/profile", {"name": name, "password1": password, "password2": password}
-    )
-
-
-def contract(portal, number="1234-5678", kana="すいどう たろう"):
-    return portal.post("/register/contract", {"number": number, "kana": kana, "agree": "on"})
-
-
-def privacy(portal, relationship="本人"):
-    return portal.post("/register/privacy", {"agree": "on", "relationship": relationship})
-
-
-def full_registration(
-    portal, email=EMAIL, relationship="本人", number="1234-5678", kana="すいどう たろう"
-):
-    register_until_code(portal, email)
-    verify(portal, email)
-    profile(portal)
-    contract(portal, number=number, kana=kana)
-    privacy(portal, relationship)
-    return portal.post("/register/confirm")
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    TARO,
+    WEDNESDAY,
+    Portal,
+    code_from_mail,
+    contract,
+    full_registration,
+    mails_to,
+    make_customer,
+    make_member,
+    privacy,
+    profile,
+    register_until_code,
+    verify,
+)
 
 
 @pytest.fixture
@@ -63,14 +40,14 @@ def test_the_guide_from_login_page_to_completion(portal, customer):
     step2 = portal.get("/register")
     assert "メールアドレス" in step2.text and "認証コードの送信" in step2.text
 
-    step3 = portal.post("/register", {"email": EMAIL}, follow=True)
+    step3 = portal.post("/register", {"email": TARO.email}, follow=True)
     assert step3.redirect_chain[-1][0] == "/register/code"
     assert "迷惑メールフォルダ" in step3.text and "メールアドレスの確認" in step3.text
     assert "認証コードを再送信" in step3.text and "メールアドレスを修正する" in step3.text
-    (message,) = mails_to(EMAIL)
+    (message,) = mails_to(TARO.email)
     assert "10分" in message.body and "お心当たりがない場合" in message.body
 
-    step5 = portal.post("/register/code", {"code": code_from_mail(EMAIL)}, follow=True)
+    step5 = portal.post("/register/code", {"code": code_from_mail(TARO.email)}, follow=True)
     assert "会員情報を入力します①" in step5.text
     assert "大文字" in step5.text and "8文字以上" in step5.text
     assert 'autocomplete="new-password"' in step5.text
@@ -90,7 +67,7 @@ def test_the_guide_from_login_page_to_completion(portal, customer):
 
     assert privacy(portal).url == "/register/confirm"
     page8 = portal.get("/register/confirm")
-    assert EMAIL in page8.text and "水道 太郎" in page8.text and "1234-5678" in page8.text
+    assert TARO.email in page8.text and "水道 太郎" in page8.text and "1234-5678" in page8.text
     assert STRONG_PASSWORD not in page8.text
     assert ">登録</button>" in page8.text
 
@@ -99,13 +76,13 @@ def test_the_guide_from_login_page_to_completion(portal, customer):
     # Registered on Wednesday 2026-11-25: visible from Thursday 2026-11-26.
     assert "2026年11月26日（木）" in done.text
 
-    member = User.objects.get(tenant=portal.tenant, email=EMAIL)
+    member = User.objects.get(tenant=portal.tenant, email=TARO.email)
     assert member.check_password(STRONG_PASSWORD)
     assert member.password.startswith("argon2")
     link = Link.objects.get(member=member)
     assert link.customer == customer and link.relationship == "本人"
     assert link.active_from == dt.date(2026, 11, 26)
-    completion = mails_to(EMAIL)[-1]
+    completion = mails_to(TARO.email)[-1]
     assert "登録が完了" in completion.subject and "2026年11月26日" in completion.body
 
 
@@ -120,7 +97,7 @@ def test_completion_date_skips_the_year_end_closure(portal, customer):
 @time_machine.travel(WEDNESDAY, tick=False)
 def test_then_the_member_logs_in_and_sees_from_when_usage_appears(portal, customer):
     full_registration(portal)
-    home = portal.post("/login", {"email": EMAIL, "password": STRONG_PASSWORD}, follow=True)
+    home = portal.post("/login", {"email": TARO.email, "password": STRONG_PASSWORD}, follow=True)
     assert home.redirect_chain[-1][0] == "/"
     assert "2026年11月26日（木）" in home.text and "準備" in home.text
     assert "no-store" in home["Cache-Control"]
@@ -165,8 +142,8 @@ def test_a_corrected_address_gets_a_new_code(portal, customer):
     fix = portal.get("/register?fix=1")
     assert 'value="wrong@example.jp"' in fix.text
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)):
-        register_until_code(portal, EMAIL)
-        assert verify(portal, EMAIL).url == "/register/profile"
+        register_until_code(portal, TARO.email)
+        assert verify(portal, TARO.email).url == "/register/profile"
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
@@ -180,18 +157,14 @@ def test_double_click_on_register_makes_exactly_one_account(portal, customer):
     second = portal.post("/register/confirm")
     assert first.url == second.url == "/register/done"
     assert portal.get("/register/confirm").url == "/register/done"
-    assert User.objects.filter(email=EMAIL).count() == 1
+    assert User.objects.filter(email=TARO.email).count() == 1
     assert Link.objects.count() == 1
-    assert len([m for m in mails_to(EMAIL) if "登録が完了" in m.subject]) == 1
+    assert len([m for m in mails_to(TARO.email) if "登録が完了" in m.subject]) == 1
 
 
 def test_two_browsers_registering_one_address_make_one_account(
     portal, customer, django_capture_on_commit_callbacks
 ):
-    from django.test import Client
-
-    from conftest import Portal
-
     second = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     second.open_tenant()
     make_customer(portal.tenant, number="87654321", kana="スイドウ ハナコ")
@@ -208,7 +181,7 @@ def test_two_browsers_registering_one_address_make_one_account(
     assert portal.post("/register/confirm").url == "/register/done"
     refused = second.post("/register/confirm")
     assert "すでに登録が済んでいます" in refused.text
-    assert User.objects.filter(email=EMAIL).count() == 1
+    assert User.objects.filter(email=TARO.email).count() == 1
 
 
 def test_what_was_typed_is_not_kept_after_completion(portal, customer):
@@ -226,14 +199,14 @@ def test_the_same_address_registers_separately_in_two_municipalities(
     mail.outbox.clear()
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)):
         assert full_registration(other_portal).url == "/register/done"
-    assert User.objects.filter(email=EMAIL).count() == 2
+    assert User.objects.filter(email=TARO.email).count() == 2
 
 
 def test_a_registered_address_is_told_it_has_an_account(portal, customer):
-    make_member(portal.tenant, email=EMAIL)
+    make_member(portal.tenant, email=TARO.email)
     page = register_until_code(portal)
     assert page.url == "/register/code"
-    (message,) = mails_to(EMAIL)
+    (message,) = mails_to(TARO.email)
     assert "登録済み" in message.subject
     assert "/login?tenant=oumu" in message.body and "/password-reset?tenant=oumu" in message.body
     assert "認証コード:" not in message.body
@@ -249,14 +222,14 @@ def test_one_source_address_gets_20_registration_codes_an_hour_then_none(
         assert portal.post("/register/resend").url == "/register/code"  # the 20th
         page = register_until_code(portal)
         assert page.status_code == 200 and "しばらく送信できません" in page.text
-        assert mails_to(EMAIL) == []
+        assert mails_to(TARO.email) == []
 
         elsewhere = Portal(
             Client(REMOTE_ADDR="192.0.2.7"), tenant, django_capture_on_commit_callbacks
         )
         elsewhere.open_tenant()
         assert register_until_code(elsewhere).url == "/register/code"
-        assert len(mails_to(EMAIL)) == 1
+        assert len(mails_to(TARO.email)) == 1
 
 
 # A Japanese keyboard left in full-width mode types ＠ and full-width letters; so does a
@@ -267,5 +240,5 @@ FULL_WIDTH_EMAIL = "ＴＡＲＯ＠ｅｘａｍｐｌｅ．ｊｐ\u3000"
 def test_an_address_typed_in_full_width_gets_its_code(portal, customer):
     page = register_until_code(portal, FULL_WIDTH_EMAIL)
     assert page.url == "/register/code"
-    assert EMAIL in portal.get("/register/code").text
-    assert verify(portal, EMAIL).url == "/register/profile"
+    assert TARO.email in portal.get("/register/code").text
+    assert verify(portal, TARO.email).url == "/register/profile"

@@ -2,20 +2,13 @@
 
 import datetime as dt
 
-import pytest
 import time_machine
 from django.test import Client
 
-from conftest import Portal, code_from_mail, mails_to
 from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_member
+from waterportal.testing import STRONG_PASSWORD, Portal, code_from_mail, mails_to, make_member
 
 NEW = "Kawa-Nagare-77"
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant, email="hanako@example.jp")
 
 
 def test_a_member_resets_the_password_with_the_emailed_code(portal, member):
@@ -74,10 +67,6 @@ def test_the_new_password_must_follow_the_rules(portal, member):
 def test_a_reset_ends_the_members_other_sessions(
     portal, member, client, django_capture_on_commit_callbacks
 ):
-    from django.test import Client
-
-    from conftest import Portal
-
     phone = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     phone.open_tenant()
     phone.post("/login", {"email": "hanako@example.jp", "password": STRONG_PASSWORD})

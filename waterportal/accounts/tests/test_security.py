@@ -9,10 +9,16 @@ from django.core import mail
 from django.test import Client
 from django.views.debug import SafeExceptionReporterFilter
 
-from conftest import code_from_mail
 from waterportal.accounts.backends import TenantEmailBackend
-from waterportal.accounts.tests.factories import STRONG_PASSWORD, make_customer, make_member
-from waterportal.accounts.tests.test_registration_flow import EMAIL, register_until_code, verify
+from waterportal.testing import (
+    STRONG_PASSWORD,
+    TARO,
+    code_from_mail,
+    make_customer,
+    make_member,
+    register_until_code,
+    verify,
+)
 
 PAGES_WITH_FORMS = [
     "/login",
@@ -113,7 +119,7 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
     caplog.set_level(logging.DEBUG)
     make_customer(portal.tenant, number="12345678", kana="スイドウ タロウ")
     register_until_code(portal)
-    code = code_from_mail(EMAIL)
+    code = code_from_mail(TARO.email)
     portal.post("/register/code", {"code": code})
     portal.post(
         "/register/profile",
@@ -123,9 +129,9 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
         portal.post(
             "/register/contract", {"number": "12345678", "kana": "ヤマダ ハナコ", "agree": "on"}
         )
-    portal.post("/login", {"email": EMAIL, "password": "Wrong-Pass-123"})
+    portal.post("/login", {"email": TARO.email, "password": "Wrong-Pass-123"})
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    for secret in (code, STRONG_PASSWORD, "Wrong-Pass-123", "水道 太郎", "ヤマダ", EMAIL):
+    for secret in (code, STRONG_PASSWORD, "Wrong-Pass-123", "水道 太郎", "ヤマダ", TARO.email):
         assert secret not in logged
 
 
@@ -133,15 +139,15 @@ def test_codes_passwords_and_names_never_reach_the_logs(portal, caplog):
 # contract. Whatever reaches the view (a redirect included), an error report of the
 # request (the 500 mail to ADMINS, DEBUG's page) shows none of what was typed.
 FORMS_WITH_SECRETS = [
-    ("/login", {"email": EMAIL, "password": "Secret-Pass-999"}),
-    ("/register", {"email": EMAIL}),
+    ("/login", {"email": TARO.email, "password": "Secret-Pass-999"}),
+    ("/register", {"email": TARO.email}),
     ("/register/code", {"code": "123456"}),
     ("/register/profile", {"name": "水道 太郎", "password1": "Secret-Pass-999"}),
     ("/register/contract", {"number": "12345678", "kana": "スイドウ タロウ"}),
-    ("/password-reset", {"email": EMAIL}),
+    ("/password-reset", {"email": TARO.email}),
     ("/password-reset/code", {"code": "123456", "password1": "Secret-Pass-999"}),
     ("/account/contracts/add", {"number": "12345678", "kana": "スイドウ タロウ"}),
-    ("/account/email", {"email": EMAIL, "current_password": "Secret-Pass-999"}),
+    ("/account/email", {"email": TARO.email, "current_password": "Secret-Pass-999"}),
     ("/account/email/code", {"code": "123456"}),
     ("/account/password", {"current_password": "Secret-Pass-999", "password1": "x"}),
     ("/account/withdraw", {"current_password": "Secret-Pass-999", "confirm": "on"}),
@@ -228,7 +234,7 @@ class TestTenantIsolation:
     def test_another_towns_code_does_not_verify_here(self, portal, other_portal):
         register_until_code(portal)
         register_until_code(other_portal)
-        codes = {code_from_mail(EMAIL)}
+        codes = {code_from_mail(TARO.email)}
         page = other_portal.post("/register/code", {"code": next(iter(codes))})
         # Only the latest mail's code is known here; whichever town it belongs to, the
         # other town's flow must not accept it unless it is its own.

@@ -5,7 +5,6 @@ These run the portal in this process with the settings production gets from REDI
 database) against the machine's real Redis.
 """
 
-import os
 import uuid
 
 import pytest
@@ -14,16 +13,19 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
 
-from conftest import Portal
-from waterportal.accounts.tests.factories import make_customer
-from waterportal.accounts.tests.test_account_page import sign_in
-from waterportal.accounts.tests.test_account_password import change
-from waterportal.billing.tests.factories import make_bill, make_link
-from waterportal.tests.broker import REDIS_URL, redis_available
-
-pytestmark = pytest.mark.skipif(
-    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+from waterportal.lib.redis_cache import RedisCache
+from waterportal.testing import (
+    REDIS_URL,
+    Portal,
+    change_password,
+    make_bill,
+    make_customer,
+    make_link,
+    needs_redis,
+    sign_in,
 )
+
+pytestmark = needs_redis
 
 
 @pytest.fixture
@@ -57,6 +59,7 @@ def test_the_cache_backend_reads_and_writes_redis(on_redis):
     cache.delete_many(["a", "b", "greeting"])
     assert cache.get("greeting") is None
     # One redis-py client per connection pool, not one per call (see the backend).
+    assert isinstance(cache, RedisCache)
     assert cache._cache.get_client() is cache._cache.get_client()
 
 
@@ -92,7 +95,7 @@ def test_logging_out_ends_the_session_kept_in_redis(on_redis, portal, member, cl
     replay = Client()
     replay.cookies["sessionid"] = cookie
     response = replay.get("/account?tenant=oumu")
-    assert response.status_code == 302 and response.url.startswith("/login")
+    assert response.status_code == 302 and response["Location"].startswith("/login")
 
 
 def test_a_new_password_ends_the_other_sessions_kept_in_redis(
@@ -101,7 +104,7 @@ def test_a_new_password_ends_the_other_sessions_kept_in_redis(
     sign_in(portal)
     phone = Portal(Client(), portal.tenant, django_capture_on_commit_callbacks)
     sign_in(phone)
-    change(portal)
+    change_password(portal)
     assert portal.get("/account").status_code == 200
     ended = phone.get("/account")
     assert ended.status_code == 302 and ended.url.startswith("/login")

@@ -2,14 +2,14 @@
 
 import pytest
 
-from waterportal.accounts.models import User
 from waterportal.audit.actions import record
 from waterportal.audit.models import AuditEvent
+from waterportal.testing import make_member, make_operator
 
 
 @pytest.fixture
 def operator(client, db):
-    user = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    user = make_operator()
     client.force_login(user)
     return user
 
@@ -51,7 +51,7 @@ def test_the_operator_reads_the_looks_and_nobody_writes_them(client, operator, t
     from waterportal.audit.actions import do_record_look
     from waterportal.audit.models import Look
 
-    member = User.objects.create_user("hanako@example.jp", "Mizu-Nomu-2026", tenant=tenant)
+    member = make_member(tenant)
     do_record_look(tenant, member, "viewed_bill", source="203.0.113.5", month="2026-10")
     look = Look.objects.get()
     listing = client.get("/admin/audit/look/")

@@ -4,9 +4,7 @@ import datetime as dt
 
 import pytest
 
-from waterportal.accounts.tests.factories import make_customer, make_member
-from waterportal.billing.tests.conftest import sign_in
-from waterportal.billing.tests.factories import make_bill, make_link
+from waterportal.testing import make_bill, make_customer, make_link, make_member, sign_in
 
 PAGES = [
     "/contracts/{id}/history",

@@ -1,10 +1,9 @@
-from waterportal.accounts.models import User
-from waterportal.billing.tests.factories import make_bill, make_payment
+from waterportal.testing import make_bill, make_operator, make_payment
 
 
 def test_staff_read_bills_and_payments_but_cannot_change_them(client, customer):
     make_payment(make_bill(customer, "2026-10"))
-    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    operator = make_operator()
     client.force_login(operator)
     bills = client.get("/admin/billing/bill/")
     assert bills.status_code == 200 and "10100001" in bills.text

@@ -27,7 +27,9 @@ def test_each_bar_has_its_month_and_value_written_out():
 def test_it_is_one_image_for_screen_readers_with_a_summary():
     svg = chart([18, 21, 12])
     assert svg.count('role="img"') == 1
-    label = re.search(r'aria-label="([^"]+)"', svg).group(1)
+    found = re.search(r'aria-label="([^"]+)"', svg)
+    assert found
+    label = found.group(1)
     assert label == (
         "使用水量のグラフ。2026年6月から2026年10月までの3回分。最新は18 m³、"
         "最も多いのは2026年8月の21 m³。すべての数値は下の表にあります。"

@@ -4,11 +4,10 @@ import csv
 import datetime as dt
 import io
 
-import pypdfium2 as pdfium
 import pytest
 
 from waterportal.billing.statements import spreadsheet_safe
-from waterportal.billing.tests.factories import make_bill, make_payment
+from waterportal.testing import make_bill, make_payment, pdf_text_and_ink
 
 # --- CSV
 
@@ -73,17 +72,6 @@ def registered(tenant):
     tenant.invoice_registration_number = "T1234567890123"
     tenant.save(update_fields=["business_name", "invoice_registration_number"])
     return tenant
-
-
-def pdf_text_and_ink(content: bytes) -> tuple[str, float]:
-    """The PDF's text and the share of non-white pixels of page 1 rendered at 72 dpi."""
-    document = pdfium.PdfDocument(content)
-    assert len(document) == 1
-    page = document[0]
-    text = page.get_textpage().get_text_range()
-    image = page.render(scale=1).to_pil().convert("L")
-    dark = sum(image.histogram()[:200])
-    return text, dark / (image.width * image.height)
 
 
 def test_the_statement_is_a_qualified_invoice_with_japanese_text(

@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from waterportal.billing.tests.factories import make_bill, make_history, make_payment
-from waterportal.billing.tests.test_home import text_of
+from waterportal.testing import make_bill, make_history, make_payment, text_of
 
 
 def test_the_history_charts_and_tabulates_every_kept_period(signed_in, link, customer):

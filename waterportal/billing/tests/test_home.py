@@ -1,19 +1,17 @@
 """The member's home: one card per contract with the latest bill, in words and figures."""
 
 import datetime as dt
-import re
 
 import pytest
 
-from waterportal.accounts.tests.factories import make_customer, make_member
-from waterportal.billing.tests.factories import make_bill, make_link, make_payment
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: tags dropped, white space collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+from waterportal.testing import (
+    make_bill,
+    make_customer,
+    make_link,
+    make_member,
+    make_payment,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -182,7 +180,7 @@ def test_the_home_links_to_the_detail_and_the_history(signed_in, link, three_per
 
 def test_figures_computed_from_imported_files(signed_in, member, tenant, tmp_path):
     """The billing system's files, imported as in production, give the same figures."""
-    from waterportal.exchange.tests.helpers import (
+    from waterportal.testing import (
         BILLS,
         Importer,
         bill_row,

@@ -11,20 +11,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from waterportal.billing.models import Bill
-from waterportal.billing.tests.conftest import sign_in
-from waterportal.billing.tests.factories import make_bill, make_link, make_payment
-from waterportal.billing.tests.test_home import text_of
 from waterportal.contracts.models import Customer, Link
-from waterportal.exchange.tests.helpers import (
+from waterportal.tenants import freshness
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
     Importer,
     bill_row,
+    choose_language,
     csv_bytes,
     customer_row,
+    make_bill,
+    make_link,
+    make_payment,
+    sign_in,
+    text_of,
 )
-from waterportal.tenants import freshness
-from waterportal.tests.test_i18n import choose
 
 
 def bill_queries(response_and_queries) -> list[str]:
@@ -111,7 +113,7 @@ def test_the_towns_new_phone_number_reaches_the_cards(signed_in, link, customer,
 def test_english_cards_are_not_served_in_japanese(signed_in, link, customer):
     make_bill(customer, "2026-10", water=2530, sewer=1650)
     assert "4,180円" in text_of(signed_in.get("/"))
-    choose(signed_in.client, "en")
+    choose_language(signed_in.client, "en")
     text = text_of(signed_in.get("/"))
     assert "¥4,180" in text and "4,180円" not in text
 

@@ -6,11 +6,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from waterportal.accounts.tests.factories import make_customer
 from waterportal.billing.models import Bill, Payment
-from waterportal.billing.tests.factories import make_bill, make_payment
 from waterportal.exchange.models import ImportRun
 from waterportal.tenants.models import Tenant
+from waterportal.testing import make_bill, make_customer, make_payment
 
 
 def test_deleting_a_tenant_deletes_its_bills_and_payments(tenant, other_tenant, customer):

@@ -10,12 +10,17 @@ import json
 import pytest
 import redis
 
-from waterportal.accounts.tests.factories import STRONG_PASSWORD
 from waterportal.audit import looks
 from waterportal.audit.models import AuditEvent, Look
 from waterportal.audit.tasks import store_looks
-from waterportal.billing.tests.conftest import NOW
-from waterportal.billing.tests.factories import make_bill
+from waterportal.testing import (
+    MONDAY,
+    REDIS_URL,
+    STRONG_PASSWORD,
+    free_port,
+    make_bill,
+    redis_available,
+)
 
 LOOKS = [
     ("/", "viewed_home", False, ""),
@@ -39,7 +44,7 @@ def test_each_look_is_recorded_with_member_time_source_and_object(
     response = signed_in.get(page.format(id=link.pk), REMOTE_ADDR="203.0.113.5")
     assert response.status_code == 200
     (look,) = Look.objects.filter(action=action)
-    assert (look.tenant, look.member, look.created_at) == (tenant, member, NOW)
+    assert (look.tenant, look.member, look.created_at) == (tenant, member, MONDAY)
     assert look.source == "203.0.113.5"
     assert look.customer_id == (link.customer_id if of_contract else None)
     assert look.month == month
@@ -93,8 +98,6 @@ def test_a_look_outside_any_transaction_is_committed(tenant, member):
 @pytest.fixture
 def looks_on_redis(settings):
     """Production's way: REDIS_URL set, the looks wait in Redis for the worker."""
-    from waterportal.tests.broker import REDIS_URL, redis_available
-
     if not redis_available():
         pytest.skip("needs Redis on 127.0.0.1:6379")
     settings.REDIS_URL = REDIS_URL
@@ -116,14 +119,12 @@ def test_with_redis_a_look_waits_there_and_the_worker_stores_it(
         member,
         "viewed_bill",
         "2026-10",
-        NOW,
+        MONDAY,
     )
     assert looks_on_redis.llen(looks.QUEUE) == 0
 
 
 def test_with_redis_unreachable_the_page_writes_the_look_itself(settings, signed_in, member, link):
-    from waterportal.tests.smtp import free_port
-
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     assert signed_in.get(f"/contracts/{link.pk}/bills/2026-10").status_code == 200
     assert Look.objects.filter(member=member, action="viewed_bill").count() == 1

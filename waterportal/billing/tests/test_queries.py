@@ -6,17 +6,23 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import Portal
-from waterportal.accounts.tests.factories import make_customer, make_member
-from waterportal.billing.tests.conftest import sign_in
-from waterportal.billing.tests.factories import make_history, make_link, make_payment
+from waterportal.accounts.models import User
+from waterportal.testing import (
+    Portal,
+    make_customer,
+    make_history,
+    make_link,
+    make_member,
+    make_payment,
+    sign_in,
+)
 
 
 @pytest.fixture
 def account(tenant, django_capture_on_commit_callbacks):
     """``account(contracts, periods)``: a signed-in browser of a new member whose
     ``contracts`` contracts each have ``periods`` bi-monthly bills, the latest paid."""
-    made = []
+    made: list[User] = []
 
     def build(contracts: int, periods: int):
         n = len(made)

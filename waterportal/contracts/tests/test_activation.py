@@ -6,11 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_link_contract
 from waterportal.contracts.models import Link
 from waterportal.tenants.models import ClosedDay
+from waterportal.testing import make_customer, make_member
 
 FRIDAY_EVENING = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)  # 19:00 in Tokyo
 

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from waterportal.accounts.tests.factories import make_customer, make_member
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import (
     AlreadyLinked,
@@ -15,18 +14,12 @@ from waterportal.contracts.actions import (
     do_revoke_link,
 )
 from waterportal.contracts.models import Customer, Link
-
-WEDNESDAY = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
+from waterportal.testing import WEDNESDAY, make_customer, make_member
 
 
 @pytest.fixture
 def customer(tenant):
     return make_customer(tenant)
-
-
-@pytest.fixture
-def member(tenant):
-    return make_member(tenant)
 
 
 def test_an_added_contract_is_visible_from_the_next_business_day(member, customer):

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connection
 
-from waterportal.exchange.tests.helpers import Importer
+from waterportal.testing import Importer
 
 
 def pytest_configure(config):

@@ -1,10 +1,9 @@
-from waterportal.accounts.models import User
-from waterportal.exchange.tests.helpers import CUSTOMERS, Importer, csv_bytes, customer_row
+from waterportal.testing import CUSTOMERS, Importer, csv_bytes, customer_row, make_operator
 
 
 def test_the_import_history_can_be_read_but_not_deleted(client, tenant, tmp_path):
     run = Importer(tmp_path)(tenant, "customers", csv_bytes(CUSTOMERS, customer_row()))
-    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    operator = make_operator()
     client.force_login(operator)
     page = client.get(f"/admin/exchange/importrun/{run.pk}/change/")
     assert page.status_code == 200 and run.filename in page.text

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from waterportal.contracts.models import Customer
-from waterportal.exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row
+from waterportal.testing import CUSTOMERS, csv_bytes, customer_row
 
 
 def _file(tmp_path, *rows, name="customers.csv"):

@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
     bill_row,
@@ -50,6 +50,8 @@ def _current(i: int) -> int:
 
 class Scratch:
     """The importing process's database, and the test's view of it."""
+
+    big: Path  # the bills file to import (``scratch`` writes it)
 
     def __init__(self, url: str, tmp_path: Path):
         self.url = url

@@ -2,8 +2,8 @@ import time_machine
 
 from waterportal.contracts.models import Customer
 from waterportal.exchange.models import ImportRun
-from waterportal.exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row, reasons
 from waterportal.lib.kana import kana_key
+from waterportal.testing import CUSTOMERS, csv_bytes, customer_row, reasons
 
 
 def test_a_new_ledger_is_added_and_counted(tenant, importer):

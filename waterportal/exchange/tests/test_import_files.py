@@ -10,7 +10,7 @@ from waterportal.contracts.models import Customer
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.parsing import CHUNK_SIZE
-from waterportal.exchange.tests.helpers import CUSTOMERS, csv_bytes, customer_row, reasons
+from waterportal.testing import CUSTOMERS, csv_bytes, customer_row, reasons
 
 
 def test_a_cp932_file_is_read(tenant, importer):
@@ -121,7 +121,7 @@ def test_an_uploaded_file_is_imported_and_described(tenant, importer):
     assert run.filename == "台帳 2026-04.csv"
     assert run.size == len(data)
     assert run.sha256 == hashlib.sha256(data).hexdigest()
-    assert run.finished_at >= run.started_at
+    assert run.finished_at is not None and run.finished_at >= run.started_at
 
 
 def test_every_import_leaves_an_audit_row(tenant, importer):

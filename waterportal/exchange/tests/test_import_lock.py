@@ -13,8 +13,8 @@ from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Customer
 from waterportal.exchange import runs
 from waterportal.exchange.models import ImportRun
-from waterportal.exchange.tests.helpers import CUSTOMERS, another_import, csv_bytes, customer_row
 from waterportal.tenants.models import Tenant
+from waterportal.testing import CUSTOMERS, another_import, csv_bytes, customer_row
 
 
 def _running(tenant, started_at, **process) -> ImportRun:

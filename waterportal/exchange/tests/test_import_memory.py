@@ -3,7 +3,7 @@
 import tracemalloc
 
 from waterportal.exchange.actions import do_import_file
-from waterportal.exchange.tests.helpers import BILLS, CUSTOMERS, bill_row, csv_bytes, customer_row
+from waterportal.testing import BILLS, CUSTOMERS, bill_row, csv_bytes, customer_row
 
 CUSTOMER_COUNT = 12_000
 

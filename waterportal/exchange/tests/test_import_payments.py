@@ -4,7 +4,7 @@ import pytest
 
 from waterportal.billing.models import Payment
 from waterportal.exchange.models import ImportRun
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
     PAYMENTS,

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from waterportal.contracts.models import Customer
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.models import ImportRun
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     CUSTOMERS,
     another_import,
     csv_bytes,

@@ -9,14 +9,11 @@ import kombu.exceptions
 import psycopg
 import pytest
 import redis
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.utils import translation
 
 from waterportal import emails
-from waterportal.accounts.models import User
-from waterportal.accounts.tests.factories import make_member
 from waterportal.billing.models import Bill
 from waterportal.contracts.models import Link
 from waterportal.emails import send_tenant_email
@@ -24,26 +21,30 @@ from waterportal.exchange.actions import do_notify_new_bills
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.notifications import SEND_WITHIN, SWEEP_AFTER
 from waterportal.exchange.tasks import sweep_missed_notifications
-from waterportal.exchange.tests.helpers import (
+from waterportal.testing import (
     BILLS,
     CUSTOMERS,
+    REDIS_URL,
+    WEDNESDAY,
     Importer,
+    SMTPServer,
     bill_row,
+    broker,
     conninfo,
     csv_bytes,
     customer_row,
+    free_port,
+    html_of,
+    mails_to,
+    make_member,
+    make_operator,
+    redis_available,
+    smtp_mailer,
 )
-from waterportal.tests.broker import REDIS_URL, broker, redis_available
-from waterportal.tests.smtp import free_port
 
-NOW = dt.datetime(2026, 11, 25, 1, 0, tzinfo=dt.UTC)
-EARLIER = NOW - dt.timedelta(days=7)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+# Every test runs on the clock, which starts at WEDNESDAY.
+pytestmark = pytest.mark.usefixtures("clock")
+EARLIER = WEDNESDAY - dt.timedelta(days=7)
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def link(member, customer, *, active_from=None, revoked=False, relationship="家
         relationship=relationship,
         created_at=EARLIER,
         active_from=active_from or EARLIER.date(),
-        revoked_at=NOW if revoked else None,
+        revoked_at=WEDNESDAY if revoked else None,
     )
 
 
@@ -99,16 +100,12 @@ def bills(*numbers, month="2026-10", **over):
     return csv_bytes(BILLS, *(bill_row(n, month, **over) for n in numbers))
 
 
-def inbox(address):
-    return [m for m in mail.outbox if address in m.to]
-
-
 def test_a_member_with_two_billed_contracts_gets_one_email(tenant, ledger, importer):
     member = make_member(tenant, "two@example.jp")
     link(member, ledger["10010001"])
     link(member, ledger["10010002"])
     importer(tenant, "bills", bills("1001-0001", "1001-0002"))
-    (message,) = inbox("two@example.jp")
+    (message,) = mails_to("two@example.jp")
     assert "新しい検針・料金" in message.subject
     assert "/login?tenant=oumu" in message.body
 
@@ -117,8 +114,8 @@ def test_the_email_holds_no_amounts_names_or_numbers(tenant, ledger, importer):
     member = make_member(tenant, "one@example.jp", name="山田 太郎")
     link(member, ledger["10010001"])
     importer(tenant, "bills", bills("1001-0001", water=3456, sewer=2100))
-    (message,) = inbox("one@example.jp")
-    html = message.alternatives[0].content
+    (message,) = mails_to("one@example.jp")
+    html = html_of(message)
     for secret in ("3456", "3,456", "5556", "5,556", "山田", "ヤマダ", "10010001", "1001-0001"):
         assert secret not in message.body and secret not in html
 
@@ -128,7 +125,7 @@ def test_who_is_not_told(tenant, other_tenant, ledger, importer):
     link(
         make_member(tenant, "pending@example.jp"),
         billed,
-        active_from=NOW.date() + dt.timedelta(days=1),
+        active_from=WEDNESDAY.date() + dt.timedelta(days=1),
     )
     link(make_member(tenant, "revoked@example.jp"), billed, revoked=True)
     quiet = make_member(tenant, "quiet@example.jp")
@@ -146,9 +143,9 @@ def test_a_correction_tells_again_and_an_identical_file_does_not(tenant, ledger,
     link(member, ledger["10010001"])
     importer(tenant, "bills", bills("1001-0001"))
     importer(tenant, "bills", bills("1001-0001"))
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
     importer(tenant, "bills", bills("1001-0001", water=3500))
-    assert len(inbox("one@example.jp")) == 2
+    assert len(mails_to("one@example.jp")) == 2
     assert Bill.objects.get().water_charge == 3500
 
 
@@ -163,7 +160,7 @@ def test_notifying_twice_for_one_import_sends_once(tenant, ledger, importer):
     link(make_member(tenant, "one@example.jp"), ledger["10010001"])
     run = importer(tenant, "bills", bills("1001-0001"))
     assert do_notify_new_bills(run.pk) == 0
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
 
 
 def test_the_bill_remembers_which_import_last_changed_it(tenant, ledger, importer):
@@ -175,16 +172,9 @@ def test_the_bill_remembers_which_import_last_changed_it(tenant, ledger, importe
 
 
 def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, importer, settings):
-    from waterportal.tests.smtp import SMTPServer
-
     server = SMTPServer().start()
     try:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-            }
-        }
+        smtp_mailer(settings, server.port, timeout=5)
         link(make_member(tenant, "smtp@example.jp"), ledger["10010001"])
         importer(tenant, "bills", bills("1001-0001"))
         (message,) = server.inbox.wait_for(1, timeout=10)
@@ -192,7 +182,9 @@ def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, 
         server.stop()
     assert message["To"] == "smtp@example.jp"
     assert "新しい検針・料金" in message["Subject"]
-    assert "/login?tenant=oumu" in message.get_body(("plain",)).get_content()
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert "/login?tenant=oumu" in text.get_content()
 
 
 def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
@@ -226,7 +218,7 @@ def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
     assert "新しい検針・料金の情報が届きました" in text and "0120-000-111" in text
     assert sorted(m.to[0] for m in mail.outbox) == ["one@example.jp", "two@example.jp"]
     for message in mail.outbox:
-        assert (message.subject, message.body, message.alternatives[0].content) == (
+        assert (message.subject, message.body, html_of(message)) == (
             subject,
             text,
             html,
@@ -253,10 +245,10 @@ def test_the_sweep_sends_the_emails_of_an_import_whose_process_died_after_commit
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 1, "kita": 0}
 
-    (message,) = inbox("one@example.jp")
+    (message,) = mails_to("one@example.jp")
     assert "新しい検針・料金" in message.subject
     run.refresh_from_db()
-    assert run.notified_at == NOW + SWEEP_AFTER + dt.timedelta(minutes=1)
+    assert run.notified_at == WEDNESDAY + SWEEP_AFTER + dt.timedelta(minutes=1)
 
 
 def test_the_sweep_leaves_a_just_finished_import_to_its_own_queueing(
@@ -273,9 +265,9 @@ def test_bills_imported_longer_ago_than_the_bound_are_never_announced(
     tenant, ledger, crashed_importer, clock
 ):
     link(make_member(tenant, "one@example.jp"), ledger["10010001"])
-    clock.move_to(NOW - SEND_WITHIN - dt.timedelta(minutes=1))
+    clock.move_to(WEDNESDAY - SEND_WITHIN - dt.timedelta(minutes=1))
     stale = crashed_importer(tenant, "bills", bills("1001-0001"))
-    clock.move_to(NOW)
+    clock.move_to(WEDNESDAY)
 
     assert sweep() == {"oumu": 0}
     assert do_notify_new_bills(stale.pk) == 0  # its task, say, waited in a stopped queue
@@ -293,7 +285,7 @@ def test_the_sweep_passes_over_imports_that_billed_nothing_new(
     crashed_importer(tenant, "bills", bills("1001-0001", "9999-9999"))  # rejected
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 0}
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
 
 
 def test_an_import_is_mailed_once_however_often_it_is_swept(
@@ -308,8 +300,8 @@ def test_an_import_is_mailed_once_however_often_it_is_swept(
     assert sweep() == {"oumu": 0}
     clock.shift(dt.timedelta(minutes=5))
     assert sweep() == {"oumu": 0}
-    assert len(inbox("one@example.jp")) == 1
-    assert len(inbox("two@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
+    assert len(mails_to("two@example.jp")) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -337,9 +329,9 @@ def test_an_import_being_queued_by_one_process_is_skipped_by_another(
         other.rollback()  # that notifier died (or its broker failed) before its COMMIT
 
     assert sweep() == {"oumu": 1}
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
     assert sweep() == {"oumu": 0}
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
 
 
 def test_a_broker_failure_while_queueing_leaves_the_import_to_be_sent_later(
@@ -356,7 +348,7 @@ def test_a_broker_failure_while_queueing_leaves_the_import_to_be_sent_later(
     assert run.notified_at is None
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 1}
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
 
 
 def test_an_import_succeeds_when_its_emails_cannot_be_queued_and_the_sweep_sends_them(
@@ -371,20 +363,20 @@ def test_an_import_succeeds_when_its_emails_cannot_be_queued_and_the_sweep_sends
     assert any("on_commit" in r.getMessage() for r in caplog.records)
     clock.shift(SWEEP_AFTER + dt.timedelta(minutes=1))
     assert sweep() == {"oumu": 1}
-    assert len(inbox("one@example.jp")) == 1
+    assert len(mails_to("one@example.jp")) == 1
 
 
 def test_the_import_history_shows_staff_what_became_of_the_new_bill_emails(
     tenant, ledger, importer, crashed_importer, clock, client
 ):
     link(make_member(tenant, "one@example.jp"), ledger["10010001"])
-    clock.move_to(NOW - SEND_WITHIN - dt.timedelta(minutes=1))
+    clock.move_to(WEDNESDAY - SEND_WITHIN - dt.timedelta(minutes=1))
     crashed_importer(tenant, "bills", bills("1001-0001", month="2026-09"))  # never sent
-    clock.move_to(NOW)
+    clock.move_to(WEDNESDAY)
     importer(tenant, "bills", bills("1001-0001", month="2026-10"))  # sent at once
     crashed_importer(tenant, "bills", bills("1001-0002", month="2026-10"))  # for the sweep
 
-    operator = User.objects.create_superuser("operator@example.jp", "Operator-Pass-2026")
+    operator = make_operator()
     client.force_login(operator)
     page = client.get("/admin/exchange/importrun/").text
     assert "送信済み（2026-11-25 10:00）" in page

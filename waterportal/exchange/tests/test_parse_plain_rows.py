@@ -7,6 +7,7 @@ import io
 import pytest
 
 from waterportal.exchange.importers import IMPORTERS
+from waterportal.exchange.importers.bills import BillImporter
 from waterportal.exchange.parsing import Report, Row, read_rows
 
 COLUMNS = (
@@ -83,9 +84,15 @@ def one_row(header: list[str], variant: dict) -> tuple[Row, Report]:
     return row, report
 
 
+def bills_importer() -> BillImporter:
+    importer = IMPORTERS["bills"]
+    assert isinstance(importer, BillImporter)
+    return importer
+
+
 def read_by_the_rules(header, variant):
     row, report = one_row(header, variant)
-    return IMPORTERS["bills"]._parse(row), report.as_json()
+    return bills_importer()._parse(row), report.as_json()
 
 
 def read(header, variant):
@@ -115,4 +122,4 @@ def test_a_plain_row_is_read_in_one_go(header):
     read_by_the_rules(header, {})  # its dates and month are known from then on
     row, _ = one_row(header, {})
 
-    assert IMPORTERS["bills"]._parse_plain(row) is not None
+    assert bills_importer()._parse_plain(row) is not None

@@ -8,7 +8,7 @@ from django.conf import settings
 from waterportal.exchange.actions import REPORT_VALUES_KEPT
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.tasks import forget_report_values
-from waterportal.exchange.tests.helpers import CUSTOMERS, Importer, csv_bytes, customer_row
+from waterportal.testing import CUSTOMERS, Importer, csv_bytes, customer_row
 
 T0 = dt.datetime(2026, 8, 1, 1, 0, tzinfo=dt.UTC)
 

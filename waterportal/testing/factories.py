@@ -1,16 +1,54 @@
-"""Builders for links, bills and payments; each returns saved rows."""
+"""Small builders for test data; each returns saved rows.
+
+Whoever is not named gets the suite's usual people (``personas``): a member is 水道 花子
+unless told otherwise.
+"""
 
 import datetime as dt
 
 from django.utils import timezone
 
+from waterportal.accounts.models import User
 from waterportal.billing.models import Bill, Payment
 from waterportal.billing.services import add_months
-from waterportal.contracts.models import Link
+from waterportal.contracts.models import Customer, Link
+from waterportal.lib.kana import kana_key
+from waterportal.tenants.models import Tenant
+from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD
+
+
+def make_customer(
+    tenant: Tenant, number="12345678", kana="スイドウ タロウ", status="使用中", **extra
+) -> Customer:
+    return Customer.objects.create(
+        tenant=tenant,
+        number=number,
+        name_kana=kana,
+        name_kana_key=kana_key(kana),
+        status=status,
+        address=extra.pop("address", "おうむ町本町1-2-3"),
+        **extra,
+    )
+
+
+def make_member(
+    tenant: Tenant, email=HANAKO.email, password=STRONG_PASSWORD, name=HANAKO.name
+) -> User:
+    return User.objects.create_user(email, password, tenant=tenant, name=name)
+
+
+def make_operator() -> User:
+    """The operator: a superuser of the admin, which sees every municipality."""
+    return User.objects.create_superuser(OPERATOR.email, OPERATOR.password)
 
 
 def make_link(
-    member, customer, *, active_from=dt.date(2026, 1, 5), relationship="本人", revoked=False
+    member: User,
+    customer: Customer,
+    *,
+    active_from=dt.date(2026, 1, 5),
+    relationship="本人",
+    revoked=False,
 ) -> Link:
     now = timezone.now()
     return Link.objects.create(
@@ -25,7 +63,7 @@ def make_link(
 
 
 def make_bill(
-    customer,
+    customer: Customer,
     month: str | dt.date,
     *,
     usage=20,
@@ -57,7 +95,7 @@ def make_bill(
     )
 
 
-def make_history(customer, *, periods: int, last="2026-10", every=2) -> list[Bill]:
+def make_history(customer: Customer, *, periods: int, last="2026-10", every=2) -> list[Bill]:
     """``periods`` bills every ``every`` months ending with ``last``, oldest first (one
     bulk insert, so that hundreds of periods stay quick to make)."""
     year, mon = last.split("-")
@@ -89,7 +127,7 @@ def make_history(customer, *, periods: int, last="2026-10", every=2) -> list[Bil
     return Bill.objects.bulk_create(bills)
 
 
-def make_payment(bill, *, result="済", method="口座振替", paid_on=None) -> Payment:
+def make_payment(bill: Bill, *, result="済", method="口座振替", paid_on=None) -> Payment:
     paid = paid_on if result == "済" else None
     if result == "済" and paid is None:
         paid = bill.due_date

@@ -1,1 +1,0 @@
-"""Test helpers shared by every test module."""

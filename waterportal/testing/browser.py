@@ -1,0 +1,68 @@
+"""A resident's browser on the portal (a Django test client and a town), and signing in."""
+
+from typing import Any, Protocol
+
+from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks
+
+from waterportal.tenants.models import Tenant
+from waterportal.testing.personas import HANAKO, STRONG_PASSWORD
+
+
+class Portal:
+    """A resident's browser on one municipality's portal.
+
+    Each request runs the mail queued with ``transaction.on_commit`` (the test's own
+    transaction never commits), so ``outbox`` shows what the resident would receive.
+
+    The responses are the test client's, typed ``Any``: the tests read a redirect's
+    ``url``, which django-stubs' type of the client's response does not have.
+    """
+
+    def __init__(
+        self, client: Client, tenant: Tenant, capture: DjangoCaptureOnCommitCallbacks
+    ) -> None:
+        self.client, self.tenant, self._capture = client, tenant, capture
+
+    def url(self, path: str) -> str:
+        return path
+
+    def get(self, path: str, data: Any = None, **kw: Any) -> Any:
+        with self._capture(execute=True):
+            return self.client.get(path, data, **kw)
+
+    def post(self, path: str, data: Any = None, **kw: Any) -> Any:
+        with self._capture(execute=True):
+            return self.client.post(path, data or {}, **kw)
+
+    def open_tenant(self) -> Any:
+        return self.get(f"/login?tenant={self.tenant.slug}")
+
+
+class Someone(Protocol):
+    """A member (``User``) or a persona: whoever has an email address to sign in with."""
+
+    @property
+    def email(self) -> str: ...
+
+
+def sign_in(portal: Portal, who: Someone = HANAKO, password: str = STRONG_PASSWORD) -> None:
+    """Sign ``who`` in on the login page of ``portal``'s town, as the resident would.
+
+    For tests of something else than logging in: a test about the login itself posts the
+    form on its own and looks at what comes back.
+    """
+    portal.open_tenant()
+    response = portal.post("/login", {"email": who.email, "password": password})
+    assert response.status_code == 302 and response.url == "/", "login failed"
+
+
+def is_signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def choose_language(client: Client, language: str) -> Any:
+    """What the footer's switch does: Django's set_language, back to the same page."""
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/login"})
+    assert response.status_code == 302
+    return response

@@ -1,0 +1,135 @@
+"""The suite's fixtures, a pytest plugin (the root conftest.py names it in pytest_plugins):
+test modules ask for these by name and import nothing.
+
+Every test runs with tenancy scopes off for its own set-up, the fast password hasher and
+an empty cache. ``tenant`` and ``other_tenant`` are the two towns (``personas``),
+``portal`` and ``other_portal`` a resident's browser on each; ``member`` is 水道 花子,
+``customer`` and ``link`` her contract; ``clock`` stands still at ``clock_start``, and
+``signed_in`` is her browser, signed in.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.test import Client
+from django_scopes import scopes_disabled
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+
+from waterportal.accounts.models import User
+from waterportal.contracts.models import Customer, Link
+from waterportal.lib import outage
+from waterportal.tenants.actions import do_create_tenant
+from waterportal.tenants.models import Tenant
+from waterportal.testing.browser import Portal, sign_in
+from waterportal.testing.factories import make_customer, make_link, make_member
+from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
+
+
+@pytest.fixture(autouse=True)
+def _unscoped_test_code() -> Iterator[None]:
+    # Test set-up reads and writes across tenants freely; requests made through the test
+    # client are still scoped by TenantMiddleware, which is what the tests check.
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Settings, tmp_path: Path) -> None:
+    settings.DEV_MAILBOX_DIR = tmp_path / "mailbox"
+    settings.PASSWORD_HASHERS = ["waterportal.testing.hashers.FastArgon2PasswordHasher"]
+    # Every test runs with the member's cards cached, as production does with Redis, so
+    # any test that changes data and then looks at the home page also checks that the
+    # change reached the cards. Nothing cached survives from one test to the next.
+    settings.CACHES = settings.CACHES | {
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-fragments",
+        }
+    }
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    outage.forget()
+
+
+# --- The two towns and a browser on each -----------------------------------------------
+
+
+@pytest.fixture
+def tenant(db: None) -> Tenant:
+    """おうむ町."""
+    return do_create_tenant(**OUMU.fields())
+
+
+@pytest.fixture
+def other_tenant(db: None) -> Tenant:
+    """きた市."""
+    return do_create_tenant(**KITA.fields())
+
+
+@pytest.fixture
+def portal(
+    client: Client,
+    tenant: Tenant,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Portal:
+    p = Portal(client, tenant, django_capture_on_commit_callbacks)
+    p.open_tenant()
+    return p
+
+
+@pytest.fixture
+def other_portal(
+    tenant: Tenant,
+    other_tenant: Tenant,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Portal:
+    p = Portal(Client(), other_tenant, django_capture_on_commit_callbacks)
+    p.open_tenant()
+    return p
+
+
+# --- A member and a contract, signed in, on a clock that stands still ----------------
+
+
+@pytest.fixture
+def member(tenant: Tenant) -> User:
+    """水道 花子 (``HANAKO``), a member of おうむ町."""
+    return make_member(tenant)
+
+
+@pytest.fixture
+def customer(tenant: Tenant) -> Customer:
+    """The contract 1010-0001 of おうむ町, in the name of 水道 太郎, paid by direct debit."""
+    return make_customer(tenant, number="10100001", payment_method="口座振替", name="水道 太郎")
+
+
+@pytest.fixture
+def link(member: User, customer: Customer) -> Link:
+    """The member's link to ``customer``, long active."""
+    return make_link(member, customer)
+
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    """Where ``clock`` starts. A test package or module that needs another day overrides
+    this fixture."""
+    return WEDNESDAY
+
+
+@pytest.fixture
+def clock(clock_start: dt.datetime) -> Iterator[time_machine.Traveller]:
+    """Time stands still at ``clock_start`` until the test moves it (``shift``,
+    ``move_to``)."""
+    with time_machine.travel(clock_start, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def signed_in(portal: Portal, member: User, clock: time_machine.Traveller) -> Portal:
+    """The member's browser, signed in."""
+    sign_in(portal, member)
+    return portal
