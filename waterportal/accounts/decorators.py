@@ -4,7 +4,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from waterportal.tenants.decorators import tenant_required
@@ -17,8 +16,8 @@ def member_page(view):
       otherwise the town's login, which brings them back here.
     - The account must belong to this municipality: the operator's account, which has
       none, has no member pages and is sent to the login too.
-    - ``no-store`` besides ``never_cache``'s headers: neither a browser nor a proxy keeps
-      a copy of a member's bills, statements or address.
+    - ``never_cache``: ``no-store, private`` among its headers, so neither a browser nor
+      a proxy keeps a copy of a member's bills, statements or address.
 
     Which methods a page accepts is the page's own business (``require_safe`` on the
     pages that only show, ``require_POST`` on the actions).
@@ -31,8 +30,6 @@ def member_page(view):
     def wrapper(request, *args, **kwargs):
         if request.user.tenant_id != request.tenant.pk:
             return redirect_to_login(request.get_full_path())
-        response = view(request, *args, **kwargs)
-        patch_cache_control(response, no_store=True, private=True)
-        return response
+        return view(request, *args, **kwargs)
 
     return wrapper

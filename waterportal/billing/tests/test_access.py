@@ -4,7 +4,14 @@ import datetime as dt
 
 import pytest
 
-from waterportal.testing import make_bill, make_customer, make_link, make_member, sign_in
+from waterportal.testing import (
+    make_bill,
+    make_customer,
+    make_link,
+    make_member,
+    make_operator,
+    sign_in,
+)
 
 PAGES = [
     "/contracts/{id}/history",
@@ -112,3 +119,12 @@ def test_another_contracts_bill_month_is_404(signed_in, member, tenant, link):
 
 def test_files_are_not_changed_by_a_post(signed_in, link):
     assert signed_in.post(f"/contracts/{link.pk}/history.csv").status_code == 405
+
+
+@pytest.mark.parametrize("page", [*PAGES, "/"])
+def test_the_operators_account_has_no_member_pages(portal, link, page):
+    """The operator belongs to no town: signed in (through the admin), the bill pages send
+    them to the town's login, as the account pages do."""
+    portal.client.force_login(make_operator())
+    response = portal.get(page.format(id=link.pk))
+    assert response.status_code == 302 and response.url.startswith("/login")
