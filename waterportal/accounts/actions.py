@@ -1,6 +1,7 @@
 """Writes on members: each one transaction, one audit row, mail after commit."""
 
 import datetime as dt
+import secrets
 from importlib import import_module
 
 from django.conf import settings
@@ -84,8 +85,7 @@ def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     registered. Raises codes.SendTooSoon / SendLimitReached.
     """
     now = now or timezone.now()
-    tenant = member.tenant
-    assert tenant is not None  # only operators have no town, and they have no address page
+    tenant = member.town
     new_email = normalize_email(new_email)
     with transaction.atomic():
         row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
@@ -102,8 +102,7 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
     mail holds no code); the audit row holds no address.
     """
     now = now or timezone.now()
-    tenant = member.tenant
-    assert tenant is not None  # only operators have no town, and they have no address page
+    tenant = member.town
     new_email = normalize_email(new_email)
     # Outside the transaction: a wrong entry must stay counted when this raises.
     codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, now=now)
@@ -131,7 +130,7 @@ def do_change_password(member: User, password: str, *, now=None) -> User:
     ``update_session_auth_hash``. The member is told by email.
     """
     now = now or timezone.now()
-    tenant = member.tenant
+    tenant = member.town
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
         member.set_password(password)
@@ -147,7 +146,7 @@ def do_change_notification_settings(member: User, *, notify_new_bill: bool, now=
         member.notify_new_bill = notify_new_bill
         member.save(update_fields=["notify_new_bill"])
         record(
-            member.tenant,
+            member.town,
             "notifications_changed",
             member=member,
             now=now,
@@ -172,7 +171,7 @@ def do_withdraw_member(member: User, *, now=None) -> User:
     register again. A goodbye mail goes to the address the member had.
     """
     now = now or timezone.now()
-    tenant = member.tenant
+    tenant = member.town
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
         old_email = member.email
@@ -235,11 +234,64 @@ def do_record_login_failure(tenant: Tenant, email: str, *, source: str, now=None
 
 
 def do_record_login(member: User, *, source: str, now=None) -> None:
-    record(member.tenant, "login", member=member, now=now, source=source, method="password")
+    record(member.town, "login", member=member, now=now, source=source, method="password")
 
 
 def do_record_logout(member: User, *, source: str, now=None) -> None:
-    record(member.tenant, "logout", member=member, now=now, source=source)
+    record(member.town, "logout", member=member, now=now, source=source)
+
+
+@sensitive_variables("plain")
+def _send_signup_code(tenant: Tenant, email: str, *, now) -> None:
+    """Send a code, or to a registered address a "you already have an account" mail.
+
+    The page does the same for both, and the worker decides which mail to send
+    (``code_mail.send_code``), so every answer of this step and of those that
+    follow is the same, in content and in time, whether or not the address is
+    registered.
+    """
+    row, plain = codes.issue_code(tenant, CodePurpose.SIGNUP, email, now=now)
+    queue_code_email(row, plain)
+
+
+def do_start_registration(
+    tenant: Tenant, email: str, *, source: str, previous_key: str | None = None, now=None
+) -> SignupFlow:
+    """Step 2: begin (or restart with a corrected address) and send the code.
+
+    ``source`` is the client's IP address, counted under ``ratelimit.SIGNUP_SOURCE``.
+    Raises codes.SendTooSoon / SendLimitReached, in which case nothing changes.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
+    with transaction.atomic():
+        _send_signup_code(tenant, email, now=now)
+        data = {}
+        if previous_key:
+            old = SignupFlow.objects.filter(
+                tenant=tenant, key=previous_key, completed_at__isnull=True
+            ).first()
+            if old is not None:
+                # A corrected address keeps what was already entered (but must be verified again).
+                data = {k: v for k, v in old.data.items() if k in ("name", "password_hash")}
+                old.delete()
+        return SignupFlow.objects.create(
+            tenant=tenant,
+            key=secrets.token_urlsafe(32),
+            email=email,
+            created_at=now,
+            touched_at=now,
+            data=data,
+        )
+
+
+def do_resend_registration_code(flow: SignupFlow, *, source: str, now=None) -> None:
+    """Step 3's 「認証コードを再送する」: a new code, under the same limits as the first."""
+    now = now or timezone.now()
+    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
+    with transaction.atomic():
+        _send_signup_code(flow.tenant, flow.email, now=now)
 
 
 def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow:

@@ -128,7 +128,7 @@ def issue_code(
 
 @sensitive_variables("secret")
 def replace_secret(
-    tenant, purpose: str, email: str, secret: str, *, expires_at, now
+    tenant: Tenant, purpose: str, email: str, secret: str, *, expires_at, now
 ) -> VerificationCode:
     """Store the keyed hash of ``secret`` (a code, or a sign-in link's token) for
     (tenant, email, purpose), voiding the earlier ones still open. No limits: the

@@ -2,6 +2,7 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -64,6 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def town(self) -> Tenant:
+        """The member's municipality, for the actions on a member. The operator's accounts
+        have none, and no member page or action is open to them (``member_page``)."""
+        if self.tenant is None:
+            raise PermissionDenied("The operator's account belongs to no municipality.")
+        return self.tenant
 
 
 class CodePurpose(models.TextChoices):

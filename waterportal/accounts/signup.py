@@ -1,24 +1,22 @@
-"""The registration flow of the town's guide, steps 2–9, as plain functions.
+"""The registration flow of the town's guide, steps 2–9: the steps between the actions.
 
-Views call these; they hold the rules. The flow row keeps what the resident entered
+Starting it (and sending its code) and completing it are actions
+(``do_start_registration``, ``do_register_member``); the steps between keep what the
+resident entered on the flow's row, and the views call them. The flow row keeps what the resident entered
 between steps (the password only as its hash) and ends 30 minutes after the last step.
 """
 
 import datetime as dt
-import secrets
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from waterportal.accounts import codes
-from waterportal.accounts.code_mail import queue_code_email
-from waterportal.accounts.models import CodePurpose, SignupFlow, normalize_email
+from waterportal.accounts.models import CodePurpose, SignupFlow
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer
 from waterportal.lib.kana import tidy_kana, tidy_number
-from waterportal.limits import ratelimit
 from waterportal.tenants.models import Tenant
 
 FLOW_IDLE = dt.timedelta(minutes=30)
@@ -73,58 +71,6 @@ def may_open(flow: SignupFlow, step: str) -> bool:
     if flow.completed_at:
         return step == "done"
     return STEPS.index(step) <= STEPS.index(next_step(flow))
-
-
-@sensitive_variables("plain")
-def _send_code(tenant: Tenant, email: str, *, now) -> None:
-    """Send a code, or to a registered address a "you already have an account" mail.
-
-    The page does the same for both, and the worker decides which mail to send
-    (``code_mail.send_code``), so every answer of this step and of those that
-    follow is the same, in content and in time, whether or not the address is
-    registered.
-    """
-    row, plain = codes.issue_code(tenant, CodePurpose.SIGNUP, email, now=now)
-    queue_code_email(row, plain)
-
-
-def start(
-    tenant, email: str, *, source: str, previous_key: str | None = None, now=None
-) -> SignupFlow:
-    """Step 2: begin (or restart with a corrected address) and send the code.
-
-    ``source`` is the client's IP address, counted under ``ratelimit.SIGNUP_SOURCE``.
-    Raises codes.SendTooSoon / SendLimitReached, in which case nothing changes.
-    """
-    now = now or timezone.now()
-    email = normalize_email(email)
-    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
-    with transaction.atomic():
-        _send_code(tenant, email, now=now)
-        data = {}
-        if previous_key:
-            old = SignupFlow.objects.filter(
-                tenant=tenant, key=previous_key, completed_at__isnull=True
-            ).first()
-            if old is not None:
-                # A corrected address keeps what was already entered (but must be verified again).
-                data = {k: v for k, v in old.data.items() if k in ("name", "password_hash")}
-                old.delete()
-        return SignupFlow.objects.create(
-            tenant=tenant,
-            key=secrets.token_urlsafe(32),
-            email=email,
-            created_at=now,
-            touched_at=now,
-            data=data,
-        )
-
-
-def resend(flow: SignupFlow, *, source: str, now=None) -> None:
-    now = now or timezone.now()
-    codes.count_source_request(ratelimit.SIGNUP_SOURCE, source, now=now)
-    with transaction.atomic():
-        _send_code(flow.tenant, flow.email, now=now)
 
 
 @sensitive_variables("code")

@@ -6,7 +6,7 @@ from waterportal.tenants.models import Tenant
 
 
 def record(
-    tenant, action: str, *, actor=None, member=None, now=None, source=None, **data
+    tenant: Tenant, action: str, *, actor=None, member=None, now=None, source=None, **data
 ) -> AuditEvent:
     """Write one audit row; call inside the transaction of the action it records.
 
@@ -33,7 +33,7 @@ def record_many(tenant: Tenant, action: str, members_and_data, *, now) -> None:
 
 
 def do_record_look(
-    tenant, member, what: str, *, source: str, customer_id=None, month: str = "", now=None
+    tenant: Tenant, member, what: str, *, source: str, customer_id=None, month: str = "", now=None
 ) -> None:
     """A member (or staff) looked at personal data: a bill, a statement, a history.
 

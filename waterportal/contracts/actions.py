@@ -91,7 +91,7 @@ def _check_number_lock(tenant: Tenant, number: str, now) -> None:
 
 
 def find_contract(
-    tenant, number: str, kana: str, *, flow_key: str, email: str, now=None
+    tenant: Tenant, number: str, kana: str, *, flow_key: str, email: str, now=None
 ) -> Customer:
     """Return the contract whose number and katakana name match, or raise a ContractError.
 

@@ -13,6 +13,7 @@ from waterportal.testing import (
     code_from_mail,
     is_signed_in,
     mails_to,
+    make_operator,
 )
 
 FAILED = "メールアドレスまたはパスワードが正しくありません"
@@ -69,6 +70,19 @@ def test_logout_ends_the_session(portal, member):
     page = portal.post("/logout", follow=True)
     assert "ログアウトしました" in page.text
     assert portal.get("/").url.startswith("/login")
+
+
+def test_the_operator_logging_out_on_a_towns_page_is_signed_out_not_shown_an_error(portal):
+    """The operator belongs to no town: their logout goes to no town's audit log (it used
+    to be written with no town, and the page failed)."""
+    portal.client.force_login(make_operator())
+    portal.open_tenant()
+
+    page = portal.post("/logout", follow=True)
+
+    assert page.status_code == 200 and "ログアウトしました" in page.text
+    assert not is_signed_in(portal.client)
+    assert not AuditEvent.objects.filter(action="logout").exists()
 
 
 def test_ten_failures_lock_the_account_for_15_minutes_with_a_clear_message(portal, member, clock):

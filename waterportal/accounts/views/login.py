@@ -97,7 +97,9 @@ def login_link(request):
 @require_POST
 def logout_view(request):
     tenant = getattr(request, "tenant", None)
-    if tenant is not None and request.user.is_authenticated:
+    if tenant is not None and request.user.is_authenticated and request.user.tenant_id == tenant.pk:
+        # A member's logout goes to their town's log; the operator's (signed in through
+        # the admin, then on a town's page) belongs to no town's.
         actions.do_record_logout(request.user, source=client_ip(request))
     logout(request)
     if tenant is None:

@@ -83,7 +83,7 @@ def register(request):
     form = EmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            flow = signup.start(
+            flow = actions.do_start_registration(
                 request.tenant,
                 form.cleaned_data["email"],
                 source=client_ip(request),
@@ -127,7 +127,9 @@ def register_code(request, flow):
 @require_POST
 @flow_step("code")
 def register_resend(request, flow):
-    texts.tell_code_resent(request, lambda: signup.resend(flow, source=client_ip(request)))
+    texts.tell_code_resent(
+        request, lambda: actions.do_resend_registration_code(flow, source=client_ip(request))
+    )
     return to_step("code")
 
 
