@@ -16,6 +16,7 @@ from waterportal.testing import (
     code_from_mail,
     make_customer,
     make_member,
+    profile,
     register_until_code,
     verify,
 )
@@ -105,10 +106,7 @@ def test_10000_characters_in_a_field_get_a_field_error_not_a_500(portal, path, f
 def test_contract_fields_of_10000_characters_get_field_errors(portal):
     register_until_code(portal)
     verify(portal)
-    portal.post(
-        "/register/profile",
-        {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
-    )
+    profile(portal, name="太郎")
     page = portal.post(
         "/register/contract", {"number": "1" * 10_000, "kana": "ア" * 10_000, "agree": "on"}
     )
@@ -249,10 +247,7 @@ class TestTenantIsolation:
         make_customer(other_tenant, number="12345678", kana="スイドウ タロウ")
         register_until_code(portal)
         verify(portal)
-        portal.post(
-            "/register/profile",
-            {"name": "太郎", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
-        )
+        profile(portal, name="太郎")
         page = portal.post(
             "/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"}
         )
