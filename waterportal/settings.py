@@ -250,7 +250,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# The mail tasks live in waterportal.emails, not in an app's tasks.py that autodiscovery finds.
+# send_email and send_tenant_email live in waterportal.emails, which autodiscovery (it looks
+# for <app>.tasks) does not find.
 CELERY_IMPORTS = ["waterportal.emails"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -273,7 +274,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waterportal.exchange.tasks.sweep_abandoned_runs",
         "schedule": crontab(minute="*/5"),
     },
-    # Billing's own task, not a step of the sweep above: that one passes over a tenant
+    # The new-bill emails' own task, not a step of the sweep above: that one passes over a tenant
     # while an import runs, and an error in either must not stop the other.
     "sweep-missed-notifications": {
         "task": "waterportal.exchange.tasks.sweep_missed_notifications",

@@ -1,9 +1,10 @@
 """The registration flow of the town's guide, steps 2–9: the steps between the actions.
 
-Starting it (and sending its code) and completing it are actions
-(``do_start_registration``, ``do_register_member``); the steps between keep what the
-resident entered on the flow's row, and the views call them. The flow row keeps what the resident entered
-between steps (the password only as its hash) and ends 30 minutes after the last step.
+Starting it, resending its code and completing it are actions (``do_start_registration``,
+``do_resend_registration_code``, ``do_register_member``). The views call the steps between
+(``verify``, ``save_profile``, ``save_contract``, ``save_privacy``), which keep what the
+resident entered on the flow's row (the password only as its hash); a flow ends 30
+minutes after its last step.
 """
 
 import datetime as dt

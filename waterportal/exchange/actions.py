@@ -1,4 +1,6 @@
-"""Importing exchange-v1 files: the one action behind ``import_data`` and staff uploads."""
+"""Exchange's actions: importing exchange-v1 files (behind ``import_data`` and, later, the
+staff console's uploads), queueing an import's new-bill emails, marking abandoned runs
+failed, and blanking old report values."""
 
 import logging
 import os
@@ -161,7 +163,7 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
                 transaction.on_commit(lambda: analyze(importer.model))
             if importer.tracks_run and (run.added or run.changed):
                 # Robust: the import is committed and done, whatever happens here. If the
-                # broker is away (or this process dies first), billing's sweep queues the
+                # broker is away (or this process dies first), the sweep queues the
                 # emails a few minutes later (``tasks.sweep_missed_notifications``).
                 transaction.on_commit(lambda: notify_new_bills.delay(run.pk), robust=True)
 

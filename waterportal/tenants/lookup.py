@@ -1,6 +1,7 @@
 """Finding the active tenant of a request without a database query each time.
 
-Every request names its municipality (by ``?tenant=``, the session or the member), and
+Every request names its municipality (by ``?tenant=``, the session, the member or the
+``wp_tenant`` cookie), and
 the row changes perhaps a few times a year. So each process keeps the rows it has read
 for ``TENANT_CACHE_SECONDS`` in a cache of its own (Django's local-memory backend: the
 ``process`` alias). Saving or deleting a tenant clears this process's copy at once;

@@ -1,7 +1,8 @@
 """Resolve the municipality of each request once, and scope every query to it.
 
 The tenant comes from ``?tenant=SLUG`` (the address printed on the town's guide), then
-from the session, then from the signed-in member. Queries on tenant-owned models run
+from the session, then from the signed-in member, then from the long-lived ``wp_tenant``
+cookie. Queries on tenant-owned models run
 inside ``django_scopes.scope(tenant=...)`` so that a query that forgets its tenant raises
 instead of leaking another municipality's data.
 

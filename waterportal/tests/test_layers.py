@@ -74,3 +74,14 @@ def test_an_import_loop_inside_an_app_fails_the_lint_even_inside_a_function(tmp_
 
     assert done.returncode != 0
     assert re.search(r"No import loops between the modules of an app[^\n]* BROKEN", done.stdout)
+
+
+def test_a_new_app_without_its_place_in_the_layers_fails_the_lint(tmp_path):
+    tree = copy_of_the_code(tmp_path)
+    (tree / "waterportal" / "surveys").mkdir()
+    (tree / "waterportal" / "surveys" / "__init__.py").write_text("")
+
+    done = lint_imports(tree)
+
+    assert done.returncode != 0
+    assert "waterportal.surveys" in done.stdout

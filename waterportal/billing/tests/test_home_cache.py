@@ -1,6 +1,6 @@
 """The member's cards are drawn once and kept until the town's data changes.
 
-The suite runs with the cards cache on (conftest), as production does with Redis; these
+The suite runs with the cards cache on (``waterportal.testing.fixtures``), as production does with Redis; these
 tests check each way the cards can change: an import, a link removed, a new day, a
 setting of the town, another language. None of them may show what was there before.
 """
