@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "waterportal.contracts",
     "waterportal.billing",
     "waterportal.exchange",
+    "waterportal.staff",
+    # The staff console's second factor (TOTP, RFC 6238) and its recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): whether this session passed the second factor (staff console).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "waterportal.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +171,8 @@ STORAGES = {
 # --- Sessions: 30 minutes idle, 12 hours in all (waterportal.accounts.middleware enforces both).
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# The town's staff see many residents' data: their sessions end sooner.
+STAFF_SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # How long Redis keeps its copy of a session after it was last written (waterportal.accounts.sessions).
 SESSION_CACHE_SECONDS = 5 * 60
@@ -335,3 +343,12 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+
+def _totp_issuer(device) -> str:
+    """The name an authenticator app shows beside the staff member's codes."""
+    tenant = getattr(device.user, "tenant", None)
+    return f"{tenant.name} 水道ポータル" if tenant is not None else "水道ポータル"
+
+
+OTP_TOTP_ISSUER = _totp_issuer

@@ -64,7 +64,7 @@ def do_reset_password(tenant: Tenant, email: str, code: str, password: str, *, n
     # Outside the transaction: a wrong entry must stay counted when this raises.
     codes.check_code(tenant, CodePurpose.RESET, email, code, now=now)
     with transaction.atomic():
-        member = User.objects.select_for_update().get(tenant=tenant, email=email)
+        member = User.members.select_for_update().get(tenant=tenant, email=email)
         member.set_password(password)
         member.save(update_fields=["password"])
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))
@@ -109,7 +109,7 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
         old_email = member.email
-        if User.objects.filter(tenant=tenant, email=new_email).exclude(pk=member.pk).exists():
+        if User.members.filter(tenant=tenant, email=new_email).exclude(pk=member.pk).exists():
             raise EmailTaken()
         member.email = new_email
         try:
@@ -211,7 +211,7 @@ def do_sign_in_with_link(tenant: Tenant, value: str, *, source: str, now=None) -
     with transaction.atomic():
         row = signin.find_link(tenant, value, now=now)
         used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
-        member = User.objects.filter(tenant=tenant, email=row.email, is_active=True).first()
+        member = User.members.filter(tenant=tenant, email=row.email, is_active=True).first()
         if not used or member is None:
             raise signin.LinkInvalid()
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
@@ -226,7 +226,7 @@ def do_record_login_failure(tenant: Tenant, email: str, *, source: str, now=None
     now = now or timezone.now()
     email = normalize_email(email)
     with transaction.atomic():
-        member = User.objects.filter(tenant=tenant, email=email).first()
+        member = User.members.filter(tenant=tenant, email=email).first()
         signin.count_failure(
             tenant, signin.account_key(tenant, email), source, member=member, now=now
         )

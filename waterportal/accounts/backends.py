@@ -3,22 +3,30 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from waterportal.accounts.models import User, normalize_email
+from waterportal.accounts.models import AccountKind, User, normalize_email
 from waterportal.accounts.sessions import unverified_session
 from waterportal.tenants.models import Tenant
 
 
 class TenantEmailBackend(ModelBackend):
-    """Authenticate by (municipality, email, password).
+    """Authenticate by (municipality, email, password) and the kind of account.
 
-    With no tenant (``tenant=None``) only the operator's accounts, which have none, match.
+    A resident's account by default; the town's staff sign in at their own door, which
+    asks for ``kind=AccountKind.STAFF``. With no tenant (``tenant=None``) only the
+    operator's accounts, which have none, match.
     An unknown address still runs the password hasher, so that the answer takes the same
     time whether or not the address exists.
     """
 
     @sensitive_variables("password")
     def authenticate(
-        self, request, username=None, password=None, tenant: Tenant | None = None, **kwargs
+        self,
+        request,
+        username=None,
+        password=None,
+        tenant: Tenant | None = None,
+        kind: str = AccountKind.MEMBER,
+        **kwargs,
     ):
         email = normalize_email(kwargs.get("email") or username)
         if not email or password is None:
@@ -26,7 +34,11 @@ class TenantEmailBackend(ModelBackend):
         if tenant is None and request is not None:
             tenant = getattr(request, "tenant", None)
         try:
-            user = User.objects.get(tenant=tenant, email=email)
+            user = User.objects.get(
+                tenant=tenant,
+                email=email,
+                kind=kind if tenant is not None else AccountKind.OPERATOR,
+            )
         except User.DoesNotExist:
             User().set_password(password)
             return None

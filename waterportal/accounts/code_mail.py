@@ -45,7 +45,7 @@ def _code_email(row: VerificationCode) -> tuple[str, bool] | None:
     any other. Email change: the code, to the new address, always (whether it is taken
     is said only once the code is verified).
     """
-    accounts = User.objects.filter(tenant=row.tenant, email=row.email)
+    accounts = User.members.filter(tenant=row.tenant, email=row.email)
     if row.purpose == CodePurpose.SIGNUP:
         if accounts.exists():
             return ("signup_already_registered", False)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.views.decorators.cache import never_cache
 
+from waterportal.accounts.models import AccountKind
 from waterportal.tenants.decorators import tenant_required
 
 
@@ -14,8 +15,9 @@ def member_page(view):
 
     - The municipality must be known (``tenant_required``) and the visitor signed in:
       otherwise the town's login, which brings them back here.
-    - The account must belong to this municipality: the operator's account, which has
-      none, has no member pages and is sent to the login too.
+    - The account must be a resident's of this municipality: the operator's account,
+      which has none, and the town's staff have no member pages and are sent to the
+      login too.
     - ``never_cache``: ``no-store, private`` among its headers, so neither a browser nor
       a proxy keeps a copy of a member's bills, statements or address.
 
@@ -28,7 +30,7 @@ def member_page(view):
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.tenant_id != request.tenant.pk:
+        if request.user.tenant_id != request.tenant.pk or request.user.kind != AccountKind.MEMBER:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Signed-in sessions end after 30 minutes idle or 12 hours in all, whichever is first."""
+"""Signed-in sessions end after 30 minutes idle or 12 hours in all (8 for the town's
+staff), whichever is first."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,7 +38,13 @@ class SessionLifetimeMiddleware:
             started = request.session[STARTED]
             seen = request.session.get(SEEN, now)
             idle = now - seen > settings.SESSION_IDLE_SECONDS
-            if idle or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+            staff = getattr(request.user, "kind", None) == "staff"
+            limit = (
+                settings.STAFF_SESSION_ABSOLUTE_SECONDS
+                if staff
+                else settings.SESSION_ABSOLUTE_SECONDS
+            )
+            if idle or now - started > limit:
                 tenant_id = request.session.get("tenant_id")
                 logout(request)
                 if tenant_id:
@@ -46,6 +53,8 @@ class SessionLifetimeMiddleware:
                     message = gettext(
                         "30分間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
                     )
+                elif staff:
+                    message = "ログインから8時間が過ぎたため、安全のためログアウトしました。もう一度ログインしてください。"
                 else:
                     message = gettext(
                         "ログインから12時間が過ぎたため、安全のためログアウトしました。もう一度ログインしてください。"

@@ -21,20 +21,46 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email, password=None, *, tenant: Tenant | None = None, **extra):
+        if tenant is None:
+            extra.setdefault("kind", AccountKind.OPERATOR)
         user = self.model(email=normalize_email(email), tenant=tenant, **extra)
         user.set_password(password)
         user.save()
         return user
 
     def create_superuser(self, email, password=None, **extra):
-        extra.update(is_staff=True, is_superuser=True)
+        extra.update(is_staff=True, is_superuser=True, kind=AccountKind.OPERATOR)
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
-    """A member (resident) of one municipality, or, with no tenant, the operator.
+class AccountKind(models.TextChoices):
+    """Who an account is. A resident and a member of the town's staff are two accounts,
+    even with one address: each signs in at its own door (``/login``, ``/staff/login``)."""
 
-    The same address may register in two municipalities: they are two accounts.
+    MEMBER = "member", "会員"
+    STAFF = "staff", "職員"
+    OPERATOR = "operator", "運用者"
+
+
+class StaffRole(models.TextChoices):
+    MANAGER = "manager", "管理者"  # everything in the town, staff accounts and settings too
+    CLERK = "clerk", "担当者"  # members, links, locks, imports, notices
+    VIEWER = "viewer", "閲覧者"  # reads only
+
+
+class MemberManager(models.Manager["User"]):
+    """Residents only: every lookup of a member by address goes through this."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=AccountKind.MEMBER)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member (resident) of one municipality, a member of its staff, or, with no
+    tenant, the operator (``kind``).
+
+    The same address may register in two municipalities, or as a resident and as staff
+    of one: they are separate accounts.
     """
 
     tenant = models.ForeignKey(
@@ -46,8 +72,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("有効", default=True)
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
     notify_new_bill = models.BooleanField("新しい請求のお知らせメール", default=True)
+    kind = models.CharField("種別", max_length=10, choices=AccountKind, default=AccountKind.MEMBER)
+    staff_role = models.CharField("職員の権限", max_length=10, choices=StaffRole, blank=True)
 
     objects = UserManager()
+    members = MemberManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -57,9 +86,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = "会員"
         verbose_name_plural = "会員"
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "email"], name="user_email_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "email"], name="user_email_per_tenant_and_kind"
+            ),
             models.UniqueConstraint(
                 fields=["email"], condition=Q(tenant__isnull=True), name="user_email_operator"
+            ),
+            # The operator, and only the operator, belongs to no town; only staff have a role.
+            models.CheckConstraint(
+                condition=Q(kind=AccountKind.OPERATOR, tenant__isnull=True)
+                | (~Q(kind=AccountKind.OPERATOR) & Q(tenant__isnull=False)),
+                name="user_operator_has_no_town",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AccountKind.STAFF, staff_role__in=list(StaffRole.values))
+                | (~Q(kind=AccountKind.STAFF) & Q(staff_role="")),
+                name="user_role_for_staff_only",
             ),
         ]
 

@@ -40,7 +40,7 @@ def recipients(run: ImportRun, today):
         active_from__lte=today,
     ).filter(Exists(billed))
     return (
-        User.objects.filter(tenant_id=run.tenant_id, is_active=True, notify_new_bill=True)
+        User.members.filter(tenant_id=run.tenant_id, is_active=True, notify_new_bill=True)
         .filter(Exists(links))
         .order_by("pk")
         .values_list("email", flat=True)

@@ -36,6 +36,7 @@ from waterportal.testing.factories import (
     make_member,
     make_operator,
     make_payment,
+    make_staff,
 )
 from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
 from waterportal.testing.pages import demo_pair, pdf_text_and_ink, text_of
@@ -47,6 +48,7 @@ from waterportal.testing.personas import (
     OPERATOR,
     OUMU,
     STRONG_PASSWORD,
+    SUIDO,
     TARO,
     WEDNESDAY,
     Person,
@@ -76,6 +78,8 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "SUIDO",
+    "make_staff",
     "BILLS",
     "CUSTOMERS",
     "HANAKO",

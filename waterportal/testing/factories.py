@@ -5,16 +5,20 @@ unless told otherwise.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waterportal.accounts.models import User
 from waterportal.billing.models import Bill, Payment
 from waterportal.billing.services import add_months
 from waterportal.contracts.models import Customer, Link
 from waterportal.lib.kana import kana_key
+from waterportal.staff.actions import do_create_staff
 from waterportal.tenants.models import Tenant
-from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD
+from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD, SUIDO
 
 
 def make_customer(
@@ -35,6 +39,31 @@ def make_member(
     tenant: Tenant, email=HANAKO.email, password=STRONG_PASSWORD, name=HANAKO.name
 ) -> User:
     return User.objects.create_user(email, password, tenant=tenant, name=name)
+
+
+@dataclass
+class StaffAccount:
+    """A staff account with what ``create_staff`` shows once: its authenticator's secret
+    and its ten recovery codes."""
+
+    user: User
+    totp: TOTPDevice
+    recovery_codes: list[str]
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    def code_now(self) -> str:
+        """The 6 digits the authenticator app shows at this moment (RFC 6238)."""
+        return f"{totp(self.totp.bin_key, self.totp.step, self.totp.t0, self.totp.digits):06d}"
+
+
+def make_staff(
+    tenant: Tenant, email=SUIDO.email, *, role="manager", password=SUIDO.password, name=SUIDO.name
+) -> StaffAccount:
+    user, _uri, codes = do_create_staff(tenant, email, role=role, password=password, name=name)
+    return StaffAccount(user, TOTPDevice.objects.get(user=user), codes)
 
 
 def make_operator() -> User:

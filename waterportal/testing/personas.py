@@ -50,6 +50,8 @@ HANAKO = Person("hanako@example.jp", "水道 花子")
 TARO = Person("taro@example.jp", "水道 太郎")
 # A member of きた市.
 JIRO = Person("kita@example.jp", "きた 次郎")
+# The water section of おうむ町: its 管理者, who signs in to the staff console.
+SUIDO = Person("suido@town.oumu.example.jp", "水道係 一郎", password="Jousui-Kakari-2026")
 # The operator: the admin's superuser, who sees every municipality.
 OPERATOR = Person("operator@example.jp", "", password="Operator-Pass-2026")
 

@@ -39,7 +39,8 @@ def _sign_in(request, member) -> None:
 @never_cache
 def login_view(request):
     next_page = _next_page(request)
-    if request.user.is_authenticated and request.user.tenant_id == request.tenant.pk:
+    user = request.user
+    if user.is_authenticated and user.tenant_id == request.tenant.pk and user.kind == "member":
         return redirect(next_page or "billing:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

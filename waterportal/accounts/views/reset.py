@@ -41,7 +41,7 @@ def reset_code(request):
     email = request.session.get(SESSION_KEY)
     if not email:
         return redirect("accounts:reset_request")
-    member = User.objects.filter(tenant=request.tenant, email=email).first()
+    member = User.members.filter(tenant=request.tenant, email=email).first()
     form = ResetPasswordForm(
         request.POST or None, member=member, tenant=request.tenant, email=email
     )

@@ -1,4 +1,5 @@
 import unicodedata
+from base64 import b32encode
 from pathlib import Path
 
 from django.conf import settings
@@ -6,16 +7,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
+from waterportal.accounts.models import AccountKind, StaffRole, User
 from waterportal.contracts.models import Customer, Link
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.demo import write_demo_files
 from waterportal.exchange.models import ImportRun
+from waterportal.staff.actions import command_user, do_create_staff
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
 
 SLUG = "oumu"
+# The demo town's 管理者: for trying the staff console on a development machine only.
+DEMO_STAFF_EMAIL = "kanri@oumu.example.jp"
+DEMO_STAFF_PASSWORD = "Jousui-Demo-2026"  # noqa: S105 - printed on purpose, demo data
 
 
 class Command(BaseCommand):
@@ -43,7 +50,25 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"デモの自治体「{tenant.name}」はすでにあります（何も変更していません）。"
             )
+        self._ensure_demo_manager(tenant)
         self._print_hints(tenant)
+
+    def _ensure_demo_manager(self, tenant: Tenant) -> None:
+        """The town's demo 管理者, so that the staff console can be tried at once."""
+        if User.objects.filter(
+            tenant=tenant, kind=AccountKind.STAFF, email=DEMO_STAFF_EMAIL
+        ).exists():
+            return
+        _staff, _uri, codes = do_create_staff(
+            tenant,
+            DEMO_STAFF_EMAIL,
+            role=StaffRole.MANAGER,
+            password=DEMO_STAFF_PASSWORD,
+            name="水道係 デモ",
+            os_user=command_user(),
+        )
+        self.stdout.write("デモの管理者を作りました。リカバリーコード（一度だけ表示）:")
+        self.stdout.write("  " + " ".join(codes))
 
     def _create(self, directory: Path) -> Tenant:
         tenant = do_create_tenant(
@@ -78,6 +103,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"開発用メール箱:   {settings.SITE_URL}/dev/mailbox/ （認証コードはここに届きます）"
         )
+        device = TOTPDevice.objects.filter(
+            user__tenant=tenant, user__email=DEMO_STAFF_EMAIL, user__kind=AccountKind.STAFF
+        ).first()
+        if device is not None:
+            self.stdout.write(
+                f"職員用画面:       {settings.SITE_URL}/staff/login?tenant={tenant.slug}"
+            )
+            self.stdout.write(
+                f"デモの管理者:     {DEMO_STAFF_EMAIL} / パスワード {DEMO_STAFF_PASSWORD}"
+            )
+            self.stdout.write(f"認証アプリの秘密鍵: {b32encode(device.bin_key).decode()}")
+            self.stdout.write(f"（認証アプリに登録するURI: {device.config_url}）")
         customer = demo_customer(tenant)
         if customer is None:
             self.stdout.write("登録に使える契約が残っていません（すべて連携済みです）。")

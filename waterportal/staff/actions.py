@@ -1,0 +1,109 @@
+"""Writes on the town's staff accounts: each one transaction and one audit row."""
+
+import getpass
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from waterportal.accounts.models import AccountKind, StaffRole, User, normalize_email
+from waterportal.accounts.signin import count_failure
+from waterportal.audit.actions import record
+from waterportal.staff.models import RecoveryCodes
+from waterportal.tenants.models import Tenant
+
+
+class StaffEmailTaken(Exception):
+    """The town already has a staff account with this address."""
+
+
+def staff_account_key(tenant: Tenant, email: str) -> str:
+    # Counted apart from a resident's account with the same address.
+    return f"staff:{tenant.pk}:{normalize_email(email)}"
+
+
+def command_user() -> str:
+    """The operating-system user running a management command, for the audit log."""
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+@sensitive_variables("password")
+def do_create_staff(
+    tenant: Tenant,
+    email: str,
+    *,
+    role: str,
+    password: str,
+    name: str = "",
+    actor: User | None = None,
+    os_user: str = "",
+    now=None,
+) -> tuple[User, str, list[str]]:
+    """Create a staff account of ``tenant`` with its authenticator and recovery codes.
+
+    Returns the account, the authenticator's ``otpauth://`` URI and the ten recovery
+    codes: both are shown once and never again. Raises ``ValidationError`` for a
+    password the rules refuse and ``StaffEmailTaken`` for an address already in use by
+    the town's staff (a resident's account with it is another account).
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    if role not in StaffRole.values:
+        raise ValueError(f"unknown role {role!r}")
+    staff = User(
+        tenant=tenant,
+        email=email,
+        name=name,
+        kind=AccountKind.STAFF,
+        staff_role=role,
+        date_joined=now,
+        notify_new_bill=False,
+    )
+    validate_password(password, staff)
+    staff.set_password(password)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                staff.save()
+        except IntegrityError as exc:
+            raise StaffEmailTaken() from exc
+        totp = TOTPDevice.objects.create(user=staff, name="認証アプリ", confirmed=True)
+        recovery = RecoveryCodes.objects.create(user=staff, name="リカバリーコード")
+        codes = recovery.issue()
+        record(
+            tenant,
+            "staff_created",
+            actor=actor,
+            now=now,
+            staff=staff.pk,
+            role=role,
+            **({"os_user": os_user} if os_user else {}),
+        )
+    return staff, totp.config_url, codes
+
+
+def do_record_staff_login(staff: User, *, source: str, method: str, now=None) -> None:
+    record(staff.town, "staff_login", actor=staff, now=now, source=source, method=method)
+
+
+def do_record_staff_logout(staff: User, *, source: str, now=None) -> None:
+    record(staff.town, "staff_logout", actor=staff, now=now, source=source)
+
+
+def do_record_staff_login_failure(
+    tenant: Tenant, email: str, *, source: str, step: str, now=None
+) -> None:
+    """A wrong password or a wrong 確認コード: counted under the residents' login limits
+    (per account and source, per source, per account) and written to the log."""
+    now = now or timezone.now()
+    staff = User.objects.filter(
+        tenant=tenant, email=normalize_email(email), kind=AccountKind.STAFF
+    ).first()
+    with transaction.atomic():
+        count_failure(tenant, staff_account_key(tenant, email), source, now=now)
+        record(tenant, "staff_login_failed", actor=staff, now=now, source=source, step=step)

@@ -1,0 +1,72 @@
+"""The town staff's second factor: recovery codes, beside django-otp's TOTP devices."""
+
+import secrets
+import unicodedata
+
+from django.db import models, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp.models import Device, ThrottlingMixin
+
+# Unambiguous on paper and on a phone: no 0/O, 1/l/I.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_COUNT = 10
+
+
+def _digest(code: str) -> str:
+    return salted_hmac("waterportal.staff.recovery", code, algorithm="sha256").hexdigest()
+
+
+def tidy_recovery_code(typed: str) -> str:
+    """What staff type, as it was printed: full-width, capitals, spaces and hyphens are
+    all forgiven."""
+    return "".join(c for c in unicodedata.normalize("NFKC", typed).lower() if c.isalnum())
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """Ten single-use codes, for a member of staff whose authenticator is lost.
+
+    Written by hand on django-otp's ``Device`` rather than with its ``otp_static``
+    plugin, which stores the codes in clear: here only keyed hashes are kept, and a code
+    is crossed off in the same transaction that accepts it.
+    """
+
+    hashes = models.JSONField(default=list)
+
+    class Meta(Device.Meta):
+        verbose_name = "リカバリーコード"
+
+    def issue(self) -> list[str]:
+        """Replace every code with ten new ones; returns them, to be shown once."""
+        codes = [
+            "".join(secrets.choice(_ALPHABET) for _ in range(10))
+            for _ in range(RECOVERY_CODE_COUNT)
+        ]
+        self.hashes = [_digest(code) for code in codes]
+        self.save(update_fields=["hashes"])
+        return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        digest = _digest(tidy_recovery_code(str(token)))
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            match = next((h for h in row.hashes if constant_time_compare(h, digest)), None)
+            if match is None:
+                row.throttle_increment(commit=True)
+                return False
+            row.hashes = [h for h in row.hashes if h != match]
+            row.throttle_reset(commit=False)
+            row.save(
+                update_fields=["hashes", "throttling_failure_count", "throttling_failure_timestamp"]
+            )
+        self.hashes = row.hashes
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @property
+    def remaining(self) -> int:
+        return len(self.hashes)

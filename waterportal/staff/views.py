@@ -1,0 +1,177 @@
+"""The staff console: its login (password, then 確認コード) and its pages."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from waterportal.accounts import signin, texts
+from waterportal.accounts.models import AccountKind, User
+from waterportal.contracts.models import Customer, Link, NumberLock
+from waterportal.exchange.models import ImportRun
+from waterportal.lib.sources import client_ip
+from waterportal.limits import ratelimit
+from waterportal.staff import actions
+from waterportal.staff.decorators import staff_page
+from waterportal.staff.forms import SecondFactorForm, StaffLoginForm
+from waterportal.staff.models import RecoveryCodes
+from waterportal.tenants.decorators import tenant_required
+
+# Between the password and the 確認コード: the account waiting for its second factor.
+PENDING = "staff_pending"
+PENDING_SECONDS = 5 * 60
+BACKEND = "waterportal.accounts.backends.TenantEmailBackend"
+
+
+def _limited(form, account: str, source: str) -> bool:
+    try:
+        signin.check_limits(account, source)
+    except signin.AccountLocked as exc:
+        form.add_error(None, texts.login_account_locked(exc.until))
+    except ratelimit.Limited as exc:
+        form.add_error(None, texts.login_locked(exc.until))
+    else:
+        return False
+    return True
+
+
+def _signed_in_staff(request) -> bool:
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.kind == AccountKind.STAFF
+        and user.tenant_id == request.tenant.pk
+        and user.is_verified()
+    )
+
+
+@sensitive_post_parameters()
+@tenant_required
+@never_cache
+def staff_login(request):
+    """Step 1: メールアドレス and パスワード. Residents' accounts are not found here."""
+    with translation.override("ja"):
+        if _signed_in_staff(request):
+            return redirect("staff:home")
+        form = StaffLoginForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
+            if not _limited(form, actions.staff_account_key(tenant, email), ip):
+                staff = authenticate(
+                    request,
+                    email=email,
+                    password=form.cleaned_data["password"],
+                    tenant=tenant,
+                    kind=AccountKind.STAFF,
+                )
+                if staff is None:
+                    actions.do_record_staff_login_failure(tenant, email, source=ip, step="password")
+                    form.add_error(None, texts.LOGIN_FAILED)
+                else:
+                    request.session[PENDING] = {
+                        "id": staff.pk,
+                        "at": timezone.now().timestamp(),
+                    }
+                    return redirect("staff:login_code")
+        return render(request, "staff/login.html", {"form": form})
+
+
+def _pending_staff(request) -> User | None:
+    pending = request.session.get(PENDING)
+    if not pending or timezone.now().timestamp() - pending["at"] > PENDING_SECONDS:
+        return None
+    return User.objects.filter(
+        pk=pending["id"], tenant=request.tenant, kind=AccountKind.STAFF, is_active=True
+    ).first()
+
+
+@sensitive_post_parameters()
+@tenant_required
+@never_cache
+def staff_login_code(request):
+    """Step 2: the 確認コード from the authenticator app, or a recovery code."""
+    with translation.override("ja"):
+        staff = _pending_staff(request)
+        if staff is None:
+            request.session.pop(PENDING, None)
+            messages.info(request, "もう一度、メールアドレスとパスワードを入力してください。")
+            return redirect("staff:login")
+        form = SecondFactorForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            tenant, ip = request.tenant, client_ip(request)
+            account = actions.staff_account_key(tenant, staff.email)
+            if not _limited(form, account, ip):
+                device = match_token(staff, form.cleaned_data["code"])
+                if device is None:
+                    actions.do_record_staff_login_failure(
+                        tenant, staff.email, source=ip, step="code"
+                    )
+                    form.add_error(
+                        "code",
+                        "確認コードが正しくありません。認証アプリに今表示されている6桁の数字を入力してください。",
+                    )
+                else:
+                    request.session.pop(PENDING, None)
+                    signin.clear_after_success(account, ip)
+                    login(request, staff, backend=BACKEND)
+                    otp_login(request, device)
+                    request.session["tenant_id"] = tenant.pk
+                    recovery = isinstance(device, RecoveryCodes)
+                    actions.do_record_staff_login(
+                        staff, source=ip, method="recovery_code" if recovery else "totp"
+                    )
+                    if recovery:
+                        messages.warning(
+                            request,
+                            f"リカバリーコードでログインしました。残りは{device.remaining}個です。"
+                            "認証アプリを設定し直すよう、管理者に依頼してください。",
+                        )
+                    return redirect("staff:home")
+        return render(request, "staff/login_code.html", {"form": form})
+
+
+@require_POST
+@tenant_required
+def staff_logout(request):
+    if request.user.is_authenticated and request.user.kind == AccountKind.STAFF:
+        actions.do_record_staff_logout(request.user, source=client_ip(request))
+    tenant_id = request.tenant.pk
+    logout(request)
+    request.session["tenant_id"] = tenant_id
+    messages.info(request, "ログアウトしました。")
+    return redirect("staff:login")
+
+
+@staff_page()
+def home(request):
+    """Today's figures at a glance."""
+    tenant, now = request.tenant, timezone.now()
+    today = timezone.localdate(now)
+    start_of_day = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    start_of_month = start_of_day.replace(day=1)
+    members = User.members.filter(tenant=tenant, is_active=True)
+    active_links = Link.objects.filter(
+        tenant=tenant, revoked_at__isnull=True, active_from__lte=today
+    )
+    contracts = Customer.objects.filter(tenant=tenant).count()
+    linked = active_links.values("customer_id").distinct().count()
+    figures = {
+        "registrations_today": members.filter(date_joined__gte=start_of_day).count(),
+        "registrations_month": members.filter(date_joined__gte=start_of_month).count(),
+        "members": members.count(),
+        "active_links": active_links.count(),
+        "contracts": contracts,
+        "linked_share": round(100 * linked / contracts, 1) if contracts else 0,
+        "locks": NumberLock.objects.filter(
+            tenant=tenant, unlocked_at__isnull=True, until__gt=now
+        ).count(),
+    }
+    last_import = ImportRun.objects.filter(tenant=tenant).order_by("-started_at").first()
+    return render(request, "staff/home.html", {"figures": figures, "last_import": last_import})
