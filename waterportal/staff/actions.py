@@ -87,6 +87,22 @@ def do_create_staff(
     return staff, totp.config_url, codes
 
 
+def do_enroll_operator_authenticator(operator: User) -> tuple[str, list[str]]:
+    """Give an operator's account a new authenticator and ten new recovery codes (any
+    earlier ones stop working); returns the ``otpauth://`` URI and the codes, shown once.
+
+    The operator belongs to no town, so this is on no town's audit log.
+    """
+    if operator.kind != AccountKind.OPERATOR or not operator.is_superuser:
+        raise ValueError("only the operator's accounts are enrolled here")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=operator).delete()
+        RecoveryCodes.objects.filter(user=operator).delete()
+        totp = TOTPDevice.objects.create(user=operator, name="認証アプリ", confirmed=True)
+        codes = RecoveryCodes.objects.create(user=operator, name="リカバリーコード").issue()
+    return totp.config_url, codes
+
+
 def do_record_staff_login(staff: User, *, source: str, method: str, now=None) -> None:
     record(staff.town, "staff_login", actor=staff, now=now, source=source, method=method)
 

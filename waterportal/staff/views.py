@@ -10,9 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 
-from waterportal.accounts import signin, texts
+from waterportal.accounts import second_factor, signin, texts
 from waterportal.accounts.models import AccountKind, User
 from waterportal.contracts.models import Customer, Link, NumberLock
 from waterportal.exchange.models import ImportRun
@@ -108,7 +107,7 @@ def staff_login_code(request):
             tenant, ip = request.tenant, client_ip(request)
             account = actions.staff_account_key(tenant, staff.email)
             if not _limited(form, account, ip):
-                device = match_token(staff, form.cleaned_data["code"])
+                device = second_factor.verify(staff, form.cleaned_data["code"])
                 if device is None:
                     actions.do_record_staff_login_failure(
                         tenant, staff.email, source=ip, step="code"

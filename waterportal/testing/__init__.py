@@ -14,7 +14,13 @@ registers: a test asks for them by name. Everything else is imported from here:
 - ``hashers``: the fast password hasher the suite runs with
 """
 
-from waterportal.testing.browser import Portal, choose_language, is_signed_in, sign_in
+from waterportal.testing.browser import (
+    Portal,
+    admin_sign_in,
+    choose_language,
+    is_signed_in,
+    sign_in,
+)
 from waterportal.testing.exchange_files import (
     BILLS,
     CUSTOMERS,
@@ -29,6 +35,7 @@ from waterportal.testing.exchange_files import (
     reasons,
 )
 from waterportal.testing.factories import (
+    authenticator_code,
     make_bill,
     make_customer,
     make_history,
@@ -78,6 +85,8 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "admin_sign_in",
+    "authenticator_code",
     "SUIDO",
     "make_staff",
     "BILLS",

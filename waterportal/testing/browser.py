@@ -6,7 +6,7 @@ from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from waterportal.tenants.models import Tenant
-from waterportal.testing.personas import HANAKO, STRONG_PASSWORD
+from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD
 
 
 class Portal:
@@ -55,6 +55,23 @@ def sign_in(portal: Portal, who: Someone = HANAKO, password: str = STRONG_PASSWO
     portal.open_tenant()
     response = portal.post("/login", {"email": who.email, "password": password})
     assert response.status_code == 302 and response.url == "/", "login failed"
+
+
+def admin_sign_in(client: Client, operator: Any) -> None:
+    """Sign the operator in to the admin the one way there is: メールアドレス, パスワード
+    and the authenticator's 確認コード."""
+    from waterportal.testing.factories import authenticator_code
+
+    response = client.post(
+        "/admin/login/",
+        {
+            "username": operator.email,
+            "password": OPERATOR.password,
+            "otp_token": authenticator_code(operator),
+            "next": "/admin/",
+        },
+    )
+    assert response.status_code == 302, "admin login failed"
 
 
 def is_signed_in(client: Client) -> bool:

@@ -16,7 +16,7 @@ from waterportal.billing.models import Bill, Payment
 from waterportal.billing.services import add_months
 from waterportal.contracts.models import Customer, Link
 from waterportal.lib.kana import kana_key
-from waterportal.staff.actions import do_create_staff
+from waterportal.staff.actions import do_create_staff, do_enroll_operator_authenticator
 from waterportal.tenants.models import Tenant
 from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD, SUIDO
 
@@ -67,8 +67,17 @@ def make_staff(
 
 
 def make_operator() -> User:
-    """The operator: a superuser of the admin, which sees every municipality."""
-    return User.objects.create_superuser(OPERATOR.email, OPERATOR.password)
+    """The operator: a superuser of the admin, which sees every municipality, with an
+    authenticator app enrolled (``operator_code``)."""
+    operator = User.objects.create_superuser(OPERATOR.email, OPERATOR.password)
+    do_enroll_operator_authenticator(operator)
+    return operator
+
+
+def authenticator_code(user: User) -> str:
+    """The 6 digits the account's authenticator app shows at this moment (RFC 6238)."""
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
 
 
 def make_link(

@@ -4,9 +4,18 @@ and session lifetime as a resident's login, at least."""
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
-from waterportal.testing import OPERATOR, is_signed_in, make_operator
+from waterportal.accounts.models import User
+from waterportal.testing import (
+    OPERATOR,
+    SUIDO,
+    authenticator_code,
+    is_signed_in,
+    make_operator,
+    make_staff,
+)
 
 LOCKED = "しばらくログインできません"
 
@@ -16,9 +25,13 @@ def operator(db):
     return make_operator()
 
 
-def admin_login(client, email=OPERATOR.email, password=OPERATOR.password):
+def admin_login(client, email=OPERATOR.email, password=OPERATOR.password, code=None):
+    if code is None:
+        operator = User.objects.filter(email=OPERATOR.email, tenant__isnull=True).first()
+        code = authenticator_code(operator) if operator else ""
     return client.post(
-        "/admin/login/", {"username": email, "password": password, "next": "/admin/"}
+        "/admin/login/",
+        {"username": email, "password": password, "otp_token": code, "next": "/admin/"},
     )
 
 
@@ -76,3 +89,33 @@ def test_an_operator_session_ends_after_12_hours_even_when_active(client, operat
         assert client.get("/admin/").status_code == 200
     clock.shift(dt.timedelta(minutes=25))
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_admin_asks_for_the_authenticators_code(client, operator, clock):
+    page = admin_login(client, code="")
+    assert page.status_code == 200 and "確認コードを入力してください" in page.text
+    wrong = "000000" if authenticator_code(operator) != "000000" else "111111"
+    page = admin_login(client, code=wrong)
+    assert page.status_code == 200 and "確認コードが正しくありません" in page.text
+    assert not is_signed_in(client)
+
+
+def test_a_session_without_the_second_factor_has_no_admin(client, operator, clock):
+    client.force_login(operator)
+    page = client.get("/admin/")
+    assert page.status_code == 302 and page.url.startswith("/admin/login/")
+
+
+def test_a_towns_staff_never_opens_the_admin(client, tenant, clock):
+    staff = make_staff(tenant)
+    page = admin_login(client, email=SUIDO.email, password=SUIDO.password, code=staff.code_now())
+    assert page.status_code == 200 and not is_signed_in(client)
+
+
+def test_operator_authenticator_gives_a_new_authenticator_and_codes(operator, clock, capsys):
+    before = authenticator_code(operator)
+    call_command("operator_authenticator", OPERATOR.email)
+    out = capsys.readouterr().out
+    assert "otpauth://totp/" in out
+    assert len([line for line in out.splitlines() if line.startswith("  ")]) == 10
+    assert authenticator_code(operator) != before  # the old app no longer works

@@ -13,6 +13,7 @@ from waterportal.testing import (
     TARO,
     WEDNESDAY,
     Portal,
+    admin_sign_in,
     full_registration,
     mails_to,
     make_customer,
@@ -227,7 +228,7 @@ def test_staff_unlock_a_locked_number_in_the_admin(tenant, other_tenant, at_step
 
     operator = make_operator()
     staff = Client()  # the operator's own browser, not the resident's
-    staff.force_login(operator)
+    admin_sign_in(staff, operator)
     listing = staff.get("/admin/contracts/numberlock/?unlocked_at__isempty=1")
     assert listing.status_code == 200 and "12345678" in listing.text
     mine = NumberLock.objects.get(tenant=tenant, number="12345678")

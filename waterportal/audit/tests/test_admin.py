@@ -4,13 +4,13 @@ import pytest
 
 from waterportal.audit.actions import record
 from waterportal.audit.models import AuditEvent
-from waterportal.testing import make_member, make_operator
+from waterportal.testing import admin_sign_in, make_member, make_operator
 
 
 @pytest.fixture
 def operator(client, db):
     user = make_operator()
-    client.force_login(user)
+    admin_sign_in(client, user)
     return user
 
 

@@ -28,6 +28,7 @@ from waterportal.testing import (
     WEDNESDAY,
     Importer,
     SMTPServer,
+    admin_sign_in,
     bill_row,
     broker,
     conninfo,
@@ -377,7 +378,7 @@ def test_the_import_history_shows_staff_what_became_of_the_new_bill_emails(
     crashed_importer(tenant, "bills", bills("1001-0002", month="2026-10"))  # for the sweep
 
     operator = make_operator()
-    client.force_login(operator)
+    admin_sign_in(client, operator)
     page = client.get("/admin/exchange/importrun/").text
     assert "送信済み（2026-11-25 10:00）" in page
     assert "送信待ち" in page

@@ -193,3 +193,12 @@ def test_the_demo_manager_that_seed_demo_prints_signs_in_to_the_console(
     )
     code = f"{totp(base64.b32decode(secret)):06d}"
     assert client.post("/staff/login/code", {"code": code}).url == "/staff/"
+
+
+def test_a_wrong_authenticator_code_does_not_hold_up_a_recovery_code(portal, staff, clock):
+    """Each code is checked against its own kind of device only: a mistyped 6-digit code
+    slows further tries of the authenticator, never of the recovery codes."""
+    password_step(portal)
+    wrong = "000000" if staff.code_now() != "000000" else "111111"
+    assert WRONG_CODE in code_step(portal, wrong).text
+    assert code_step(portal, staff.recovery_codes[0]).url == "/staff/"
