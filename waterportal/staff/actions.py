@@ -123,3 +123,13 @@ def do_record_staff_login_failure(
     with transaction.atomic():
         count_failure(tenant, staff_account_key(tenant, email), source, now=now)
         record(tenant, "staff_login_failed", actor=staff, now=now, source=source, step=step)
+
+
+def do_record_staff_look(
+    staff: User, what: str, *, source: str, member: User | None = None, now=None, **data
+) -> None:
+    """A member of staff looked at residents' personal data: who, when, from where, at
+    whom and what (``staff_viewed_member``, ``staff_searched_members``…). Written at
+    once, in the audit log beside every other staff action, so that 管理者 find every
+    look of a member of staff in one place."""
+    record(staff.town, what, actor=staff, member=member, now=now, source=source, **data)

@@ -20,6 +20,7 @@ from waterportal.testing.browser import (
     choose_language,
     is_signed_in,
     sign_in,
+    staff_sign_in,
 )
 from waterportal.testing.exchange_files import (
     BILLS,
@@ -85,6 +86,7 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "staff_sign_in",
     "admin_sign_in",
     "authenticator_code",
     "SUIDO",

@@ -57,6 +57,16 @@ def sign_in(portal: Portal, who: Someone = HANAKO, password: str = STRONG_PASSWO
     assert response.status_code == 302 and response.url == "/", "login failed"
 
 
+def staff_sign_in(portal: Portal, staff: Any) -> None:
+    """Sign a member of staff (a ``StaffAccount``) in to the console of ``portal``'s town:
+    password, then the authenticator's code of this moment."""
+    portal.get(f"/staff/login?tenant={portal.tenant.slug}")
+    response = portal.post("/staff/login", {"email": staff.email, "password": staff.password})
+    assert response.status_code == 302, "staff password step failed"
+    response = portal.post("/staff/login/code", {"code": staff.code_now()})
+    assert response.status_code == 302 and response.url == "/staff/", "staff code step failed"
+
+
 def admin_sign_in(client: Client, operator: Any) -> None:
     """Sign the operator in to the admin the one way there is: メールアドレス, パスワード
     and the authenticator's 確認コード."""

@@ -49,6 +49,7 @@ class StaffAccount:
     user: User
     totp: TOTPDevice
     recovery_codes: list[str]
+    password: str
 
     @property
     def email(self) -> str:
@@ -63,7 +64,7 @@ def make_staff(
     tenant: Tenant, email=SUIDO.email, *, role="manager", password=SUIDO.password, name=SUIDO.name
 ) -> StaffAccount:
     user, _uri, codes = do_create_staff(tenant, email, role=role, password=password, name=name)
-    return StaffAccount(user, TOTPDevice.objects.get(user=user), codes)
+    return StaffAccount(user, TOTPDevice.objects.get(user=user), codes, password)
 
 
 def make_operator() -> User:
