@@ -11,8 +11,9 @@ from django.utils import dateformat, timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from waterportal.accounts import codes
+from waterportal.accounts import codes, signin
 from waterportal.contracts import actions as contract_actions
+from waterportal.limits import ratelimit
 from waterportal.tenants.models import Tenant
 from waterportal.tenants.texts import office_and_phone
 
@@ -177,3 +178,14 @@ def tell_code_resent(request, send) -> None:
         messages.error(request, code_send_refused(exc))
     else:
         messages.success(request, CODE_RESENT)
+
+
+def login_refused(account: str, source: str) -> str | None:
+    """Why a login cannot be tried now (a limit of ``signin``), or None when it can."""
+    try:
+        signin.check_limits(account, source)
+    except signin.AccountLocked as exc:
+        return login_account_locked(exc.until)
+    except ratelimit.Limited as exc:
+        return login_locked(exc.until)
+    return None

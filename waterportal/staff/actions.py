@@ -133,3 +133,12 @@ def do_record_staff_look(
     once, in the audit log beside every other staff action, so that 管理者 find every
     look of a member of staff in one place."""
     record(staff.town, what, actor=staff, member=member, now=now, source=source, **data)
+
+
+def print_second_factor(write, uri: str, codes: list[str]) -> None:
+    """What the commands that enrol an authenticator show, once."""
+    write("認証アプリに次のURIを登録してください（この一度だけ表示します）:")
+    write(uri)
+    write("リカバリーコード（それぞれ一度だけ使えます。安全な場所に保管してください）:")
+    for code in codes:
+        write(f"  {code}")

@@ -20,7 +20,6 @@ from waterportal.contracts.models import Customer, Link, NumberLock
 from waterportal.exchange.models import ImportRun
 from waterportal.lib.kana import customer_number_key, kana_key
 from waterportal.lib.sources import client_ip
-from waterportal.limits import ratelimit
 from waterportal.staff import actions
 from waterportal.staff.decorators import staff_page
 from waterportal.staff.forms import SecondFactorForm, StaffLoginForm
@@ -34,15 +33,10 @@ BACKEND = "waterportal.accounts.backends.TenantEmailBackend"
 
 
 def _limited(form, account: str, source: str) -> bool:
-    try:
-        signin.check_limits(account, source)
-    except signin.AccountLocked as exc:
-        form.add_error(None, texts.login_account_locked(exc.until))
-    except ratelimit.Limited as exc:
-        form.add_error(None, texts.login_locked(exc.until))
-    else:
-        return False
-    return True
+    refused = texts.login_refused(account, source)
+    if refused:
+        form.add_error(None, refused)
+    return bool(refused)
 
 
 def _signed_in_staff(request) -> bool:

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from waterportal.accounts import actions, signin, texts
 from waterportal.accounts.forms import LoginForm
 from waterportal.lib.sources import client_ip
-from waterportal.limits import ratelimit
 from waterportal.tenants.decorators import tenant_required
 
 
@@ -46,12 +45,9 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
         account = signin.account_key(tenant, email)
-        try:
-            signin.check_limits(account, ip)
-        except signin.AccountLocked as exc:
-            form.add_error(None, texts.login_account_locked(exc.until))
-        except ratelimit.Limited as exc:
-            form.add_error(None, texts.login_locked(exc.until))
+        refused = texts.login_refused(account, ip)
+        if refused:
+            form.add_error(None, refused)
         else:
             user = authenticate(
                 request, email=email, password=form.cleaned_data["password"], tenant=tenant

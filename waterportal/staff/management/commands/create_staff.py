@@ -44,13 +44,7 @@ class Command(BaseCommand):
                 f"{tenant.name}には、このメールアドレスの職員がすでにいます。"
             ) from exc
         self.stdout.write(f"作成しました: {tenant.name}の{opts['role']} {staff.email}")
-        self.stdout.write("認証アプリに次のURIを登録してください（この一度だけ表示します）:")
-        self.stdout.write(uri)
-        self.stdout.write(
-            "リカバリーコード（それぞれ一度だけ使えます。安全な場所に保管してください）:"
-        )
-        for code in codes:
-            self.stdout.write(f"  {code}")
+        actions.print_second_factor(self.stdout.write, uri, codes)
 
     def _ask_password(self) -> str:
         first = getpass.getpass("パスワード: ")

@@ -26,10 +26,4 @@ class Command(BaseCommand):
                 "このメールアドレスの運用者はいません。先に manage.py createsuperuser で作成してください。"
             )
         uri, codes = actions.do_enroll_operator_authenticator(operator)
-        self.stdout.write("認証アプリに次のURIを登録してください（この一度だけ表示します）:")
-        self.stdout.write(uri)
-        self.stdout.write(
-            "リカバリーコード（それぞれ一度だけ使えます。安全な場所に保管してください）:"
-        )
-        for code in codes:
-            self.stdout.write(f"  {code}")
+        actions.print_second_factor(self.stdout.write, uri, codes)
