@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from waterportal.tenants.models import ClosedDay, Tenant
+from waterportal.tenants.texts import DEFAULT_PRIVACY, DEFAULT_TERMS
 
 
 class ClosedDayInline(admin.TabularInline):
@@ -13,3 +14,17 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "phone", "is_active")
     search_fields = ("slug", "name")
     inlines = [ClosedDayInline]
+
+    def get_changeform_initial_data(self, request):
+        """A town added here starts with the default 利用規約 and 個人情報の取り扱い, as one
+        made by ``create_tenant`` does (they name the town: filled in on save)."""
+        return super().get_changeform_initial_data(request) | {
+            "terms_text": DEFAULT_TERMS,
+            "privacy_text": DEFAULT_PRIVACY,
+        }
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.terms_text = (obj.terms_text or DEFAULT_TERMS).replace("{name}", obj.name)
+            obj.privacy_text = (obj.privacy_text or DEFAULT_PRIVACY).replace("{name}", obj.name)
+        super().save_model(request, obj, form, change)

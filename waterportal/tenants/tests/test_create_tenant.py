@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from waterportal.tenants.models import Tenant
+from waterportal.testing import admin_sign_in, make_operator
 
 
 def test_create_tenant_creates_it_with_default_texts_naming_the_town(db, capsys):
@@ -43,3 +46,29 @@ def test_create_tenant_names_the_field_of_another_invalid_value(db):
     with pytest.raises(CommandError, match="自治体名"):
         call_command("create_tenant", "oumu", name="")
     assert not Tenant.objects.exists()
+
+
+def test_a_town_added_in_the_admin_starts_with_the_default_texts_in_its_name(client, db):
+    admin_sign_in(client, make_operator())
+    form = client.get("/admin/tenants/tenant/add/")
+    assert "水道ポータル 利用規約" in form.text
+
+    added = client.post(
+        "/admin/tenants/tenant/add/",
+        {
+            "slug": "minami",
+            "name": "みなみ村",
+            "number_lock_hours": "24",
+            "is_active": "on",
+            "terms_text": "",
+            "privacy_text": "",
+            "closed_days-TOTAL_FORMS": "0",
+            "closed_days-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert added.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", added.text)
+    town = Tenant.objects.get(slug="minami")
+    assert "みなみ村 水道ポータル 利用規約" in town.terms_text
+    assert "みなみ村 水道ポータル 個人情報の取り扱い" in town.privacy_text
+    assert "{name}" not in town.terms_text + town.privacy_text
