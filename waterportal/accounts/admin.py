@@ -33,7 +33,7 @@ class OperatorLoginForm(OTPAdminAuthenticationForm):
         "challenge_exception": "確認コードを送れませんでした。",
         "not_interactive": "確認コードを入力してください。",
         "challenge_message": "確認コードを入力してください。",
-        "invalid_token": "確認コードが正しくありません。認証アプリに今表示されている6桁の数字を入力してください。",
+        "invalid_token": second_factor.WRONG_CODE,
         "n_failed_attempts": "確認コードを続けて間違えたため、しばらく待ってからもう一度お試しください。",
         "verification_not_allowed": "しばらく待ってからもう一度お試しください。",
         "device_required": "確認コードを入力してください。",

@@ -13,9 +13,15 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+WRONG_CODE = (
+    "確認コードが正しくありません。認証アプリに今表示されている6桁の数字を入力してください。"
+)
+
 
 def tidy_code(typed: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKC", typed or "") if c.isalnum())
+    """What was typed, as it was shown or printed: full-width characters, capitals,
+    spaces and hyphens are all forgiven."""
+    return "".join(c for c in unicodedata.normalize("NFKC", typed or "").lower() if c.isalnum())
 
 
 def device_for(user, typed: str) -> Device | None:

@@ -11,6 +11,17 @@ from waterportal.accounts.models import AccountKind
 from waterportal.tenants.decorators import tenant_required
 
 
+def is_console_user(request) -> bool:
+    """Signed in as staff of this request's town, second factor passed."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.kind == AccountKind.STAFF
+        and user.tenant_id == request.tenant.pk
+        and user.is_verified()
+    )
+
+
 def staff_page(*roles: str):
     """A console page for the signed-in staff of this town, second factor passed.
 
@@ -26,16 +37,10 @@ def staff_page(*roles: str):
         @never_cache
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not (
-                user.is_authenticated
-                and user.kind == AccountKind.STAFF
-                and user.tenant_id == request.tenant.pk
-                and user.is_verified()
-            ):
+            if not is_console_user(request):
                 return redirect_to_login(request.get_full_path(), login_url="staff:login")
             with translation.override("ja"):
-                if roles and user.staff_role not in roles:
+                if roles and request.user.staff_role not in roles:
                     return render(request, "staff/forbidden.html", status=403)
                 return view(request, *args, **kwargs)
 

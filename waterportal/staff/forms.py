@@ -2,12 +2,6 @@ import unicodedata
 
 from django import forms
 
-from waterportal.accounts.forms import LoginForm
-
-
-class StaffLoginForm(LoginForm):
-    """メールアドレス and パスワード: the same fields and checks as the residents' login."""
-
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(

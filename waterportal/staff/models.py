@@ -1,11 +1,12 @@
 """The town staff's second factor: recovery codes, beside django-otp's TOTP devices."""
 
 import secrets
-import unicodedata
 
 from django.db import models, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device, ThrottlingMixin
+
+from waterportal.accounts.second_factor import tidy_code
 
 # Unambiguous on paper and on a phone: no 0/O, 1/l/I.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -14,12 +15,6 @@ RECOVERY_CODE_COUNT = 10
 
 def _digest(code: str) -> str:
     return salted_hmac("waterportal.staff.recovery", code, algorithm="sha256").hexdigest()
-
-
-def tidy_recovery_code(typed: str) -> str:
-    """What staff type, as it was printed: full-width, capitals, spaces and hyphens are
-    all forgiven."""
-    return "".join(c for c in unicodedata.normalize("NFKC", typed).lower() if c.isalnum())
 
 
 class RecoveryCodes(ThrottlingMixin, Device):
@@ -49,7 +44,7 @@ class RecoveryCodes(ThrottlingMixin, Device):
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False
-        digest = _digest(tidy_recovery_code(str(token)))
+        digest = _digest(tidy_code(str(token)))
         with transaction.atomic():
             row = type(self).objects.select_for_update().get(pk=self.pk)
             match = next((h for h in row.hashes if constant_time_compare(h, digest)), None)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from waterportal.accounts import second_factor, signin, texts
+from waterportal.accounts.forms import LoginForm
 from waterportal.accounts.models import AccountKind, StaffRole, User, normalize_email
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_unlock_number
@@ -21,8 +22,8 @@ from waterportal.exchange.models import ImportRun
 from waterportal.lib.kana import customer_number_key, kana_key
 from waterportal.lib.sources import client_ip
 from waterportal.staff import actions
-from waterportal.staff.decorators import staff_page
-from waterportal.staff.forms import SecondFactorForm, StaffLoginForm
+from waterportal.staff.decorators import is_console_user, staff_page
+from waterportal.staff.forms import SecondFactorForm
 from waterportal.staff.models import RecoveryCodes
 from waterportal.tenants.decorators import tenant_required
 
@@ -39,25 +40,15 @@ def _limited(form, account: str, source: str) -> bool:
     return bool(refused)
 
 
-def _signed_in_staff(request) -> bool:
-    user = request.user
-    return (
-        user.is_authenticated
-        and user.kind == AccountKind.STAFF
-        and user.tenant_id == request.tenant.pk
-        and user.is_verified()
-    )
-
-
 @sensitive_post_parameters()
 @tenant_required
 @never_cache
 def staff_login(request):
     """Step 1: メールアドレス and パスワード. Residents' accounts are not found here."""
     with translation.override("ja"):
-        if _signed_in_staff(request):
+        if is_console_user(request):
             return redirect("staff:home")
-        form = StaffLoginForm(request.POST or None)
+        form = LoginForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
             if not _limited(form, actions.staff_account_key(tenant, email), ip):
@@ -95,6 +86,8 @@ def _pending_staff(request) -> User | None:
 def staff_login_code(request):
     """Step 2: the 確認コード from the authenticator app, or a recovery code."""
     with translation.override("ja"):
+        if is_console_user(request):
+            return redirect("staff:home")  # a second click on ログイン, say
         staff = _pending_staff(request)
         if staff is None:
             request.session.pop(PENDING, None)
@@ -110,10 +103,7 @@ def staff_login_code(request):
                     actions.do_record_staff_login_failure(
                         tenant, staff.email, source=ip, step="code"
                     )
-                    form.add_error(
-                        "code",
-                        "確認コードが正しくありません。認証アプリに今表示されている6桁の数字を入力してください。",
-                    )
+                    form.add_error("code", second_factor.WRONG_CODE)
                 else:
                     request.session.pop(PENDING, None)
                     signin.clear_after_success(account, ip)

@@ -76,3 +76,28 @@ def test_rate_limit_counts_and_locks_survive_their_move_to_the_limits_app():
     )
     assert ContentType.objects.filter(app_label="limits", model="ratelock").count() == 1
     assert not ContentType.objects.filter(app_label="accounts", model="ratelock").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accounts_made_before_kinds_become_the_operators_or_residents():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [
+        ("accounts", "0003_rate_limits_move_to_limits"),
+        ("tenants", "0003_tenant_number_lock_hours"),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    tenant = old.get_model("tenants", "Tenant").objects.create(slug="oumu", name="おうむ町")
+    users = old.get_model("accounts", "User").objects
+    operator = users.create(email="operator@example.jp", is_superuser=True, is_staff=True)
+    resident = users.create(email="hanako@example.jp", tenant_id=tenant.pk)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    kinds = dict(new.get_model("accounts", "User").objects.values_list("pk", "kind"))
+    assert kinds == {operator.pk: "operator", resident.pk: "member"}

@@ -202,3 +202,12 @@ def test_a_wrong_authenticator_code_does_not_hold_up_a_recovery_code(portal, sta
     wrong = "000000" if staff.code_now() != "000000" else "111111"
     assert WRONG_CODE in code_step(portal, wrong).text
     assert code_step(portal, staff.recovery_codes[0]).url == "/staff/"
+
+
+def test_a_second_click_on_login_goes_to_the_console_not_back_to_the_password(portal, staff, clock):
+    code = staff.code_now()
+    password_step(portal)
+    assert code_step(portal, code).url == "/staff/"
+    again = code_step(portal, code)  # the same form, sent twice
+    assert again.status_code == 302 and again.url == "/staff/"
+    assert "もう一度、メールアドレスとパスワード" not in portal.get("/staff/").text
