@@ -23,6 +23,9 @@ class Portal:
         self, client: Client, tenant: Tenant, capture: DjangoCaptureOnCommitCallbacks
     ) -> None:
         self.client, self.tenant, self._capture = client, tenant, capture
+        # Set by the console fixtures: the signed-in member of staff (User, StaffAccount).
+        self.staff: Any = None
+        self.account: Any = None
 
     def url(self, path: str) -> str:
         return path

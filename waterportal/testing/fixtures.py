@@ -5,11 +5,13 @@ Every test runs with tenancy scopes off for its own set-up, the fast password ha
 an empty cache. ``tenant`` and ``other_tenant`` are the two towns (``personas``),
 ``portal`` and ``other_portal`` a resident's browser on each; ``member`` is 水道 花子,
 ``customer`` and ``link`` her contract; ``clock`` stands still at ``clock_start``, and
-``signed_in`` is her browser, signed in.
+``signed_in`` is her browser, signed in. ``console`` is the console of おうむ町 signed in
+as its 管理者 (水道係 一郎); ``console_as("clerk")`` and ``console_as("viewer")`` give a
+担当者's or a 閲覧者's, and ``other_console`` is きた市's 管理者.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,8 @@ from waterportal.contracts.models import Customer, Link
 from waterportal.lib import outage
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
-from waterportal.testing.browser import Portal, sign_in
-from waterportal.testing.factories import make_customer, make_link, make_member
+from waterportal.testing.browser import Portal, sign_in, staff_sign_in
+from waterportal.testing.factories import make_customer, make_link, make_member, make_staff
 from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
 
 
@@ -133,3 +135,58 @@ def signed_in(portal: Portal, member: User, clock: time_machine.Traveller) -> Po
     """The member's browser, signed in."""
     sign_in(portal, member)
     return portal
+
+
+# --- The staff console, signed in, by role ---------------------------------------------
+
+STAFF_EMAILS = {
+    "manager": "kanri@town.oumu.example.jp",
+    "clerk": "tanto@town.oumu.example.jp",
+    "viewer": "etsuran@town.oumu.example.jp",
+}
+
+
+@pytest.fixture
+def console_as(
+    tenant: Tenant,
+    clock: time_machine.Traveller,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Callable[[str], Portal]:
+    """``console_as(role)``: a browser of its own signed in to おうむ町's console as a new
+    member of staff with that role ("manager", "clerk" or "viewer"); ``.staff`` is the
+    account's ``User``, ``.account`` its ``StaffAccount`` (``.password``, ``.code_now()``)."""
+
+    def open_console(role: str) -> Portal:
+        staff = make_staff(tenant, STAFF_EMAILS[role], role=role, name=f"職員 {role}")
+        p = Portal(Client(), tenant, django_capture_on_commit_callbacks)
+        p.open_tenant()
+        staff_sign_in(p, staff)
+        p.staff, p.account = staff.user, staff
+        return p
+
+    return open_console
+
+
+@pytest.fixture
+def console(tenant: Tenant, clock: time_machine.Traveller, portal: Portal) -> Portal:
+    """``portal`` signed in to おうむ町's console as its 管理者 水道係 一郎 (``SUIDO``);
+    ``.staff`` is the account's ``User``, ``.account`` its ``StaffAccount``."""
+    staff = make_staff(tenant)
+    staff_sign_in(portal, staff)
+    portal.staff, portal.account = staff.user, staff
+    return portal
+
+
+@pytest.fixture
+def other_console(
+    other_tenant: Tenant,
+    clock: time_machine.Traveller,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Portal:
+    """きた市's console, signed in as its 管理者."""
+    staff = make_staff(other_tenant, "kanri@city.kita.example.jp")
+    p = Portal(Client(), other_tenant, django_capture_on_commit_callbacks)
+    p.open_tenant()
+    staff_sign_in(p, staff)
+    p.staff, p.account = staff.user, staff
+    return p

@@ -19,14 +19,6 @@ from waterportal.testing import (
 
 
 @pytest.fixture
-def console(portal, tenant, clock):
-    staff = make_staff(tenant)
-    staff_sign_in(portal, staff)
-    portal.staff = staff.user
-    return portal
-
-
-@pytest.fixture
 def kita_member(other_tenant):
     member = make_member(other_tenant, email="kita@example.jp", name="きた 次郎")
     make_link(member, make_customer(other_tenant, number="55550001", kana="キタ ジロウ"))
