@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from waterportal.accounts.models import User
 from waterportal.contracts.models import Customer, Link, NumberLock
@@ -11,6 +12,7 @@ from waterportal.exchange.models import ImportRun
 from waterportal.staff.decorators import staff_page
 
 
+@require_safe
 @staff_page()
 def home(request):
     """Today's figures at a glance."""

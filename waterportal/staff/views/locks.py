@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from waterportal.accounts.models import StaffRole
 from waterportal.contracts.actions import do_unlock_number
@@ -11,6 +11,7 @@ from waterportal.contracts.models import NumberLock
 from waterportal.staff.decorators import staff_page
 
 
+@require_safe
 @staff_page()
 def locks(request):
     now = timezone.now()

@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from waterportal.accounts.models import User, normalize_email
 from waterportal.audit.models import AuditEvent
@@ -33,6 +34,7 @@ def _search(tenant, query: str):
     )
 
 
+@require_safe
 @staff_page()
 def members(request):
     query = " ".join(request.GET.get("q", "").split())[:100]
@@ -80,6 +82,7 @@ HISTORY_WORDS = {
 }
 
 
+@require_safe
 @staff_page()
 def member(request, member_id: int):
     tenant = request.tenant

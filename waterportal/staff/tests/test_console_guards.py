@@ -1,0 +1,63 @@
+"""Every address of the console, present and future, is closed to whoever is not the
+town's signed-in staff, and a 閲覧者 changes nothing through any of them.
+
+The addresses are read from the console's URLconf, so a page added later is covered
+without being named here; the few open ones (the login, the invitation link) are named.
+"""
+
+import pytest
+from django.urls import URLPattern, reverse
+
+from waterportal.staff import urls as staff_urls
+from waterportal.testing import sign_in
+
+# Pages anyone may open: the two login steps, the logout, and the link in an invitation.
+OPEN = {"login", "login_code", "logout", "welcome", "welcome_enrol", "welcome_codes"}
+
+
+def console_addresses() -> list[str]:
+    """Every console address but the open ones, with 1 (or "x") for each parameter."""
+    addresses = []
+    for pattern in staff_urls.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        if pattern.name in OPEN or pattern.name is None:
+            continue
+        kwargs = {
+            name: 1 if converter.regex == "[0-9]+" else "x"
+            for name, converter in pattern.pattern.converters.items()
+        }
+        addresses.append(reverse(f"staff:{pattern.name}", kwargs=kwargs))
+    return addresses
+
+
+def test_the_console_has_pages_to_guard():
+    assert "/staff/" in console_addresses() and "/staff/members" in console_addresses()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_visitor_is_sent_to_the_staff_login_from_every_console_address(portal, method):
+    for address in console_addresses():
+        response = getattr(portal, method)(address)
+        assert response.status_code in (302, 405), address
+        if response.status_code == 302:
+            assert response.url.startswith("/staff/login"), address
+
+
+def test_a_signed_in_resident_is_sent_to_the_staff_login_from_every_console_address(
+    portal, member, clock
+):
+    sign_in(portal, member)
+    for address in console_addresses():
+        response = portal.get(address)
+        assert response.status_code in (302, 405), address
+        if response.status_code == 302:
+            assert response.url.startswith("/staff/login"), address
+
+
+def test_a_viewer_changes_nothing_through_any_console_address(console_as):
+    viewer = console_as("viewer")
+    for address in console_addresses():
+        response = viewer.post(address, {"reason": "確認のため"})
+        assert response.status_code in (403, 405), f"{address}: {response.status_code}"
+        if response.status_code == 403:
+            assert "この操作はできません" in response.text, address
