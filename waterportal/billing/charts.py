@@ -34,7 +34,7 @@ FONT_SIZE = 15
 
 @dataclass(frozen=True)
 class Bar:
-    month: dt.date
+    month: dt.date  # the first day of a month, or a day when the chart labels days
     value: int
 
 
@@ -44,11 +44,15 @@ def bar_chart(
     title: str,
     unit_text: Callable[[int], str],
     css_class: str = "",
+    label_text: Callable[[dt.date], str] = formatting.short_month,
+    period_text: Callable[[dt.date], str] = formatting.month,
 ) -> SafeString:
     """A horizontal bar chart of ``bars`` (newest first), labelled month and value.
 
     ``title`` names the chart for screen readers, which also get the range and the
     highest and latest values; ``unit_text`` formats a value (e.g. ``formatting.yen``).
+    ``label_text`` writes a bar's label and ``period_text`` a period in the summary: a
+    billing month by default; the staff console's statistics pass days (``11月25日``).
     """
     if not bars:
         return SafeString("")
@@ -62,7 +66,7 @@ def bar_chart(
         rows.append(
             (
                 y + ROW_HEIGHT / 2,
-                formatting.short_month(bar.month),
+                label_text(bar.month),
                 LABEL_WIDTH,
                 y + (ROW_HEIGHT - BAR_HEIGHT) / 2,
                 length,
@@ -88,11 +92,11 @@ def bar_chart(
         "最新は%(latest)s、最も多いのは%(highest_month)sの%(highest)s。すべての数値は下の表にあります。"
     ) % {
         "title": title,
-        "first": formatting.month(bars[-1].month),
-        "last": formatting.month(bars[0].month),
+        "first": period_text(bars[-1].month),
+        "last": period_text(bars[0].month),
         "count": len(bars),
         "latest": unit_text(bars[0].value),
-        "highest_month": formatting.month(highest.month),
+        "highest_month": period_text(highest.month),
         "highest": unit_text(highest.value),
     }
     return format_html(
