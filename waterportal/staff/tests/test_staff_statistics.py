@@ -192,7 +192,10 @@ def test_each_chart_is_labelled_for_screen_readers_and_its_figures_are_in_a_tabl
 ):
     page = console.get("/staff/statistics").text
     assert 'role="img" aria-label="登録（日別）のグラフ。' in page
-    assert "<title>登録（日別）のグラフ。2026年10月26日（月）から2026年11月25日（水）まで" in page
+    assert (
+        "<title>登録（日別）のグラフ。2026年10月26日（月）から2026年11月25日（水）までの31日分。"
+        "最新は0人、最も多いのは2026年11月23日（月）の1人。すべての数値は下の表にあります。</title>"
+    ) in page
     assert '<caption class="sr-only">登録（日別、新しい順）</caption>' in page
     assert '<th scope="row">2026年11月23日（月）</th><td>1人</td>' in page
 

@@ -46,19 +46,38 @@ def _csv_label(period: stats.Period, first: dt.date) -> str:
     return first.strftime("%Y/%m/%d") if period is stats.Period.DAY else formatting.month(first)
 
 
+def _summary(figures: stats.Figures, series: stats.Series, title: str) -> str:
+    """What a screen reader hears for a chart: the span, the latest, highest and total."""
+    period, values = figures.period, figures.values[series.slug]
+    first, last = figures.buckets[0].first, figures.buckets[-1].first
+    count = f"{len(values)}日分" if period is stats.Period.DAY else f"{len(values)}か月分"
+    top = max(values)
+    if top == 0:
+        peak = f"どの{'日' if period is stats.Period.DAY else '月'}も0{series.unit}"
+    else:
+        when = figures.buckets[values.index(top)].first
+        peak = f"最も多いのは{_table_label(period, when)}の{top:,}{series.unit}"
+    return (
+        f"{title}のグラフ。{_table_label(period, first)}から{_table_label(period, last)}"
+        f"までの{count}。最新は{values[-1]:,}{series.unit}、{peak}。"
+        "すべての数値は下の表にあります。"
+    )
+
+
 def _chart(figures: stats.Figures, series: stats.Series):
     period = figures.period
+    title = f"{series.title}（{period.label}）"
     bars = [
         charts.Bar(bucket.first, value)
         for bucket, value in zip(figures.buckets, figures.values[series.slug], strict=True)
     ]
     return charts.bar_chart(
         bars[::-1],
-        title=f"{series.title}（{period.label}）",
+        title=title,
         unit_text=lambda value: f"{value:,}{series.unit}",
         css_class="chart-statistics",
         label_text=lambda first: _chart_label(period, first),
-        period_text=lambda first: _table_label(period, first),
+        summary=_summary(figures, series, title),
     )
 
 
