@@ -177,6 +177,7 @@ def test_a_failed_login_through_the_login_page_counts(portal, tenant, member, cl
 @pytest.mark.parametrize("role", ["manager", "clerk", "viewer"])
 def test_every_role_sees_the_statistics_page_by_day_and_by_month(console_as, activity, role):
     console = console_as(role)
+    assert '<a class="btn-link" href="/staff/statistics">統計</a>' in console.get("/staff/").text
     page = console.get("/staff/statistics")
     assert page.status_code == 200
     assert "会員数（日別）" in page.text and 'aria-current="page">日別' in page.text
