@@ -34,7 +34,7 @@ FONT_SIZE = 15
 
 @dataclass(frozen=True)
 class Bar:
-    month: dt.date
+    month: dt.date  # the first day of a month, or a day when the chart labels days
     value: int
 
 
@@ -44,11 +44,16 @@ def bar_chart(
     title: str,
     unit_text: Callable[[int], str],
     css_class: str = "",
+    label_text: Callable[[dt.date], str] = formatting.short_month,
+    summary: str | None = None,
 ) -> SafeString:
     """A horizontal bar chart of ``bars`` (newest first), labelled month and value.
 
     ``title`` names the chart for screen readers, which also get the range and the
     highest and latest values; ``unit_text`` formats a value (e.g. ``formatting.yen``).
+    ``label_text`` writes a bar's label (a billing month by default; the staff console's
+    statistics label days, ``11月25日``), and ``summary``, when given, replaces the
+    summary of billing months written here.
     """
     if not bars:
         return SafeString("")
@@ -62,7 +67,7 @@ def bar_chart(
         rows.append(
             (
                 y + ROW_HEIGHT / 2,
-                formatting.short_month(bar.month),
+                label_text(bar.month),
                 LABEL_WIDTH,
                 y + (ROW_HEIGHT - BAR_HEIGHT) / 2,
                 length,
@@ -82,19 +87,8 @@ def bar_chart(
             for label_y, label, x, bar_y, length, bh, cls, value_x, value in rows
         ),
     )
-    highest = max(bars, key=lambda bar: bar.value)
-    summary = gettext(
-        "%(title)sのグラフ。%(first)sから%(last)sまでの%(count)d回分。"
-        "最新は%(latest)s、最も多いのは%(highest_month)sの%(highest)s。すべての数値は下の表にあります。"
-    ) % {
-        "title": title,
-        "first": formatting.month(bars[-1].month),
-        "last": formatting.month(bars[0].month),
-        "count": len(bars),
-        "latest": unit_text(bars[0].value),
-        "highest_month": formatting.month(highest.month),
-        "highest": unit_text(highest.value),
-    }
+    if summary is None:
+        summary = _months_summary(bars, title, unit_text)
     return format_html(
         '<svg class="chart {}" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}"'
         ' xmlns="http://www.w3.org/2000/svg" font-size="{}" preserveAspectRatio="xMinYMin meet">'
@@ -109,6 +103,22 @@ def bar_chart(
         summary,
         body,
     )
+
+
+def _months_summary(bars: Sequence[Bar], title: str, unit_text: Callable[[int], str]) -> str:
+    highest = max(bars, key=lambda bar: bar.value)
+    return gettext(
+        "%(title)sのグラフ。%(first)sから%(last)sまでの%(count)d回分。"
+        "最新は%(latest)s、最も多いのは%(highest_month)sの%(highest)s。すべての数値は下の表にあります。"
+    ) % {
+        "title": title,
+        "first": formatting.month(bars[-1].month),
+        "last": formatting.month(bars[0].month),
+        "count": len(bars),
+        "latest": unit_text(bars[0].value),
+        "highest_month": formatting.month(highest.month),
+        "highest": unit_text(highest.value),
+    }
 
 
 def usage_chart(bills) -> SafeString:

@@ -10,7 +10,7 @@ the tax per rate is 消費税額 as the billing system computed it (never recomp
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from reportlab.lib import colors
@@ -62,30 +62,39 @@ def _slash_date(day: dt.date | None) -> str:
     return day.strftime("%Y/%m/%d") if day else ""
 
 
-def history_csv(rows: Iterable[tuple[Bill, PaymentState]]) -> bytes:
-    """UTF-8 with BOM (so that Excel reads Japanese), CRLF line ends, every cell checked."""
+def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV that Excel in Japan opens as it is: UTF-8 with BOM (so that it reads
+    Japanese), CRLF line ends, every cell checked (``spreadsheet_safe``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for bill, state in rows:
-        cells = [
-            formatting.month(bill.billing_month),
-            _slash_date(bill.reading_date),
-            bill.previous_reading,
-            bill.current_reading,
-            bill.usage_m3,
-            bill.days if bill.days is not None else "",
-            bill.water_charge,
-            bill.sewer_charge,
-            bill.tax,
-            bill.amount,
-            _slash_date(bill.due_date),
-            state.label,
-            reading_status(bill.reading_status) if bill.reading_status else "",
-            "あり" if bill.meter_replaced else "",
-        ]
+    writer.writerow(header)
+    for cells in rows:
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def history_csv(rows: Iterable[tuple[Bill, PaymentState]]) -> bytes:
+    """The member's history of one contract, one row per bill (``spreadsheet_csv``)."""
+    return spreadsheet_csv(CSV_HEADER, (_history_cells(bill, state) for bill, state in rows))
+
+
+def _history_cells(bill: Bill, state: PaymentState) -> list[object]:
+    return [
+        formatting.month(bill.billing_month),
+        _slash_date(bill.reading_date),
+        bill.previous_reading,
+        bill.current_reading,
+        bill.usage_m3,
+        bill.days if bill.days is not None else "",
+        bill.water_charge,
+        bill.sewer_charge,
+        bill.tax,
+        bill.amount,
+        _slash_date(bill.due_date),
+        state.label,
+        reading_status(bill.reading_status) if bill.reading_status else "",
+        "あり" if bill.meter_replaced else "",
+    ]
 
 
 def content_disposition(kind: str, ascii_name: str, japanese_name: str) -> str:

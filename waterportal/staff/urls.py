@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members
+from waterportal.staff.views import home, locks, login, members, statistics
 
 app_name = "staff"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("staff/members/<int:member_id>", members.member, name="member"),
     path("staff/locks", locks.locks, name="locks"),
     path("staff/locks/<int:lock_id>/unlock", locks.unlock, name="unlock"),
+    path("staff/statistics", statistics.statistics, name="statistics"),
+    path("staff/statistics.csv", statistics.all_csv, name="statistics_csv"),
+    path("staff/statistics/<slug:series>.csv", statistics.series_csv, name="series_csv"),
 ]
