@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
-from waterportal.accounts.models import AccountKind
+from waterportal.accounts.models import AccountKind, StaffRole
 from waterportal.tenants.decorators import tenant_required
 
 
@@ -27,7 +27,8 @@ def staff_page(*roles: str):
 
     Anyone else (a visitor, a resident, the operator, another town's staff, a session
     that has not passed the second factor) is sent to ``/staff/login``. ``roles``, when
-    given, are the only roles allowed: the others get a 403 page in Japanese. Console
+    given, are the only roles allowed: the others get a 403 page in Japanese. A 閲覧者
+    reads only: whatever the page, a request that is not GET or HEAD gets that 403. Console
     pages are Japanese whatever language the browser chose for the resident pages, and
     never stored by a browser or a proxy.
     """
@@ -40,7 +41,9 @@ def staff_page(*roles: str):
             if not is_console_user(request):
                 return redirect_to_login(request.get_full_path(), login_url="staff:login")
             with translation.override("ja"):
-                if roles and request.user.staff_role not in roles:
+                role = request.user.staff_role
+                writes = request.method not in ("GET", "HEAD")
+                if (roles and role not in roles) or (writes and role == StaffRole.VIEWER):
                     return render(request, "staff/forbidden.html", status=403)
                 return view(request, *args, **kwargs)
 

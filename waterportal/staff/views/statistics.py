@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from waterportal.billing import charts, formatting
 from waterportal.billing.statements import content_disposition, spreadsheet_csv
@@ -81,6 +82,7 @@ def _chart(figures: stats.Figures, series: stats.Series):
     )
 
 
+@require_safe
 @staff_page()
 def statistics(request):
     """Every series for the last 31 days (``?period=day``) or 12 months (``month``)."""
@@ -122,6 +124,7 @@ def _csv_response(period: stats.Period, header, rows, slug: str, title: str) -> 
     return response
 
 
+@require_safe
 @staff_page()
 def series_csv(request, series: str):
     """One series, oldest first: 日付 (or 月) and 件数."""
@@ -139,6 +142,7 @@ def series_csv(request, series: str):
     return _csv_response(period, [period.column, "件数"], rows, chosen.slug, chosen.title)
 
 
+@require_safe
 @staff_page()
 def all_csv(request):
     """Every series side by side, one column each, oldest first."""
