@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members
+from waterportal.staff.views import accounts, home, locks, login, members, welcome
 
 app_name = "staff"
 
@@ -13,4 +13,29 @@ urlpatterns = [
     path("staff/members/<int:member_id>", members.member, name="member"),
     path("staff/locks", locks.locks, name="locks"),
     path("staff/locks/<int:lock_id>/unlock", locks.unlock, name="unlock"),
+    path("staff/staff", accounts.staff_accounts, name="staff_accounts"),
+    path("staff/staff/<int:staff_id>", accounts.staff_account, name="staff_account"),
+    path("staff/staff/<int:staff_id>/role", accounts.change_role, name="staff_change_role"),
+    path("staff/staff/<int:staff_id>/disable", accounts.disable, name="staff_disable"),
+    path("staff/staff/<int:staff_id>/enable", accounts.enable, name="staff_enable"),
+    path(
+        "staff/staff/<int:staff_id>/reset-second-factor",
+        accounts.reset_second_factor,
+        name="staff_reset_second_factor",
+    ),
+    path(
+        "staff/staff/<int:staff_id>/resend-invitation",
+        accounts.resend_invitation,
+        name="staff_resend_invitation",
+    ),
+    path(
+        "staff/staff/<int:staff_id>/unlock-login", accounts.unlock_login, name="staff_unlock_login"
+    ),
+    path("staff/welcome/done", welcome.welcome_done, name="welcome_done"),
+    path("staff/welcome/<str:value>", welcome.welcome, name="welcome"),
+    path(
+        "staff/welcome/<str:value>/authenticator",
+        welcome.welcome_authenticator,
+        name="welcome_authenticator",
+    ),
 ]
