@@ -250,7 +250,7 @@ def _issue_invitation(staff: User, purpose: str, *, now) -> None:
     tenant = staff.town
     StaffInvitation.objects.filter(
         tenant=tenant, staff=staff, used_at__isnull=True, voided_at__isnull=True
-    ).update(voided_at=now)
+    ).update(voided_at=now, password_hash="")
     secret = secrets.token_urlsafe(32)
     row = StaffInvitation.objects.create(
         tenant=tenant,

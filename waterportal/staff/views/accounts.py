@@ -45,7 +45,10 @@ def staff_accounts(request):
                 f"{staff.email} に登録の案内をメールで送りました。リンクは72時間有効です。",
             )
             return redirect("staff:staff_account", staff.pk)
-    accounts = actions.town_staff(request.tenant).order_by("-is_active", "staff_role", "name", "pk")
+    accounts = [
+        (account, actions.login_locked_until(account))
+        for account in actions.town_staff(request.tenant).order_by("-is_active", "pk")
+    ]
     return render(request, "staff/accounts.html", {"accounts": accounts, "form": form})
 
 
