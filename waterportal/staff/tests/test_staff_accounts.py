@@ -573,3 +573,13 @@ def test_unlocking_an_account_that_is_not_locked_changes_nothing(console, clerk)
     page = console.post(f"/staff/staff/{clerk.user.pk}/unlock-login", follow=True)
     assert "ログインは止まっていません" in page.text
     assert not AuditEvent.objects.filter(action="staff_login_unlocked").exists()
+
+
+def test_a_second_click_on_a_change_records_it_once(console, clerk):
+    for _ in range(2):
+        console.post(f"/staff/staff/{clerk.user.pk}/role", {"role": "viewer"})
+        console.post(f"/staff/staff/{clerk.user.pk}/disable")
+    assert AuditEvent.objects.filter(action="staff_role_changed").count() == 1
+    assert AuditEvent.objects.filter(action="staff_disabled").count() == 1
+    clerk.user.refresh_from_db()
+    assert clerk.user.staff_role == "viewer" and not clerk.user.is_active
