@@ -2,6 +2,9 @@ import unicodedata
 
 from django import forms
 
+from waterportal.accounts.forms import PasswordPairMixin
+from waterportal.accounts.models import StaffRole, User
+
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
@@ -20,3 +23,87 @@ class SecondFactorForm(forms.Form):
 
     def clean_code(self) -> str:
         return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
+
+
+ROLE_CHOICES = StaffRole.choices
+
+
+class InviteStaffForm(forms.Form):
+    name = forms.CharField(
+        label="氏名",
+        max_length=100,
+        error_messages={
+            "required": "氏名を入力してください。",
+            "max_length": "氏名は100文字までで入力してください。",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label="メールアドレス",
+        max_length=254,
+        error_messages={
+            "required": "メールアドレスを入力してください。",
+            "invalid": "メールアドレスの形が正しくありません。例: suido@town.example.jp",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label="権限",
+        choices=ROLE_CHOICES,
+        help_text="管理者: 職員と設定を含むすべて。担当者: 会員・契約・ロック・取り込み・お知らせ。"
+        "閲覧者: 見るだけ。",
+        error_messages={
+            "required": "権限を選んでください。",
+            "invalid_choice": "権限は、管理者・担当者・閲覧者から選んでください。",
+        },
+    )
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="権限",
+        choices=ROLE_CHOICES,
+        error_messages={
+            "required": "権限を選んでください。",
+            "invalid_choice": "権限は、管理者・担当者・閲覧者から選んでください。",
+        },
+    )
+
+
+class WelcomePasswordForm(PasswordPairMixin):
+    """The invitation's first step: the password the new member of staff chooses."""
+
+    def __init__(self, *args, staff: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+
+    def password_user(self) -> User:
+        return self.staff
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="確認コード",
+        max_length=20,
+        help_text="認証アプリに表示されている6桁の数字を入力してください。",
+        error_messages={
+            "required": "確認コードを入力してください。",
+            "max_length": "確認コードが長すぎます。6桁の数字を入力してください。",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(unicodedata.normalize("NFKC", self.cleaned_data["code"]).split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(
+                "確認コードは、認証アプリに表示されている6桁の数字です。もう一度確かめて入力してください。"
+            )
+        return code

@@ -5,6 +5,7 @@ import secrets
 from django.db import models, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device, ThrottlingMixin
+from django_scopes import ScopedManager
 
 from waterportal.accounts.second_factor import tidy_code
 
@@ -65,3 +66,48 @@ class RecoveryCodes(ThrottlingMixin, Device):
     @property
     def remaining(self) -> int:
         return len(self.hashes)
+
+
+class InvitationPurpose(models.TextChoices):
+    INVITE = "invite", "招待"  # a new account: set a password, then enrol
+    RESET = "reset", "認証アプリの再登録"  # after a reset of the second factor: enrol only
+
+
+class StaffInvitation(models.Model):
+    """A single-use emailed link for a member of staff to set a password (when invited)
+    and enrol an authenticator. Only a keyed hash of the link's secret is stored; a newer
+    link for the same account voids this one.
+
+    ``password_hash`` holds the password chosen at the first step, already hashed, until
+    the authenticator is confirmed: the account gets it only then, all at once.
+    """
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    purpose = models.CharField(max_length=10, choices=InvitationPurpose.choices)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    password_hash = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "職員の招待"
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return salted_hmac("waterportal.staff.invitation", token, algorithm="sha256").hexdigest()
+
+    def usable(self, now) -> bool:
+        return self.used_at is None and self.voided_at is None and self.expires_at > now
+
+    def matches(self, token: str) -> bool:
+        return constant_time_compare(self.token_hash, self.hash_token(token))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members, statistics
+from waterportal.staff.views import accounts, home, locks, login, members, statistics, welcome
 
 app_name = "staff"
 
@@ -16,4 +16,29 @@ urlpatterns = [
     path("staff/statistics", statistics.statistics, name="statistics"),
     path("staff/statistics.csv", statistics.all_csv, name="statistics_csv"),
     path("staff/statistics/<slug:series>.csv", statistics.series_csv, name="series_csv"),
+    path("staff/staff", accounts.staff_accounts, name="staff_accounts"),
+    path("staff/staff/<int:staff_id>", accounts.staff_account, name="staff_account"),
+    path("staff/staff/<int:staff_id>/role", accounts.change_role, name="staff_change_role"),
+    path("staff/staff/<int:staff_id>/disable", accounts.disable, name="staff_disable"),
+    path("staff/staff/<int:staff_id>/enable", accounts.enable, name="staff_enable"),
+    path(
+        "staff/staff/<int:staff_id>/reset-second-factor",
+        accounts.reset_second_factor,
+        name="staff_reset_second_factor",
+    ),
+    path(
+        "staff/staff/<int:staff_id>/resend-invitation",
+        accounts.resend_invitation,
+        name="staff_resend_invitation",
+    ),
+    path(
+        "staff/staff/<int:staff_id>/unlock-login", accounts.unlock_login, name="staff_unlock_login"
+    ),
+    path("staff/welcome/done", welcome.welcome_done, name="welcome_done"),
+    path("staff/welcome/<str:value>", welcome.welcome, name="welcome"),
+    path(
+        "staff/welcome/<str:value>/authenticator",
+        welcome.welcome_authenticator,
+        name="welcome_authenticator",
+    ),
 ]

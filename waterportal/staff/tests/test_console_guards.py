@@ -12,7 +12,7 @@ from waterportal.staff import urls as staff_urls
 from waterportal.testing import sign_in
 
 # Pages anyone may open: the two login steps, the logout, and the link in an invitation.
-OPEN = {"login", "login_code", "logout", "welcome", "welcome_enrol", "welcome_codes"}
+OPEN = {"login", "login_code", "logout", "welcome", "welcome_authenticator", "welcome_done"}
 
 
 def console_addresses() -> list[str]:

@@ -23,6 +23,10 @@ from waterportal.tenants.decorators import tenant_required
 PENDING = "staff_pending"
 PENDING_SECONDS = 5 * 60
 BACKEND = "waterportal.accounts.backends.TenantEmailBackend"
+NOT_ENROLLED = (
+    "このアカウントは、認証アプリの登録が済んでいません。管理者から届いたメールのリンクを開いて、"
+    "登録してください。リンクの期限（72時間）が過ぎたときは、管理者に送り直しを依頼してください。"
+)
 
 
 def _limited(form, account: str, source: str) -> bool:
@@ -54,6 +58,10 @@ def staff_login(request):
                 if staff is None:
                     actions.do_record_staff_login_failure(tenant, email, source=ip, step="password")
                     form.add_error(None, texts.LOGIN_FAILED)
+                elif not actions.is_enrolled(staff):
+                    # The right password, but no authenticator yet (its second factor
+                    # was reset): say what to do rather than ask for a code in vain.
+                    form.add_error(None, NOT_ENROLLED)
                 else:
                     request.session[PENDING] = {
                         "id": staff.pk,
