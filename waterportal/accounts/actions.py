@@ -375,6 +375,29 @@ def normalize_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip("\n")
 
 
+def check_text_version(tenant: Tenant, kind: str, label: str, text: str):
+    """The rules a new version must pass, for the console's preview and for publishing:
+    returns the label and text as they will be stored, and the current version (or
+    None). Raises EmptyLabel, EmptyText, TextUnchanged (the same text as the current
+    version) or LabelTaken (a label used before for this text)."""
+    kind = TextKind(kind)
+    label, text = normalize_label(label), normalize_text(text)
+    if not label:
+        raise EmptyLabel()
+    if not text.strip():
+        raise EmptyText()
+    current = (
+        TextVersion.objects.filter(tenant=tenant, kind=kind)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if current is not None and current.text == text:
+        raise TextUnchanged()
+    if TextVersion.objects.filter(tenant=tenant, kind=kind, label=label).exists():
+        raise LabelTaken()
+    return label, text, current
+
+
 def do_publish_text_version(
     tenant: Tenant, kind: str, label: str, text: str, *, actor, source, now=None
 ) -> TextVersion:
@@ -382,31 +405,17 @@ def do_publish_text_version(
 
     It becomes the current text at once (``Tenant.terms_text`` / ``privacy_text``, which
     the registration pages show), and every member who has not accepted it is asked to
-    at their next page (``accounts.decorators.member_page``). Raises EmptyLabel,
-    EmptyText, LabelTaken (used before for this text) or TextUnchanged (the same text
-    as the current version); nothing is stored then. The audit row holds the kind, the
+    at their next page (``accounts.decorators.member_page``). Raises the errors of
+    ``check_text_version``; nothing is stored then. The audit row holds the kind, the
     version's id and label, never the text.
     """
     now = now or timezone.now()
     kind = TextKind(kind)
-    label, text = normalize_label(label), normalize_text(text)
-    if not label:
-        raise EmptyLabel()
-    if not text.strip():
-        raise EmptyText()
     with transaction.atomic():
         # One publication of a town at a time: two 管理者 pressing 公開 at once cannot both
-        # pass the checks below.
+        # pass the checks.
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        current = (
-            TextVersion.objects.filter(tenant=tenant, kind=kind)
-            .order_by("-published_at", "-pk")
-            .first()
-        )
-        if current is not None and current.text == text:
-            raise TextUnchanged()
-        if TextVersion.objects.filter(tenant=tenant, kind=kind, label=label).exists():
-            raise LabelTaken()
+        label, text, current = check_text_version(tenant, kind, label, text)
         version = TextVersion.objects.create(
             tenant=tenant, kind=kind, label=label, text=text, published_at=now, published_by=actor
         )

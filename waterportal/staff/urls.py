@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members
+from waterportal.staff.views import home, locks, login, members, texts
 
 app_name = "staff"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("staff/members/<int:member_id>", members.member, name="member"),
     path("staff/locks", locks.locks, name="locks"),
     path("staff/locks/<int:lock_id>/unlock", locks.unlock, name="unlock"),
+    path("staff/settings/texts", texts.texts, name="texts"),
+    path("staff/settings/texts/publish", texts.publish, name="texts_publish"),
 ]
