@@ -386,12 +386,8 @@ def check_text_version(tenant: Tenant, kind: str, label: str, text: str):
         raise EmptyLabel()
     if not text.strip():
         raise EmptyText()
-    current = (
-        TextVersion.objects.filter(tenant=tenant, kind=kind)
-        .order_by("-published_at", "-pk")
-        .first()
-    )
-    if current is not None and current.text == text:
+    current = TextVersion.objects.filter(tenant=tenant, kind=kind).order_by("-pk").first()
+    if current is not None and normalize_text(current.text) == text:
         raise TextUnchanged()
     if TextVersion.objects.filter(tenant=tenant, kind=kind, label=label).exists():
         raise LabelTaken()

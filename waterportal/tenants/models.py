@@ -136,7 +136,6 @@ class TextVersion(models.Model):
                 fields=["tenant", "kind", "label"], name="textversion_label_unique"
             )
         ]
-        indexes = [models.Index(fields=["tenant", "kind", "published_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.label}"

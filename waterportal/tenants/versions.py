@@ -16,9 +16,11 @@ TEXT_FIELDS = {TextKind.TERMS: "terms_text", TextKind.PRIVACY: "privacy_text"}
 
 
 def current_versions(tenant) -> list[TextVersion]:
-    """The newest version of each kind (利用規約 first); none for a kind never published."""
+    """The newest version of each kind (利用規約 first); none for a kind never published.
+
+    Newest by order of publication (the id), which a clock set back cannot reorder."""
     newest: dict[str, TextVersion] = {}
-    for version in TextVersion.objects.filter(tenant=tenant).order_by("-published_at", "-pk"):
+    for version in TextVersion.objects.filter(tenant=tenant).order_by("-pk"):
         newest.setdefault(version.kind, version)
     return [newest[kind] for kind in TextKind.values if kind in newest]
 
@@ -69,7 +71,7 @@ def previously_accepted(member, version: TextVersion) -> TextVersion | None:
         TextAcceptance.objects.filter(member=member, version__kind=version.kind)
         .exclude(version=version)
         .select_related("version")
-        .order_by("-version__published_at", "-version__pk")
+        .order_by("-version__pk")
         .first()
     )
     return row.version if row is not None else None

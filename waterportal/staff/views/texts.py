@@ -41,7 +41,7 @@ def _page(request, form, status=200):
         TextVersion.objects.filter(tenant=tenant)
         .exclude(pk__in=[v.pk for v in current])
         .select_related("published_by")
-        .order_by("-published_at", "-pk")
+        .order_by("-pk")
     )
     return render(
         request,
@@ -124,5 +124,5 @@ def _already_published(tenant, kind: str, label: str, text: str) -> bool:
     return (
         current is not None
         and current.label == normalize_label(label)
-        and current.text == actions.normalize_text(text)
+        and actions.normalize_text(current.text) == actions.normalize_text(text)
     )
