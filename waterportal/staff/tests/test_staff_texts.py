@@ -15,6 +15,7 @@ from waterportal.accounts.actions import (
 from waterportal.audit.models import AuditEvent
 from waterportal.tenants.models import Tenant, TextVersion
 from waterportal.tenants.versions import current_versions
+from waterportal.testing import make_member
 
 NEW_TERMS = "おうむ町 水道ポータル 利用規約\n\n第1条（目的）\nこの規約は、改めた規約です。"
 
@@ -34,8 +35,10 @@ def test_a_new_town_starts_with_its_default_texts_as_version_1(tenant):
     assert terms.published_at == tenant.created_at
 
 
-def test_the_page_shows_each_current_text_with_its_date(console, tenant):
+def test_the_page_shows_each_current_text_with_its_date(console, tenant, member):
+    make_member(tenant, email="taro@example.jp", accepted_texts=False)
     page = console.get("/staff/settings/texts")
+    assert "同意した会員</dt><dd>1人（会員 2人）" in page.text
     assert page.status_code == 200
     assert "現在の利用規約：第1版" in page.text and "現在の個人情報の取り扱い：第1版" in page.text
     assert "自治体の作成時" in page.text and "これまでの版はありません" in page.text

@@ -2,7 +2,7 @@
 (管理者 only)."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,7 +34,7 @@ def _page(request, form, status=200):
     members = User.members.filter(tenant=tenant, is_active=True).count()
     accepted = dict(
         TextVersion.objects.filter(pk__in=[v.pk for v in current])
-        .annotate(n=Count("acceptances"))
+        .annotate(n=Count("acceptances", filter=Q(acceptances__member__is_active=True)))
         .values_list("pk", "n")
     )
     earlier = (
