@@ -426,10 +426,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from waterportal.accounts.models import User
 from waterportal.contracts.models import Customer, Link
+from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant
 with scopes_disabled():
     tenant = Tenant.objects.get(slug={tenant!r})
     member = User.objects.create_user({email!r}, {password!r}, tenant=tenant, name="水道 次郎")
+    versions.record_acceptance(member, versions.current_versions(tenant), now=timezone.now())
     taken = Link.objects.values_list("customer_id", flat=True)
     customers = Customer.objects.filter(tenant=tenant, status="使用中").exclude(pk__in=taken)[:2]
     for customer in customers:

@@ -102,6 +102,7 @@ def seed(contracts: int) -> None:
     from waterportal.billing.services import add_months
     from waterportal.contracts.models import Customer, Link
     from waterportal.lib.kana import kana_key
+    from waterportal.tenants import versions
     from waterportal.tenants.actions import do_create_tenant
     from waterportal.tenants.models import Tenant
 
@@ -110,6 +111,7 @@ def seed(contracts: int) -> None:
         tenant = do_create_tenant(slug=TENANT, name="ベンチ町", phone="0120-000-000")
         member = User.objects.create_user(EMAIL, PASSWORD, tenant=tenant, name="ベンチ 花子")
         now = timezone.now()
+        versions.record_acceptance(member, versions.current_versions(tenant), now=now)
         this_month = timezone.localdate().replace(day=1)
         for c in range(contracts):
             kana = f"ベンチ タロウ{c}"

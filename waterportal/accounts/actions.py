@@ -25,7 +25,8 @@ from waterportal.audit.actions import record
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Link
 from waterportal.limits import ratelimit
-from waterportal.tenants.models import Tenant
+from waterportal.tenants import versions
+from waterportal.tenants.models import Tenant, TextKind, TextVersion, normalize_label
 
 
 class EmailTaken(Exception):
@@ -326,7 +327,17 @@ def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow
         link = contract_actions.do_link_contract(
             member, customer, flow.data["relationship"], now=now
         )
-        record(tenant, "member_registered", member=member, now=now, link=link.pk)
+        # They agreed to the texts on the way here: the versions current now.
+        agreed = versions.current_versions(tenant)
+        versions.record_acceptance(member, agreed, now=now)
+        record(
+            tenant,
+            "member_registered",
+            member=member,
+            now=now,
+            link=link.pk,
+            versions=[v.pk for v in agreed],
+        )
         flow.completed_at = now
         flow.member = member
         flow.data = {"active_from": link.active_from.isoformat()}
@@ -337,6 +348,116 @@ def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow
             {"tenant": tenant, "active_from": link.active_from, "name": member.name},
         )
     return flow
+
+
+class TextVersionError(Exception):
+    """A new version of a text cannot be published as typed."""
+
+
+class EmptyLabel(TextVersionError):
+    pass
+
+
+class EmptyText(TextVersionError):
+    pass
+
+
+class LabelTaken(TextVersionError):
+    """The town already published a version of this text under this label."""
+
+
+class TextUnchanged(TextVersionError):
+    """The text is the same as the current version's: nothing to ask members."""
+
+
+def normalize_text(text: str) -> str:
+    """A text as pasted into a form: the browser's CRLF as LF, no trailing blank lines."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip("\n")
+
+
+def check_text_version(tenant: Tenant, kind: str, label: str, text: str):
+    """The rules a new version must pass, for the console's preview and for publishing:
+    returns the label and text as they will be stored, and the current version (or
+    None). Raises EmptyLabel, EmptyText, TextUnchanged (the same text as the current
+    version) or LabelTaken (a label used before for this text)."""
+    kind = TextKind(kind)
+    label, text = normalize_label(label), normalize_text(text)
+    if not label:
+        raise EmptyLabel()
+    if not text.strip():
+        raise EmptyText()
+    current = TextVersion.objects.filter(tenant=tenant, kind=kind).order_by("-pk").first()
+    if current is not None and normalize_text(current.text) == text:
+        raise TextUnchanged()
+    if TextVersion.objects.filter(tenant=tenant, kind=kind, label=label).exists():
+        raise LabelTaken()
+    return label, text, current
+
+
+def do_publish_text_version(
+    tenant: Tenant, kind: str, label: str, text: str, *, actor, source, now=None
+) -> TextVersion:
+    """Publish a new version of the town's 利用規約 or 個人情報の取り扱い.
+
+    It becomes the current text at once (``Tenant.terms_text`` / ``privacy_text``, which
+    the registration pages show), and every member who has not accepted it is asked to
+    at their next page (``accounts.decorators.member_page``). Raises the errors of
+    ``check_text_version``; nothing is stored then. The audit row holds the kind, the
+    version's id and label, never the text.
+    """
+    now = now or timezone.now()
+    kind = TextKind(kind)
+    with transaction.atomic():
+        # One publication of a town at a time: two 管理者 pressing 公開 at once cannot both
+        # pass the checks.
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        label, text, current = check_text_version(tenant, kind, label, text)
+        version = TextVersion.objects.create(
+            tenant=tenant, kind=kind, label=label, text=text, published_at=now, published_by=actor
+        )
+        field = versions.TEXT_FIELDS[kind]
+        setattr(tenant, field, text)
+        tenant.save(update_fields=[field])
+        record(
+            tenant,
+            "terms_published",
+            actor=actor,
+            now=now,
+            source=source,
+            kind=kind.value,
+            version=version.pk,
+            label=label,
+            before={"version": current.pk, "label": current.label} if current else {},
+            after={"version": version.pk, "label": label},
+        )
+    return version
+
+
+def do_accept_text_versions(member: User, version_ids, *, source, now=None) -> list[TextVersion]:
+    """「同意する」: the member agreed to the versions they were shown (``version_ids``).
+
+    Only versions still current and not yet accepted are recorded, each with one audit
+    row: a version published while the page was open is asked for next, and a double
+    click records nothing twice. Returns the versions recorded.
+    """
+    now = now or timezone.now()
+    tenant = member.town
+    shown = {str(pk) for pk in version_ids}
+    with transaction.atomic():
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+        agreed = [v for v in versions.pending_versions(member) if str(v.pk) in shown]
+        versions.record_acceptance(member, agreed, now=now)
+        for version in agreed:
+            record(
+                tenant,
+                "terms_accepted",
+                member=member,
+                now=now,
+                source=source,
+                kind=version.kind,
+                version=version.pk,
+            )
+    return agreed
 
 
 def do_purge_expired(*, now=None) -> None:

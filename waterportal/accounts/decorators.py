@@ -1,13 +1,41 @@
 """The one decorator of every page that shows a member's own data."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from waterportal.accounts.models import AccountKind
 from waterportal.tenants.decorators import tenant_required
+from waterportal.tenants.versions import pending_versions
+
+
+def _member_only(view, *, texts_accepted: bool):
+    @tenant_required
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.tenant_id != request.tenant.pk or request.user.kind != AccountKind.MEMBER:
+            return redirect_to_login(request.get_full_path())
+        if texts_accepted and pending_versions(request.user):
+            return redirect(texts_page(request))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def texts_page(request) -> str:
+    """The page asking to accept the new texts, coming back here afterwards (a page that
+    was posted to is not opened again: the member's first page instead)."""
+    url = reverse("accounts:texts_accept")
+    if request.method == "GET":
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return url
 
 
 def member_page(view):
@@ -18,20 +46,19 @@ def member_page(view):
     - The account must be a resident's of this municipality: the operator's account,
       which has none, and the town's staff have no member pages and are sent to the
       login too.
+    - The member has accepted the current 利用規約 and 個人情報の取り扱い: after the town
+      published a new version, every member page sends them to the page that asks
+      (``/terms/accept``), which brings them back here once they accepted.
     - ``never_cache``: ``no-store, private`` among its headers, so neither a browser nor
       a proxy keeps a copy of a member's bills, statements or address.
 
     Which methods a page accepts is the page's own business (``require_safe`` on the
     pages that only show, ``require_POST`` on the actions).
     """
+    return _member_only(view, texts_accepted=True)
 
-    @tenant_required
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.tenant_id != request.tenant.pk or request.user.kind != AccountKind.MEMBER:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def member_page_before_texts(view):
+    """``member_page`` for the one page a member opens before accepting new texts: the
+    page that asks them to."""
+    return _member_only(view, texts_accepted=False)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from waterportal.staff.views import accounts, home, locks, login, members, statistics, welcome
+from waterportal.staff.views import (
+    accounts,
+    home,
+    locks,
+    login,
+    members,
+    statistics,
+    texts,
+    welcome,
+)
 
 app_name = "staff"
 
@@ -41,4 +50,6 @@ urlpatterns = [
         welcome.welcome_authenticator,
         name="welcome_authenticator",
     ),
+    path("staff/settings/texts", texts.texts, name="texts"),
+    path("staff/settings/texts/publish", texts.publish, name="texts_publish"),
 ]

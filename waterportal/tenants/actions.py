@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant, is_wellformed_slug, normalize_slug, slug_validator
 from waterportal.tenants.texts import DEFAULT_PRIVACY, DEFAULT_TERMS
 
 
 def do_create_tenant(*, slug: str, name: str, **fields) -> Tenant:
-    """Create a municipality with the default 利用規約 and 個人情報の取り扱い texts.
+    """Create a municipality with the default 利用規約 and 個人情報の取り扱い texts, each
+    published as its 第1版.
 
     Raises ValidationError for a malformed or already used slug, or another invalid field.
     """
@@ -27,6 +29,7 @@ def do_create_tenant(*, slug: str, name: str, **fields) -> Tenant:
     try:
         with transaction.atomic():
             tenant.save()
+            versions.start_versions(tenant, now=tenant.created_at)
     except IntegrityError as exc:  # created concurrently since the check above
         raise duplicate from exc
     return tenant

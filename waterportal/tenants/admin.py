@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from waterportal.tenants import versions
 from waterportal.tenants.models import ClosedDay, Tenant
 from waterportal.tenants.texts import DEFAULT_PRIVACY, DEFAULT_TERMS
 
@@ -28,3 +29,11 @@ class TenantAdmin(admin.ModelAdmin):
             obj.terms_text = (obj.terms_text or DEFAULT_TERMS).replace("{name}", obj.name)
             obj.privacy_text = (obj.privacy_text or DEFAULT_PRIVACY).replace("{name}", obj.name)
         super().save_model(request, obj, form, change)
+        if not change:
+            versions.start_versions(obj, now=obj.created_at)
+
+    def get_readonly_fields(self, request, obj=None):
+        """Once a town exists, its texts change only by publishing a new version in its
+        console (管理者 → 規約の版), which asks every member to accept it."""
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "terms_text", "privacy_text") if obj is not None else fields

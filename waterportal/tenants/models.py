@@ -1,8 +1,10 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django_scopes import ScopedManager
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 slug_validator = RegexValidator(SLUG_PATTERN, "英小文字・数字・ハイフンで2〜40文字にしてください。")
@@ -86,3 +88,76 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.reason}"
+
+
+class TextKind(models.TextChoices):
+    """The two texts a member agrees to when registering."""
+
+    TERMS = "terms", "利用規約"
+    PRIVACY = "privacy", "個人情報の取り扱い"
+
+
+def normalize_label(value: str) -> str:
+    """A version label as typed by a person: full-width digits to ASCII, trimmed, so that
+    「２０２６年１２月版」 and 「2026年12月版」 are the same label."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+class TextVersion(models.Model):
+    """One published version of a town's 利用規約 or 個人情報の取り扱い.
+
+    The newest of each kind is the current text (also kept in ``Tenant.terms_text`` /
+    ``privacy_text``, which the registration pages show); a member who has not accepted
+    it is asked to at their next page (``accounts.decorators.member_page``). Versions are
+    never edited or deleted: what a member agreed to stays readable.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="text_versions")
+    kind = models.CharField("種類", max_length=10, choices=TextKind.choices)
+    label = models.CharField("版", max_length=40, help_text="例: 2026年12月版")
+    text = models.TextField("本文")
+    published_at = models.DateTimeField("公開日時")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="公開した職員",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "規約の版"
+        verbose_name_plural = "規約の版"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "label"], name="textversion_label_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label}"
+
+
+class TextAcceptance(models.Model):
+    """A member agreed to a version: at registration, or when asked after it was published."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="text_acceptances"
+    )
+    version = models.ForeignKey(TextVersion, on_delete=models.CASCADE, related_name="acceptances")
+    accepted_at = models.DateTimeField("同意日時")
+
+    objects = ScopedManager(tenant="version__tenant")
+
+    class Meta:
+        verbose_name = "規約への同意"
+        verbose_name_plural = "規約への同意"
+        constraints = [
+            models.UniqueConstraint(fields=["member", "version"], name="textacceptance_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.accepted_at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ from waterportal.billing.services import add_months
 from waterportal.contracts.models import Customer, Link
 from waterportal.lib.kana import kana_key
 from waterportal.staff.actions import do_create_staff, do_enroll_operator_authenticator
+from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant
 from waterportal.testing.personas import HANAKO, OPERATOR, STRONG_PASSWORD, SUIDO
 
@@ -36,9 +37,21 @@ def make_customer(
 
 
 def make_member(
-    tenant: Tenant, email=HANAKO.email, password=STRONG_PASSWORD, name=HANAKO.name
+    tenant: Tenant,
+    email=HANAKO.email,
+    password=STRONG_PASSWORD,
+    name=HANAKO.name,
+    *,
+    accepted_texts=True,
 ) -> User:
-    return User.objects.create_user(email, password, tenant=tenant, name=name)
+    """A member who, as registration records, accepted the town's current texts when they
+    joined (``accepted_texts=False``: one who has accepted none)."""
+    member = User.objects.create_user(email, password, tenant=tenant, name=name)
+    if accepted_texts:
+        versions.record_acceptance(
+            member, versions.current_versions(tenant), now=member.date_joined
+        )
+    return member
 
 
 @dataclass

@@ -101,3 +101,55 @@ def test_accounts_made_before_kinds_become_the_operators_or_residents():
     new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
     kinds = dict(new.get_model("accounts", "User").objects.values_list("pk", "kind"))
     assert kinds == {operator.pk: "operator", resident.pk: "member"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_towns_texts_become_version_1_accepted_by_its_members_when_they_joined():
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from waterportal.tenants.models import TextAcceptance, TextVersion
+    from waterportal.tenants.versions import pending_versions
+
+    before = [
+        ("accounts", "0004_account_kinds_staff_roles"),
+        ("tenants", "0003_tenant_number_lock_hours"),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    towns = old.get_model("tenants", "Tenant").objects
+    oumu = towns.create(
+        slug="oumu", name="おうむ町", terms_text="規約の文", privacy_text="取扱いの文"
+    )
+    kita = towns.create(slug="kita", name="きた市", terms_text="きた市の規約", privacy_text="")
+    users = old.get_model("accounts", "User").objects
+    joined = dt.datetime(2026, 5, 1, 3, 0, tzinfo=dt.UTC)
+    hanako = users.create(email="hanako@example.jp", tenant_id=oumu.pk, date_joined=joined)
+    staff = users.create(
+        email="kanri@example.jp", tenant_id=oumu.pk, kind="staff", staff_role="manager"
+    )
+    jiro = users.create(email="jiro@example.jp", tenant_id=kita.pk, date_joined=joined)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    versions = {(v.tenant_id, v.kind): v for v in TextVersion.objects.all()}
+    assert set(versions) == {(oumu.pk, "terms"), (oumu.pk, "privacy"), (kita.pk, "terms")}
+    terms = versions[(oumu.pk, "terms")]
+    assert (terms.label, terms.text, terms.published_by) == ("第1版", "規約の文", None)
+    assert terms.published_at == oumu.created_at
+    accepted = {(a.member_id, a.version_id, a.accepted_at) for a in TextAcceptance.objects.all()}
+    assert accepted == {
+        (hanako.pk, terms.pk, joined),
+        (hanako.pk, versions[(oumu.pk, "privacy")].pk, joined),
+        (jiro.pk, versions[(kita.pk, "terms")].pk, joined),
+    }
+    assert not TextAcceptance.objects.filter(member_id=staff.pk).exists()
+    from waterportal.accounts.models import User
+
+    assert pending_versions(User.objects.get(pk=hanako.pk)) == []
+    assert pending_versions(User.objects.get(pk=jiro.pk)) == []

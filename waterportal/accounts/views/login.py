@@ -15,7 +15,7 @@ from waterportal.lib.sources import client_ip
 from waterportal.tenants.decorators import tenant_required
 
 
-def _next_page(request) -> str | None:
+def safe_next_page(request) -> str | None:
     """The page the member was on when asked to log in (after 30 idle minutes, say), to
     go back to. A page of this portal only: a link cannot send a resident elsewhere."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -37,7 +37,7 @@ def _sign_in(request, member) -> None:
 @tenant_required
 @never_cache
 def login_view(request):
-    next_page = _next_page(request)
+    next_page = safe_next_page(request)
     user = request.user
     if user.is_authenticated and user.tenant_id == request.tenant.pk and user.kind == "member":
         return redirect(next_page or "billing:home")

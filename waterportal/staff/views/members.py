@@ -12,6 +12,8 @@ from waterportal.lib.kana import customer_number_key, kana_key
 from waterportal.lib.sources import client_ip
 from waterportal.staff import actions
 from waterportal.staff.decorators import staff_page
+from waterportal.tenants import versions
+from waterportal.tenants.models import TextAcceptance
 
 SEARCH_LIMIT = 50
 
@@ -105,5 +107,14 @@ def member(request, member_id: int):
     return render(
         request,
         "staff/member.html",
-        {"person": person, "links": links, "today": today, "history": history},
+        {
+            "person": person,
+            "links": links,
+            "today": today,
+            "history": history,
+            "acceptances": TextAcceptance.objects.filter(member=person)
+            .select_related("version")
+            .order_by("-accepted_at", "-pk"),
+            "texts_pending": versions.pending_versions(person),
+        },
     )

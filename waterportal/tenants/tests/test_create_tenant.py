@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from waterportal.tenants.models import Tenant
+from waterportal.tenants.versions import current_versions
 from waterportal.testing import admin_sign_in, make_operator
 
 
@@ -72,3 +73,34 @@ def test_a_town_added_in_the_admin_starts_with_the_default_texts_in_its_name(cli
     assert "みなみ村 水道ポータル 利用規約" in town.terms_text
     assert "みなみ村 水道ポータル 個人情報の取り扱い" in town.privacy_text
     assert "{name}" not in town.terms_text + town.privacy_text
+
+
+def test_a_town_added_in_the_admin_publishes_its_texts_as_version_1(client, db):
+    admin_sign_in(client, make_operator())
+    client.post(
+        "/admin/tenants/tenant/add/",
+        {
+            "slug": "minami",
+            "name": "みなみ村",
+            "number_lock_hours": "24",
+            "is_active": "on",
+            "terms_text": "",
+            "privacy_text": "",
+            "closed_days-TOTAL_FORMS": "0",
+            "closed_days-INITIAL_FORMS": "0",
+        },
+    )
+    town = Tenant.objects.get(slug="minami")
+    assert [(v.kind, v.label, v.text) for v in current_versions(town)] == [
+        ("terms", "第1版", town.terms_text),
+        ("privacy", "第1版", town.privacy_text),
+    ]
+    # Afterwards the texts change only by publishing a version in the town's console.
+    change = client.get(f"/admin/tenants/tenant/{town.pk}/change/")
+    assert 'name="terms_text"' not in change.text and 'name="privacy_text"' not in change.text
+
+
+def test_create_tenant_publishes_the_default_texts_as_version_1(db):
+    call_command("create_tenant", "minami", name="みなみ村")
+    town = Tenant.objects.get(slug="minami")
+    assert [v.label for v in current_versions(town)] == ["第1版", "第1版"]
