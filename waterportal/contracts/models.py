@@ -117,6 +117,8 @@ class NumberLock(models.Model):
     unlocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the town's 管理者 were sent the daily list that named this lock; empty until then.
+    reported_at = models.DateTimeField("管理者へ通知した日時", null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 

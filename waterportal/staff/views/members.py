@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from waterportal.accounts.models import User, normalize_email
+from waterportal.accounts.models import StaffRole, User, normalize_email
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Link
 from waterportal.lib.kana import customer_number_key, kana_key
@@ -102,5 +102,12 @@ def member(request, member_id: int):
     return render(
         request,
         "staff/member.html",
-        {"person": person, "links": links, "today": today, "history": history},
+        {
+            "person": person,
+            "links": links,
+            "today": today,
+            "history": history,
+            # 管理者 and 担当者 act on the member (views/member_actions.py); 閲覧者 read.
+            "can_act": request.user.staff_role in (StaffRole.MANAGER, StaffRole.CLERK),
+        },
     )
