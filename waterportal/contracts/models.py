@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 
+def mask_number(number: str) -> str:
+    """Only the last four digits of a 使用者番号, as every email shows one."""
+    return "•" * max(0, len(number) - 4) + number[-4:]
+
+
 class Customer(models.Model):
     """A water contract as the billing system's ledger (使用者台帳) describes it."""
 
@@ -48,7 +53,7 @@ class Customer(models.Model):
     @property
     def masked_number(self) -> str:
         """Show only the last four digits: enough to tell contracts apart."""
-        return "•" * max(0, len(self.number) - 4) + self.number[-4:]
+        return mask_number(self.number)
 
 
 class Relationship(models.TextChoices):
@@ -138,3 +143,7 @@ class NumberLock(models.Model):
 
     def is_active(self, now) -> bool:
         return self.unlocked_at is None and self.until > now
+
+    @property
+    def masked_number(self) -> str:
+        return mask_number(self.number)
