@@ -248,7 +248,7 @@ def do_record_logout(member: User, *, source: str, now=None) -> None:
 
 def _staff_member(member: User, actor: User) -> User:
     # Locked for the change; a member of another town than the actor's does not exist.
-    return User.members.select_for_update().get(pk=member.pk, tenant_id=actor.tenant_id)
+    return User.members.select_for_update().get(pk=member.pk, tenant=actor.town)
 
 
 def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=None) -> bool:

@@ -119,7 +119,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         # staff ended the sessions. Overridden here, not in get_session_auth_hash, so
         # that SECRET_KEY_FALLBACKS keep working as Django checks them.
         if not self.session_generation:
-            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # not in django-stubs
         key_salt = "waterportal.accounts.User.get_session_auth_hash"
         value = f"{self.password}:{self.session_generation}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()

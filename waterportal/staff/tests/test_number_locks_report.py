@@ -14,7 +14,7 @@ from waterportal.contracts.actions import LINK_NUMBER, ContractError, find_contr
 from waterportal.contracts.models import NumberLock
 from waterportal.staff.actions import do_report_number_locks, report_number_locks_everywhere
 from waterportal.staff.tasks import report_number_locks
-from waterportal.testing import mails_to, make_customer, make_staff
+from waterportal.testing import html_of, mails_to, make_customer, make_staff
 
 
 def lock(tenant, number, **extra) -> NumberLock:
@@ -62,7 +62,7 @@ def test_the_active_managers_get_the_days_new_locks(tenant, clock, managers, run
     assert "2026年11月25日 12:00にロック" in message.body
     assert f"カナ氏名の誤り {LINK_NUMBER.limit}回" in message.body
     assert f"{settings.SITE_URL}/staff/locks?tenant=oumu" in message.body
-    html = message.alternatives[0].content
+    html = html_of(message)
     assert "/staff/locks?tenant=oumu" in html and "10100001" not in html
 
 
