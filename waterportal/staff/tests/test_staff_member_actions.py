@@ -3,26 +3,32 @@ account, sign it out everywhere): 管理者 and 担当者 may, each with a reaso
 and mailed to the member; 閲覧者 may not; another town's members and links do not exist."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_scopes import scopes_disabled
 
 from waterportal.accounts import signin
-from waterportal.accounts.actions import do_sign_in_with_link
+from waterportal.accounts.actions import do_end_member_sessions, do_sign_in_with_link
 from waterportal.accounts.codes import replace_secret
 from waterportal.audit.models import AuditEvent
+from waterportal.contracts.actions import do_revoke_link_by_staff
 from waterportal.contracts.models import Link
 from waterportal.testing import (
     Portal,
+    code_from_mail,
     is_signed_in,
     mails_to,
     make_customer,
     make_link,
     make_member,
+    make_staff,
     sign_in,
 )
 from waterportal.testing.personas import HANAKO
@@ -368,3 +374,53 @@ def test_signing_her_out_ends_a_session_kept_in_redis_too(
     console.post(action_urls(member, link)["sessions"], {"reason": REASON})
     assert browser.get("/").status_code == 302
     assert browser.get("/").status_code == 302
+
+
+def test_a_password_reset_does_not_restart_a_stopped_account(console, member, link, tenant):
+    console.post(action_urls(member, link)["lock"], {"reason": REASON})
+    browser = Portal(Client(), tenant, console._capture)
+    browser.open_tenant()
+    browser.post("/password-reset", {"email": member.email})
+    code = code_from_mail(member.email)
+    new = "Kawa-Nagare-77"
+    browser.post("/password-reset/code", {"code": code, "password1": new, "password2": new})
+    login = browser.post("/login", {"email": member.email, "password": new})
+    assert login.status_code == 200 and "利用を停止しているため" in login.text
+    assert browser.get("/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_members_of_staff_clicking_at_once_do_it_once(tenant, member, link):
+    """Two requests at the same moment, each in its own transaction: the row lock makes
+    the second see the first's change."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers with its database lock")
+    staff = [make_staff(tenant, f"kanri{i}@town.oumu.example.jp").user for i in (1, 2)]
+
+    def revoke(who):
+        return do_revoke_link_by_staff(link, actor=who, reason=REASON, source="::1")
+
+    def end(who):
+        return do_end_member_sessions(
+            member, actor=who, reason=REASON, source="::1", seen_generation=0
+        )
+
+    for act in (revoke, end):
+        start, results = threading.Barrier(2), []
+
+        def click(who, act=act, start=start, results=results):
+            try:
+                with scopes_disabled():
+                    start.wait(5)
+                    results.append(act(who))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=click, args=(who,)) for who in staff]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert sorted(results) == [False, True]
+    assert AuditEvent.objects.filter(action="staff_revoked_link").count() == 1
+    assert AuditEvent.objects.filter(action="staff_ended_sessions").count() == 1
