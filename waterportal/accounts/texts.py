@@ -145,9 +145,9 @@ def account_stopped(tenant: Tenant) -> str:
     """Said to the owner of an account the town's staff stopped, whichever way they try
     to sign in: that it is stopped, and whom to call."""
     message = gettext(
-        "このアカウントは、町の水道の担当窓口が利用を停止しているため、ログインできません。"
+        "このアカウントは、%(town)sの水道の担当窓口が利用を停止しているため、ログインできません。"
         "お問い合わせは、%(office)sまでお電話ください。"
-    ) % {"office": office_and_phone(tenant)}
+    ) % {"town": tenant.name, "office": office_and_phone(tenant)}
     if tenant.opening_hours:
         message += gettext("受付時間は%(hours)sです。") % {"hours": tenant.opening_hours}
     return message
