@@ -406,7 +406,8 @@ def test_two_members_of_staff_clicking_at_once_do_it_once(tenant, member, link):
         )
 
     for act in (revoke, end):
-        start, results = threading.Barrier(2), []
+        start = threading.Barrier(2)
+        results: list[bool] = []
 
         def click(who, act=act, start=start, results=results):
             try:
