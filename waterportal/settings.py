@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waterportal.exchange.tasks.sweep_missed_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    # Each town's 管理者 get the customer-number locks made since the last list.
+    "report-number-locks": {
+        "task": "waterportal.staff.tasks.report_number_locks",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "forget-report-values": {
         "task": "waterportal.exchange.tasks.forget_report_values",
         "schedule": crontab(hour=3, minute=40),

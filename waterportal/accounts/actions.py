@@ -215,6 +215,8 @@ def do_sign_in_with_link(tenant: Tenant, value: str, *, source: str, now=None) -
         member = User.members.filter(tenant=tenant, email=row.email, is_active=True).first()
         if not used or member is None:
             raise signin.LinkInvalid()
+        if member.locked_at is not None:
+            raise signin.AccountStopped()
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
         record(tenant, "login", member=member, now=now, source=source, method="link")
     return member
@@ -240,6 +242,112 @@ def do_record_login(member: User, *, source: str, now=None) -> None:
 
 def do_record_logout(member: User, *, source: str, now=None) -> None:
     record(member.town, "logout", member=member, now=now, source=source)
+
+
+# --- What the town's staff do to a member's account -------------------------------------
+
+
+def _staff_member(member: User, actor: User) -> User:
+    # Locked for the change; a member of another town than the actor's does not exist.
+    return User.members.select_for_update().get(pk=member.pk, tenant=actor.town)
+
+
+def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=None) -> bool:
+    """Staff stop the account (アカウントを停止), for ``reason``.
+
+    No sign-in of any kind until staff lift it: not with the password, a sign-in link or
+    after a password reset (``backends.TenantEmailBackend.user_can_authenticate``), and
+    every open session ends at once (the session generation is raised). On record with
+    before and after; the member is told by email, without the reason. Returns False,
+    changing nothing, when the account is already stopped.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = _staff_member(member, actor)
+        if member.locked_at is not None:
+            return False
+        member.locked_at = now
+        member.session_generation += 1
+        member.save(update_fields=["locked_at", "session_generation"])
+        record(
+            member.town,
+            "staff_locked_member",
+            actor=actor,
+            member=member,
+            source=source,
+            now=now,
+            reason=reason,
+            before={"locked": False},
+            after={"locked": True},
+        )
+        emails.send("staff_locked_member", member.email, {"tenant": member.town})
+    return True
+
+
+def do_unlock_member(member: User, *, actor: User, reason: str, source: str, now=None) -> bool:
+    """Staff lift the stop (停止を解除): the member may sign in again (the sessions that
+    the stop ended stay ended). Returns False, changing nothing, when it is not stopped."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = _staff_member(member, actor)
+        if member.locked_at is None:
+            return False
+        locked_at = member.locked_at
+        member.locked_at = None
+        member.save(update_fields=["locked_at"])
+        record(
+            member.town,
+            "staff_unlocked_member",
+            actor=actor,
+            member=member,
+            source=source,
+            now=now,
+            reason=reason,
+            before={"locked": True, "locked_at": locked_at.isoformat()},
+            after={"locked": False},
+        )
+        emails.send("staff_unlocked_member", member.email, {"tenant": member.town})
+    return True
+
+
+def do_end_member_sessions(
+    member: User,
+    *,
+    actor: User,
+    reason: str,
+    source: str,
+    seen_generation: int | None = None,
+    now=None,
+) -> bool:
+    """Staff sign the member out everywhere (すべての端末からログアウトさせる).
+
+    Raising the session generation changes the session auth hash, so every session of
+    the member, in the database and in Redis alike, is refused on its next request
+    (Django compares the hash on each one). The password is left alone. ``seen_generation``
+    is the generation the staff member's page showed: when it has changed meanwhile (a
+    second click, or another member of staff first) nothing is done and False returned.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = _staff_member(member, actor)
+        if seen_generation is not None and seen_generation != member.session_generation:
+            return False
+        before = member.session_generation
+        member.session_generation += 1
+        member.save(update_fields=["session_generation"])
+        record(
+            member.town,
+            "staff_ended_sessions",
+            actor=actor,
+            member=member,
+            source=source,
+            now=now,
+            reason=reason,
+            before={"session_generation": before},
+            after={"session_generation": member.session_generation},
+        )
+        emails.send("staff_ended_sessions", member.email, {"tenant": member.town})
+    return True
 
 
 @sensitive_variables("plain")

@@ -46,6 +46,11 @@ class TenantEmailBackend(ModelBackend):
             return user
         return None
 
+    def user_can_authenticate(self, user):
+        """Active and not stopped by the town's staff: checked at every sign-in and on
+        every request of a session, so a stop ends the open sessions at once."""
+        return super().user_can_authenticate(user) and getattr(user, "locked_at", None) is None
+
     def get_user(self, user_id):
         """The signed-in member, if their session still exists.
 

@@ -74,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_new_bill = models.BooleanField("新しい請求のお知らせメール", default=True)
     kind = models.CharField("種別", max_length=10, choices=AccountKind, default=AccountKind.MEMBER)
     staff_role = models.CharField("職員の権限", max_length=10, choices=StaffRole, blank=True)
+    # Stopped by the town's staff (アカウントを停止): no sign-in of any kind until they lift it.
+    locked_at = models.DateTimeField("停止日時", null=True, blank=True)
+    # Part of the session auth hash once above 0: raising it ends every open session of
+    # the account (``get_session_auth_hash``). 0, the default, leaves Django's hash as it
+    # was, so the deploy that added it ended nobody's session.
+    session_generation = models.PositiveIntegerField("セッションの世代", default=0)
 
     objects = UserManager()
     members = MemberManager()
@@ -107,6 +113,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's own hash (of the password) while the generation is 0; with it once
+        # staff ended the sessions. Overridden here, not in get_session_auth_hash, so
+        # that SECRET_KEY_FALLBACKS keep working as Django checks them.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # not in django-stubs
+        key_salt = "waterportal.accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def town(self) -> Tenant:

@@ -100,6 +100,19 @@ class LinkInvalid(Exception):
     """The link is unknown, used, replaced by a newer one or expired."""
 
 
+class AccountStopped(Exception):
+    """The town's staff stopped the account (``actions.do_lock_member``)."""
+
+
+def is_stopped(tenant: Tenant, email: str, password: str) -> bool:
+    """The password is right but the account is stopped by staff: asked only after a
+    failed sign-in, so that only the account's owner learns that it is stopped."""
+    member = User.members.filter(
+        tenant=tenant, email=email, is_active=True, locked_at__isnull=False
+    ).first()
+    return member is not None and member.check_password(password)
+
+
 def find_link(tenant: Tenant, value: str, *, now=None) -> VerificationCode:
     """The usable sign-in link row that ``value`` names, or LinkInvalid.
 

@@ -141,6 +141,18 @@ EMAIL_TAKEN = _(
 )
 
 
+def account_stopped(tenant: Tenant) -> str:
+    """Said to the owner of an account the town's staff stopped, whichever way they try
+    to sign in: that it is stopped, and whom to call."""
+    message = gettext(
+        "このアカウントは、%(town)sの水道の担当窓口が利用を停止しているため、ログインできません。"
+        "お問い合わせは、%(office)sまでお電話ください。"
+    ) % {"town": tenant.name, "office": office_and_phone(tenant)}
+    if tenant.opening_hours:
+        message += gettext("受付時間は%(hours)sです。") % {"hours": tenant.opening_hours}
+    return message
+
+
 # The account pages (signed-in member).
 CURRENT_PASSWORD_WRONG = _(
     "今のパスワードが正しくありません。大文字・小文字の違いも確かめてください。"

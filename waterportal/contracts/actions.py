@@ -248,6 +248,99 @@ def do_revoke_link(member, link: Link, *, now=None) -> Link:
     return link
 
 
+def link_state(link: Link, today: dt.date) -> str:
+    """``revoked``, ``waiting`` (表示開始待ち) or ``active``: what the audit log records."""
+    if link.revoked_at is not None:
+        return "revoked"
+    return "waiting" if link.active_from > today else "active"
+
+
+def _staff_link(link: Link, actor) -> Link:
+    # Locked for the change; a link of another town than the actor's does not exist.
+    return (
+        Link.objects.select_for_update(of=("self",))
+        .select_related("member", "customer", "tenant")
+        .get(pk=link.pk, tenant_id=actor.tenant_id)
+    )
+
+
+def do_revoke_link_by_staff(link: Link, *, actor, reason: str, source: str, now=None) -> bool:
+    """Staff end a member's view of a contract (取り消す), for ``reason``.
+
+    As ``do_revoke_link`` (the row stays, marked revoked; the ledger is untouched; the
+    town's cached cards are redrawn by the save), on record with the staff member, the
+    reason and the state before and after, and the member is told by email (which names
+    the contract masked and never the reason). Returns False, changing nothing, when the
+    link was already revoked (a second click, or another member of staff first).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        link = _staff_link(link, actor)
+        if link.revoked_at is not None:
+            return False
+        before = link_state(link, timezone.localdate(now))
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+        record(
+            link.tenant,
+            "staff_revoked_link",
+            actor=actor,
+            member=link.member,
+            source=source,
+            now=now,
+            link=link.pk,
+            customer=link.customer_id,
+            reason=reason,
+            before={"state": before, "revoked_at": None},
+            after={"state": "revoked", "revoked_at": now.isoformat()},
+        )
+        emails.send(
+            "staff_revoked_link",
+            link.member.email,
+            {"tenant": link.tenant, "masked_number": link.customer.masked_number},
+        )
+    return True
+
+
+def do_activate_link_now(link: Link, *, actor, reason: str, source: str, now=None) -> bool:
+    """Staff make a waiting link (表示開始待ち) visible now (今すぐ表示する), for ``reason``.
+
+    Its ``active_from`` becomes today and ``activated_at`` now, as the daily activation
+    would have done on its day; the cards are redrawn by the save; on record with before
+    and after; the member is told by email. Returns False, changing nothing, when the
+    link is not waiting any more (already visible, or revoked).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        link = _staff_link(link, actor)
+        if link_state(link, today) != "waiting":
+            return False
+        before = {"state": "waiting", "active_from": link.active_from.isoformat()}
+        link.active_from = today
+        link.activated_at = now
+        link.save(update_fields=["active_from", "activated_at"])
+        record(
+            link.tenant,
+            "staff_activated_link",
+            actor=actor,
+            member=link.member,
+            source=source,
+            now=now,
+            link=link.pk,
+            customer=link.customer_id,
+            reason=reason,
+            before=before,
+            after={"state": "active", "active_from": today.isoformat()},
+        )
+        emails.send(
+            "staff_activated_link",
+            link.member.email,
+            {"tenant": link.tenant, "masked_number": link.customer.masked_number},
+        )
+    return True
+
+
 # --- Next-business-day activation -----------------------------------------------------
 
 

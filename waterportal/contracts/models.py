@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 
+def mask_number(number: str) -> str:
+    """Only the last four digits of a 使用者番号, as every email shows one."""
+    return "•" * max(0, len(number) - 4) + number[-4:]
+
+
 class Customer(models.Model):
     """A water contract as the billing system's ledger (使用者台帳) describes it."""
 
@@ -48,7 +53,7 @@ class Customer(models.Model):
     @property
     def masked_number(self) -> str:
         """Show only the last four digits: enough to tell contracts apart."""
-        return "•" * max(0, len(self.number) - 4) + self.number[-4:]
+        return mask_number(self.number)
 
 
 class Relationship(models.TextChoices):
@@ -117,6 +122,8 @@ class NumberLock(models.Model):
     unlocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the town's 管理者 were sent the daily list that named this lock; empty until then.
+    reported_at = models.DateTimeField("管理者へ通知した日時", null=True, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -136,3 +143,7 @@ class NumberLock(models.Model):
 
     def is_active(self, now) -> bool:
         return self.unlocked_at is None and self.until > now
+
+    @property
+    def masked_number(self) -> str:
+        return mask_number(self.number)

@@ -3,6 +3,7 @@
 import datetime as dt
 import getpass
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
@@ -12,12 +13,15 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scope
 
 from waterportal import emails
 from waterportal.accounts.models import AccountKind, StaffRole, User, normalize_email
 from waterportal.accounts.second_factor import tidy_code
 from waterportal.accounts.signin import count_failure
 from waterportal.audit.actions import record
+from waterportal.contracts.actions import LINK_NUMBER
+from waterportal.contracts.models import NumberLock
 from waterportal.limits import ratelimit
 from waterportal.staff.models import InvitationPurpose, RecoveryCodes, StaffInvitation
 from waterportal.tenants.models import Tenant
@@ -542,3 +546,69 @@ def do_unlock_staff_login(
             after={"login_locked_until": None},
         )
     return True
+
+
+# --- The daily list of new customer-number locks, for the town's 管理者 -------------------
+
+
+@dataclass(frozen=True)
+class ReportedLock:
+    """One line of the daily list: never the number in full (emails show it masked)."""
+
+    masked_number: str
+    locked_at: dt.datetime
+    until: dt.datetime
+    tries: int
+    still_locked: bool
+
+
+def do_report_number_locks(tenant: Tenant, *, now=None) -> int:
+    """Mail the town's active 管理者 the customer-number locks made since the last list.
+
+    Each lock is listed once: the ones listed are marked (``NumberLock.reported_at``) in
+    the same transaction, and rows locked for it, so two runs at once cannot both list
+    one. On a day with no new lock nothing is sent. Locks are listed even when no
+    管理者 can receive them (they are marked all the same: a 管理者 added later is not
+    sent a backlog; the console's list shows the locks of now). ``tries``: a lock is
+    made by the ``LINK_NUMBER`` limit's wrong names in a day. Returns how many locks
+    were listed.
+    """
+    now = now or timezone.now()
+    with scope(tenant=tenant), transaction.atomic():
+        new = list(
+            NumberLock.objects.select_for_update()
+            .filter(tenant=tenant, reported_at__isnull=True, locked_at__lte=now)
+            .order_by("locked_at", "pk")
+        )
+        if not new:
+            return 0
+        NumberLock.objects.filter(pk__in=[lock.pk for lock in new]).update(reported_at=now)
+        managers = User.objects.filter(
+            tenant=tenant, kind=AccountKind.STAFF, staff_role=StaffRole.MANAGER, is_active=True
+        ).order_by("pk")
+        context = {
+            "tenant": tenant,
+            "locks": [
+                ReportedLock(
+                    lock.masked_number,
+                    lock.locked_at,
+                    lock.until,
+                    LINK_NUMBER.limit,
+                    lock.is_active(now),
+                )
+                for lock in new
+            ],
+            "locks_url": f"{settings.SITE_URL}/staff/locks?tenant={tenant.slug}",
+        }
+        for manager in managers:
+            emails.send("number_locks_report", manager.email, context)
+    return len(new)
+
+
+def report_number_locks_everywhere(*, tenants=None, now=None) -> dict[str, int]:
+    """The daily run over every town (the active ones by default): locks listed per town."""
+    now = now or timezone.now()
+    tenants = (
+        tenants if tenants is not None else Tenant.objects.filter(is_active=True).order_by("pk")
+    )
+    return {t.slug: do_report_number_locks(t, now=now) for t in tenants}

@@ -52,7 +52,10 @@ def login_view(request):
             user = authenticate(
                 request, email=email, password=form.cleaned_data["password"], tenant=tenant
             )
-            if user is None:
+            if user is None and signin.is_stopped(tenant, email, form.cleaned_data["password"]):
+                # The right password: not a failure to count, but no way in either.
+                form.add_error(None, texts.account_stopped(tenant))
+            elif user is None:
                 actions.do_record_login_failure(tenant, email, source=ip)
                 form.add_error(None, texts.LOGIN_FAILED)
             else:
@@ -77,6 +80,13 @@ def login_link(request):
             member = actions.do_sign_in_with_link(request.tenant, value, source=client_ip(request))
         except signin.LinkInvalid:
             pass
+        except signin.AccountStopped:
+            return render(
+                request,
+                "accounts/account_stopped.html",
+                {"message": texts.account_stopped(request.tenant)},
+                status=403,
+            )
         else:
             _sign_in(request, member)
             messages.success(request, texts.SIGNED_IN_BY_LINK)

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from waterportal.accounts.models import User, normalize_email
+from waterportal.accounts.models import StaffRole, User, normalize_email
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Link
 from waterportal.lib.kana import customer_number_key, kana_key
@@ -116,5 +116,7 @@ def member(request, member_id: int):
             .select_related("version")
             .order_by("-accepted_at", "-pk"),
             "texts_pending": versions.pending_versions(person),
+            # 管理者 and 担当者 act on the member (views/member_actions.py); 閲覧者 read.
+            "can_act": request.user.staff_role in (StaffRole.MANAGER, StaffRole.CLERK),
         },
     )
