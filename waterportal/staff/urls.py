@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members
+from waterportal.staff.views import home, locks, login, members, settings
 
 app_name = "staff"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("staff/members/<int:member_id>", members.member, name="member"),
     path("staff/locks", locks.locks, name="locks"),
     path("staff/locks/<int:lock_id>/unlock", locks.unlock, name="unlock"),
+    path("staff/settings", settings.settings, name="settings"),
+    path("staff/settings/closed-days", settings.add_closed_day, name="add_closed_day"),
+    path(
+        "staff/settings/closed-days/<int:day_id>/remove",
+        settings.remove_closed_day,
+        name="remove_closed_day",
+    ),
+    path("staff/publish", settings.publish, name="publish"),
 ]

@@ -8,6 +8,10 @@ instead of leaking another municipality's data.
 
 An unknown, malformed or inactive slug gets the same "which municipality?" page, which
 names no municipality, so the portal never tells which towns it serves.
+
+A town not yet published by its 管理者 shows residents a 準備中 page on every resident
+address (no registration, no login); its console (``/staff/``) and its logo work, so
+its staff can prepare it and publish it.
 """
 
 from django.conf import settings
@@ -24,10 +28,17 @@ SESSION_KEY = "tenant_id"
 COOKIE = "wp_tenant"
 COOKIE_AGE = 400 * 24 * 60 * 60
 UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
+# What an unpublished town still answers: its console, its logo, the language switch.
+BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/town/", "/i18n/", "/healthz")
 
 
 def unknown_tenant(request, status=404):
     return render(request, "tenants/unknown.html", status=status)
+
+
+def preparing(request):
+    # 503: not there yet, and no proxy keeps this page for the day the town opens.
+    return render(request, "tenants/preparing.html", status=503)
 
 
 class TenantMiddleware:
@@ -69,7 +80,14 @@ class TenantMiddleware:
 
         request.tenant = tenant
         with scope(tenant=tenant):
-            response = self.get_response(request)
+            if (
+                tenant is not None
+                and tenant.published_at is None
+                and not request.path.startswith(BEFORE_PUBLISHING_PREFIXES)
+            ):
+                response = preparing(request)
+            else:
+                response = self.get_response(request)
         if tenant is not None and request.COOKIES.get(COOKIE) != tenant.slug:
             response.set_cookie(
                 COOKIE,
