@@ -135,7 +135,7 @@ class TownSettingsForm(forms.Form):
     def clean_name(self) -> str:
         name = _tidy(self.cleaned_data["name"])
         if not name:
-            raise ValidationError("自治体名を入力してください。")
+            raise ValidationError("自治体名（表示名）を入力してください。")
         return name
 
     def clean_accent_colour(self) -> str:
