@@ -17,6 +17,7 @@ its staff can prepare it and publish it.
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django_scopes import scope, scopes_disabled
 
 from waterportal.tenants.lookup import active_tenant, find_active_tenant
@@ -37,8 +38,11 @@ def unknown_tenant(request, status=404):
 
 
 def preparing(request):
-    # 503: not there yet, and no proxy keeps this page for the day the town opens.
-    return render(request, "tenants/preparing.html", status=503)
+    # Not a 503: every resident's visit would be logged as a server error. Never kept by
+    # a browser or a proxy, so the real page shows on the day the town opens.
+    response = render(request, "tenants/preparing.html")
+    add_never_cache_headers(response)
+    return response
 
 
 class TenantMiddleware:
