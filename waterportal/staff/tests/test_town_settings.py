@@ -1,16 +1,20 @@
 """The town settings page (管理者 only): each setting saved and seen where residents see
 it, each bad value refused with what to do and nothing stored, and the audit row."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from waterportal.audit.models import AuditEvent
+from waterportal.contracts.actions import ContractError, find_contract
+from waterportal.contracts.models import NumberLock
 from waterportal.tenants.models import Tenant, TenantLogo
-from waterportal.testing import Portal, make_bill, pdf_text_and_ink, sign_in
+from waterportal.testing import Portal, make_bill, make_customer, pdf_text_and_ink, sign_in
 
 SETTINGS = "/staff/settings"
 VALID_NUMBER = "T9234567890123"  # check digit 9 for 234567890123
@@ -349,3 +353,35 @@ def test_another_towns_address_does_not_serve_this_towns_logo(console, tenant, o
     console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
     tenant.refresh_from_db()
     assert console.get(f"/town/kita/logo/{tenant.logo_hash}").status_code == 404
+
+
+def test_the_members_cached_cards_are_redrawn_when_the_town_changes(
+    console, tenant, resident, link, customer
+):
+    make_bill(customer, "2026-10", sewer=0)
+    assert "下水道使用料" in resident.get("/").text  # drawn and cached
+    form = form_of(tenant)
+    del form["has_sewer"]
+    assert console.post(SETTINGS, form).status_code == 302
+    assert "下水道使用料" not in resident.get("/").text
+
+
+# --- The lock period, used for the next lock -----------------------------------------
+
+
+def test_a_new_lock_lasts_the_period_the_town_set(console, tenant, clock):
+    saved(console, tenant, number_lock_hours="3")
+    make_customer(tenant, number="12345678", kana="キョウコ ヤマダ")
+    now = timezone.now()
+    for attempt in range(10):
+        with pytest.raises(ContractError):
+            find_contract(
+                tenant,
+                "12345678",
+                "ダレカ",
+                flow_key=f"flow-{attempt}",
+                email=f"a{attempt}@example.jp",
+                now=now,
+            )
+    lock = NumberLock.objects.get(tenant=tenant, number="12345678")
+    assert lock.until == now + dt.timedelta(hours=3)
