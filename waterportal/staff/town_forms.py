@@ -51,12 +51,10 @@ def _choice(label: str, choices) -> forms.TypedChoiceField:
     )
 
 
-def closure_days(start: dt.date, end_month: int, end_day: int) -> int:
-    """How many days a closure from ``start`` to the next ``end_month``/``end_day`` lasts."""
-    end = dt.date(start.year, end_month, end_day)
-    if end < start:
-        end = dt.date(start.year + 1, end_month, end_day)
-    return (end - start).days + 1
+def closure_days(first: dt.date, last: dt.date) -> int:
+    """How many days a closure from ``first`` to ``last`` lasts, across the new year when
+    ``last`` comes earlier in the year (both dates of one leap year)."""
+    return (last - first).days % 366 + 1
 
 
 class TownSettingsForm(forms.Form):
@@ -128,8 +126,8 @@ class TownSettingsForm(forms.Form):
     )
 
     def __init__(self, *args, tenant: Tenant, **kwargs):
-        initial = {field: getattr(tenant, field) for field in SETTINGS_FIELDS}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {field: getattr(tenant, field) for field in SETTINGS_FIELDS}
+        super().__init__(*args, **kwargs)
         self.tenant = tenant
 
     def clean_name(self) -> str:
@@ -177,20 +175,25 @@ class TownSettingsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean() or {}
-        start = (cleaned.get("year_end_start_month"), cleaned.get("year_end_start_day"))
-        end = (cleaned.get("year_end_end_month"), cleaned.get("year_end_end_day"))
-        if None not in start and None not in end:
+        parts = [
+            cleaned.get(f"year_end_{edge}_{unit}")
+            for edge in ("start", "end")
+            for unit in ("month", "day")
+        ]
+        if None not in parts:
+            start_month, start_day, end_month, end_day = (int(str(p)) for p in parts)
             try:
                 # A leap year, so that 2月29日 can be named.
-                first = dt.date(2024, *start)
-                dt.date(2024, *end)
+                first = dt.date(2024, start_month, start_day)
+                last = dt.date(2024, end_month, end_day)
             except ValueError:
                 self.add_error(
                     "year_end_start_day",
                     "休業の開始・終了に、ない日付があります（例: 2月30日）。日付を選び直してください。",
                 )
             else:
-                if cleaned.get("year_end_closure") and closure_days(first, *end) > MAX_CLOSURE_DAYS:
+                too_long = closure_days(first, last) > MAX_CLOSURE_DAYS
+                if cleaned.get("year_end_closure") and too_long:
                     self.add_error(
                         "year_end_end_day",
                         f"年末年始の休業は{MAX_CLOSURE_DAYS}日以内にしてください。"
