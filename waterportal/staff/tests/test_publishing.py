@@ -8,7 +8,14 @@ from django.test import Client
 from waterportal.audit.models import AuditEvent
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
-from waterportal.testing import WEDNESDAY, Portal, make_staff, staff_sign_in
+from waterportal.testing import (
+    WEDNESDAY,
+    Portal,
+    admin_sign_in,
+    make_operator,
+    make_staff,
+    staff_sign_in,
+)
 
 
 @pytest.fixture
@@ -126,3 +133,30 @@ def test_an_inactive_town_does_not_exist_even_for_its_staff(new_town, browser):
 
 def test_published_towns_are_open_as_before(portal):
     assert portal.get("/login").status_code == 200
+
+
+def test_a_town_added_in_the_admin_starts_unpublished_with_the_default_settings(client, db):
+    admin_sign_in(client, make_operator())
+    added = client.post(
+        "/admin/tenants/tenant/add/",
+        {
+            "slug": "minami",
+            "name": "みなみ村",
+            "number_lock_hours": "24",
+            "is_active": "on",
+            "terms_text": "",
+            "privacy_text": "",
+            "closed_days-TOTAL_FORMS": "0",
+            "closed_days-INITIAL_FORMS": "0",
+        },
+    )
+    assert added.status_code == 302
+    town = Tenant.objects.get(slug="minami")
+    assert town.published_at is None
+    assert (town.accent_colour, town.has_sewer, town.password_rule) == ("#0b5394", True, "guide")
+    assert (town.year_end_start_month, town.year_end_start_day) == (12, 29)
+
+
+def test_the_demo_town_is_published(db, tmp_path):
+    call_command("seed_demo", "--dir", str(tmp_path))
+    assert Tenant.objects.get(slug="oumu").published_at is not None
