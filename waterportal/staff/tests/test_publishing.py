@@ -1,6 +1,9 @@
 """A new town waits for its 管理者 to publish it: residents see 準備中, staff prepare it."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -160,3 +163,12 @@ def test_a_town_added_in_the_admin_starts_unpublished_with_the_default_settings(
 def test_the_demo_town_is_published(db, tmp_path):
     call_command("seed_demo", "--dir", str(tmp_path))
     assert Tenant.objects.get(slug="oumu").published_at is not None
+
+
+def test_the_migration_keeps_the_towns_already_in_use_published(new_town):
+    migration = importlib.import_module(
+        "waterportal.tenants.migrations.0004_town_settings_and_publishing"
+    )
+    migration.publish_existing_towns(django_apps, None)
+    new_town.refresh_from_db()
+    assert new_town.published_at is not None
