@@ -86,7 +86,7 @@ class TenantMiddleware:
         with scope(tenant=tenant):
             if (
                 tenant is not None
-                and tenant.published_at is None
+                and not tenant.is_published
                 and not request.path.startswith(BEFORE_PUBLISHING_PREFIXES)
             ):
                 response = preparing(request)
