@@ -57,6 +57,7 @@ def do_change_tenant_settings(
     ``tenant``, and record one ``tenant_settings_changed`` row with the ``before`` and
     ``after`` of the fields that really changed; returns ``after`` (empty: nothing
     changed, nothing written). The logo is recorded as 変更 or 削除, never its bytes.
+    Raises ``ValidationError`` for a value the model refuses (nothing is written).
     """
     now = now or timezone.now()
     changes = dict(changes)
@@ -92,6 +93,9 @@ def do_change_tenant_settings(
                 fields.append("logo_hash")
         if not after:
             return {}
+        # The model's own checks, for a caller other than the settings form.
+        changed = set(after) - {"logo"}
+        tenant.clean_fields(exclude=[f.name for f in Tenant._meta.fields if f.name not in changed])
         tenant.save(update_fields=fields)
         record(
             tenant,

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -13,6 +14,7 @@ from PIL import Image
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import ContractError, find_contract
 from waterportal.contracts.models import NumberLock
+from waterportal.staff.town_actions import do_change_tenant_settings
 from waterportal.tenants.models import Tenant, TenantLogo
 from waterportal.testing import Portal, make_bill, make_customer, pdf_text_and_ink, sign_in
 
@@ -385,3 +387,16 @@ def test_a_new_lock_lasts_the_period_the_town_set(console, tenant, clock):
             )
     lock = NumberLock.objects.get(tenant=tenant, number="12345678")
     assert lock.until == now + dt.timedelta(hours=3)
+
+
+def test_the_action_refuses_what_the_model_refuses_and_writes_nothing(tenant, console):
+    with pytest.raises(ValidationError):
+        do_change_tenant_settings(
+            tenant,
+            {"invoice_registration_number": "T1234567890123", "phone": "0120-1"},
+            actor=console.staff,
+            source="192.0.2.1",
+        )
+    tenant.refresh_from_db()
+    assert tenant.invoice_registration_number == "" and tenant.phone == "0120-000-111"
+    assert not AuditEvent.objects.filter(action="tenant_settings_changed").exists()
