@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("waterportal.accounts.urls")),
     path("", include("waterportal.billing.urls")),
     path("", include("waterportal.staff.urls")),
+    path("", include("waterportal.tenants.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     # set_language: the footer's 「日本語」/「English」 switch.

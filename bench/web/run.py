@@ -108,7 +108,10 @@ def seed(contracts: int) -> None:
 
     with scopes_disabled(), transaction.atomic():
         Tenant.objects.filter(slug=TENANT).delete()
-        tenant = do_create_tenant(slug=TENANT, name="ベンチ町", phone="0120-000-000")
+        # Published at once: the bench signs residents in (a new town shows 準備中).
+        tenant = do_create_tenant(
+            slug=TENANT, name="ベンチ町", phone="0120-000-000", published_at=timezone.now()
+        )
         member = User.objects.create_user(EMAIL, PASSWORD, tenant=tenant, name="ベンチ 花子")
         now = timezone.now()
         versions.record_acceptance(member, versions.current_versions(tenant), now=now)

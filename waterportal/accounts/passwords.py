@@ -1,8 +1,11 @@
 """Password rules, each error naming the rule that was broken.
 
-The town's guide: 8 characters or more, with upper case, lower case and a digit. Beyond
-it: at most 64 characters (any kind, Japanese included), not a common password, and not
-built from the municipality's name or the address's local part.
+Each town chooses its residents' rule (``Tenant.password_rule``): the town's guide, 8
+characters or more with upper case, lower case and a digit (the default); or length
+only, 15 characters or more of any kind, which current guidance (NIST SP 800-63B)
+prefers. Staff and the operator always follow the guide's rule. Beyond it, always: at
+most 64 characters (any kind, Japanese included), not a common password, and not built
+from the municipality's name or the address's local part.
 """
 
 from django.contrib.auth.password_validation import CommonPasswordValidator as DjangoCommon
@@ -11,32 +14,63 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from waterportal.accounts.models import AccountKind
 from waterportal.lib.kana import kana_key
+from waterportal.tenants.models import PasswordRule, Tenant
 
 MIN_LENGTH = 8
+LENGTH_ONLY_MIN_LENGTH = 15
 MAX_LENGTH = 64
 
 
-def _length_rule() -> str:
-    return gettext("%(min)d文字以上（%(max)d文字まで）") % {"min": MIN_LENGTH, "max": MAX_LENGTH}
+def rule_for(user) -> str:
+    """The rule ``user``'s password follows: their town's for a resident, else the guide's."""
+    tenant = getattr(user, "tenant", None) if user is not None else None
+    if tenant is None or getattr(user, "kind", AccountKind.MEMBER) != AccountKind.MEMBER:
+        return PasswordRule.GUIDE
+    return tenant.password_rule
 
 
-# Lazy: shown in the language of the page that lists them.
-RULES_TEXT = [
-    lazy(_length_rule, str)(),
-    _("大文字（A〜Z）・小文字（a〜z）・数字（0〜9）をそれぞれ1文字以上"),
-    _("「Password1」のようによく使われるもの、メールアドレスや自治体名を含むものは使えません"),
-]
+def min_length(rule: str) -> int:
+    return LENGTH_ONLY_MIN_LENGTH if rule == PasswordRule.LENGTH else MIN_LENGTH
+
+
+def _length_rule(rule: str = PasswordRule.GUIDE) -> str:
+    return gettext("%(min)d文字以上（%(max)d文字まで）") % {
+        "min": min_length(rule),
+        "max": MAX_LENGTH,
+    }
+
+
+_CLASSES_RULE = _("大文字（A〜Z）・小文字（a〜z）・数字（0〜9）をそれぞれ1文字以上")
+_ANY_KIND_RULE = _(
+    "文字の種類は問いません（長い文を区切りなくつなげたものなどが覚えやすく安全です）"
+)
+_COMMON_RULE = _(
+    "「Password1」のようによく使われるもの、メールアドレスや自治体名を含むものは使えません"
+)
+
+# Lazy: shown in the language of the page that lists them. The guide's rule.
+RULES_TEXT = [lazy(_length_rule, str)(), _CLASSES_RULE, _COMMON_RULE]
+
+
+def rules_text(tenant: Tenant | None) -> list:
+    """The rules a resident of ``tenant`` is shown beside the password fields."""
+    rule = tenant.password_rule if tenant is not None else PasswordRule.GUIDE
+    if rule == PasswordRule.LENGTH:
+        return [lazy(_length_rule, str)(rule), _ANY_KIND_RULE, _COMMON_RULE]
+    return RULES_TEXT
 
 
 class LengthValidator:
     def validate(self, password, user=None):
-        if len(password) < MIN_LENGTH:
+        minimum = min_length(rule_for(user))
+        if len(password) < minimum:
             raise ValidationError(
                 gettext(
                     "パスワードが短すぎます。%(min)d文字以上にしてください（今は%(length)d文字です）。"
                 )
-                % {"min": MIN_LENGTH, "length": len(password)},
+                % {"min": minimum, "length": len(password)},
                 code="password_too_short",
             )
         if len(password) > MAX_LENGTH:
@@ -51,7 +85,11 @@ class LengthValidator:
 
 
 class CharacterClassValidator:
+    """The guide's upper case, lower case and digit; not asked under the length-only rule."""
+
     def validate(self, password, user=None):
+        if rule_for(user) == PasswordRule.LENGTH:
+            return
         missing = []
         if not any(c.isupper() for c in password):
             missing.append(gettext("大文字（A〜Z）"))

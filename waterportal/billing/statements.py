@@ -212,12 +212,14 @@ def statement_pdf(
         charges.append(["　うち基本料金", formatting.yen(bill.basic_charge)])
     if bill.volume_charge is not None:
         charges.append(["　うち従量料金", formatting.yen(bill.volume_charge)])
-    charges += [
-        ["下水道使用料", formatting.yen(bill.sewer_charge)],
-        ["合計", formatting.yen(bill.amount)],
-    ]
+    # A town without sewers charges none: no line of 0 円 (a charge that is there is shown).
+    with_sewer = tenant.has_sewer or bool(bill.sewer_charge)
+    if with_sewer:
+        charges.append(["下水道使用料", formatting.yen(bill.sewer_charge)])
+    charges.append(["合計", formatting.yen(bill.amount)])
     story.append(_table(charges, [wide * 0.35, wide * 0.45], font))
 
+    charged = "水道料金・下水道使用料" if with_sewer else "水道料金"
     story.append(Paragraph("税率ごとの内訳", s["heading"]))
     story.append(
         _table(
@@ -233,7 +235,7 @@ def statement_pdf(
     story += [
         Spacer(1, 3 * mm),
         Paragraph(
-            "水道料金・下水道使用料はすべて標準税率（10%）の対象です。軽減税率（8%）の対象はありません。",
+            f"{charged}はすべて標準税率（10%）の対象です。軽減税率（8%）の対象はありません。",
             s["small"],
         ),
         Paragraph(

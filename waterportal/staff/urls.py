@@ -7,6 +7,7 @@ from waterportal.staff.views import (
     login,
     member_actions,
     members,
+    settings,
     statistics,
     texts,
     welcome,
@@ -72,4 +73,12 @@ urlpatterns = [
     ),
     path("staff/settings/texts", texts.texts, name="texts"),
     path("staff/settings/texts/publish", texts.publish, name="texts_publish"),
+    path("staff/settings", settings.settings, name="settings"),
+    path("staff/settings/closed-days", settings.add_closed_day, name="add_closed_day"),
+    path(
+        "staff/settings/closed-days/<int:day_id>/remove",
+        settings.remove_closed_day,
+        name="remove_closed_day",
+    ),
+    path("staff/publish", settings.publish, name="publish"),
 ]

@@ -12,7 +12,27 @@ class ClosedDayInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "phone", "is_active")
+    list_display = ("slug", "name", "phone", "is_active", "published_at")
+    # Publishing is the town's 管理者's (one audited action in the console), not the
+    # operator's: a town added here starts unpublished.
+    readonly_fields = ("published_at",)
+    # The operator's fields; the rest (logo, colour, sewer, calendar, password rule) is
+    # the town's own, on its settings page, starting from the defaults.
+    fields = (
+        "slug",
+        "name",
+        "business_name",
+        "department",
+        "section",
+        "phone",
+        "opening_hours",
+        "terms_text",
+        "privacy_text",
+        "invoice_registration_number",
+        "number_lock_hours",
+        "is_active",
+        "published_at",
+    )
     search_fields = ("slug", "name")
     inlines = [ClosedDayInline]
 

@@ -29,8 +29,15 @@ def is_national_holiday(day: dt.date) -> bool:
     return day in _national_holidays(day.year)
 
 
-def is_year_end_closure(day: dt.date) -> bool:
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+def is_year_end_closure(tenant: Tenant, day: dt.date) -> bool:
+    span = tenant.year_end_closure_span
+    if span is None:
+        return False
+    start, end = span
+    here = (day.month, day.day)
+    if start <= end:
+        return start <= here <= end
+    return here >= start or here <= end  # across the new year, as 12/29–1/3
 
 
 def is_business_day(tenant: Tenant, day: dt.date, closed: set[dt.date] | None = None) -> bool:
@@ -39,7 +46,7 @@ def is_business_day(tenant: Tenant, day: dt.date, closed: set[dt.date] | None = 
     ``closed`` may hold the tenant's closed days around ``day`` (read once by a caller
     that checks many days); without it the database is asked.
     """
-    if day.weekday() >= 5 or is_national_holiday(day) or is_year_end_closure(day):
+    if day.weekday() >= 5 or is_national_holiday(day) or is_year_end_closure(tenant, day):
         return False
     if closed is None:
         return not tenant.closed_days.filter(date=day).exists()

@@ -8,11 +8,16 @@ instead of leaking another municipality's data.
 
 An unknown, malformed or inactive slug gets the same "which municipality?" page, which
 names no municipality, so the portal never tells which towns it serves.
+
+A town not yet published by its 管理者 shows residents a 準備中 page on every resident
+address (no registration, no login); its console (``/staff/``) and its logo work, so
+its staff can prepare it and publish it.
 """
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django_scopes import scope, scopes_disabled
 
 from waterportal.tenants.lookup import active_tenant, find_active_tenant
@@ -24,10 +29,20 @@ SESSION_KEY = "tenant_id"
 COOKIE = "wp_tenant"
 COOKIE_AGE = 400 * 24 * 60 * 60
 UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
+# What an unpublished town still answers: its console, its logo, the language switch.
+BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/town/", "/i18n/", "/healthz")
 
 
 def unknown_tenant(request, status=404):
     return render(request, "tenants/unknown.html", status=status)
+
+
+def preparing(request):
+    # Not a 503: every resident's visit would be logged as a server error. Never kept by
+    # a browser or a proxy, so the real page shows on the day the town opens.
+    response = render(request, "tenants/preparing.html")
+    add_never_cache_headers(response)
+    return response
 
 
 class TenantMiddleware:
@@ -69,7 +84,14 @@ class TenantMiddleware:
 
         request.tenant = tenant
         with scope(tenant=tenant):
-            response = self.get_response(request)
+            if (
+                tenant is not None
+                and not tenant.is_published
+                and not request.path.startswith(BEFORE_PUBLISHING_PREFIXES)
+            ):
+                response = preparing(request)
+            else:
+                response = self.get_response(request)
         if tenant is not None and request.COOKIES.get(COOKIE) != tenant.slug:
             response.set_cookie(
                 COOKIE,

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django_scopes import ScopedManager
 
+from waterportal.tenants.validators import validate_invoice_number
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 slug_validator = RegexValidator(SLUG_PATTERN, "英小文字・数字・ハイフンで2〜40文字にしてください。")
 
@@ -17,6 +19,14 @@ def normalize_slug(value: str) -> str:
 
 def is_wellformed_slug(slug: str) -> bool:
     return SLUG_PATTERN.fullmatch(slug) is not None
+
+
+DEFAULT_ACCENT = "#0b5394"
+
+
+class PasswordRule(models.TextChoices):
+    GUIDE = "guide", "8文字以上で大文字・小文字・数字を含む（案内どおり）"
+    LENGTH = "length", "15文字以上（文字の種類は問わない）"
 
 
 class Tenant(models.Model):
@@ -37,7 +47,7 @@ class Tenant(models.Model):
         "適格請求書発行事業者登録番号",
         max_length=14,
         blank=True,
-        validators=[RegexValidator(r"^T\d{13}$", "T と13桁の数字で入力してください。")],
+        validators=[validate_invoice_number],
     )
     number_lock_hours = models.PositiveSmallIntegerField(
         "使用者番号ロックの期間（時間）",
@@ -46,7 +56,55 @@ class Tenant(models.Model):
         help_text="同じ使用者番号でカナ氏名の誤りが1日に10回続いたとき、"
         "ポータルからの登録を止める時間。過ぎると自動で解除されます。",
     )
-    is_active = models.BooleanField("公開中", default=True)
+    has_sewer = models.BooleanField(
+        "下水道使用料あり",
+        default=True,
+        help_text="下水道使用料を請求しない自治体では、明細に下水道使用料の行を出しません。",
+    )
+    # The accent of the resident pages' header and buttons, behind white text.
+    accent_colour = models.CharField(
+        "テーマ色",
+        max_length=7,
+        default=DEFAULT_ACCENT,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "#と6桁の英数字で入力してください。")],
+    )
+    # The content hash of the logo (TenantLogo), in its address so a new logo is fetched
+    # at once and an old one may be cached for long; "" when the town has no logo.
+    logo_hash = models.CharField(max_length=16, blank=True, editable=False)
+    # The year-end closure, 12/29–1/3 for most municipalities (the default); it may wrap
+    # around the new year.
+    year_end_closure = models.BooleanField("年末年始の休業", default=True)
+    year_end_start_month = models.PositiveSmallIntegerField(
+        "年末年始の休業の開始（月）",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    year_end_start_day = models.PositiveSmallIntegerField(
+        "年末年始の休業の開始（日）",
+        default=29,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    year_end_end_month = models.PositiveSmallIntegerField(
+        "年末年始の休業の終了（月）",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    year_end_end_day = models.PositiveSmallIntegerField(
+        "年末年始の休業の終了（日）",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    password_rule = models.CharField(
+        "住民のパスワードの規則",
+        max_length=10,
+        choices=PasswordRule.choices,
+        default=PasswordRule.GUIDE,
+    )
+    # The operator's switch: an inactive town does not exist for anyone.
+    is_active = models.BooleanField("有効", default=True)
+    # The town's 管理者 publishes it: until then residents see a 準備中 page, and only
+    # its staff can sign in (to the console).
+    published_at = models.DateTimeField("公開日時", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +118,20 @@ class Tenant(models.Model):
     def contact_lines(self) -> list[str]:
         office = " ".join(p for p in (self.department, self.section) if p)
         return [line for line in (office, self.phone_line, self.opening_hours) if line]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def year_end_closure_span(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """((start month, day), (end month, day)) of the year-end closure, or None."""
+        if not self.year_end_closure:
+            return None
+        return (
+            (self.year_end_start_month, self.year_end_start_day),
+            (self.year_end_end_month, self.year_end_end_day),
+        )
 
     @property
     def phone_line(self) -> str:
@@ -161,3 +233,19 @@ class TextAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class TenantLogo(models.Model):
+    """The town's logo, kept in the database so that every web process serves the same
+    one (``Tenant.logo_hash`` says which); checked on upload as PNG or JPEG."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="logo")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = "ロゴ"
+        verbose_name_plural = "ロゴ"
+
+    def __str__(self) -> str:
+        return f"{self.tenant} のロゴ"

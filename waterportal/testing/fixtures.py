@@ -60,16 +60,21 @@ def _test_settings(settings: Settings, tmp_path: Path) -> None:
 # --- The two towns and a browser on each -----------------------------------------------
 
 
+# Both towns are open to their residents, as the 管理者 publishes a town (a new town waits
+# for it: ``unpublished_tenant``).
+PUBLISHED_AT = dt.datetime(2026, 4, 1, 0, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def tenant(db: None) -> Tenant:
     """おうむ町."""
-    return do_create_tenant(**OUMU.fields())
+    return do_create_tenant(**OUMU.fields(), published_at=PUBLISHED_AT)
 
 
 @pytest.fixture
 def other_tenant(db: None) -> Tenant:
     """きた市."""
-    return do_create_tenant(**KITA.fields())
+    return do_create_tenant(**KITA.fields(), published_at=PUBLISHED_AT)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from waterportal.accounts.forms import (
     RelationshipForm,
     WithdrawForm,
 )
-from waterportal.accounts.passwords import RULES_TEXT
+from waterportal.accounts.passwords import rules_text
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer, Link, Relationship
 from waterportal.lib.sources import client_ip
@@ -294,7 +294,11 @@ def change_password(request):
             request, gettext("パスワードを変更しました。ほかの端末でのログインは終了しました。")
         )
         return redirect("accounts:account")
-    return render(request, "accounts/account_password.html", {"form": form, "rules": RULES_TEXT})
+    return render(
+        request,
+        "accounts/account_password.html",
+        {"form": form, "rules": rules_text(request.tenant)},
+    )
 
 
 @member_page

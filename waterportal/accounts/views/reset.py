@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from waterportal.accounts import actions, codes, texts
 from waterportal.accounts.forms import EmailForm, ResetPasswordForm
 from waterportal.accounts.models import User
-from waterportal.accounts.passwords import RULES_TEXT
+from waterportal.accounts.passwords import rules_text
 from waterportal.lib.sources import client_ip
 from waterportal.tenants.decorators import tenant_required
 
@@ -70,7 +70,7 @@ def reset_code(request):
             "form": form,
             "email": email,
             "ttl_minutes": codes.ttl_minutes(),
-            "rules": RULES_TEXT,
+            "rules": rules_text(request.tenant),
         },
     )
 

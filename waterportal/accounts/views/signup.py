@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from waterportal.accounts import actions, codes, signup, texts
 from waterportal.accounts.forms import CodeForm, ContractForm, EmailForm, PrivacyForm, ProfileForm
-from waterportal.accounts.passwords import RULES_TEXT
+from waterportal.accounts.passwords import rules_text
 from waterportal.contracts import actions as contract_actions
 from waterportal.lib.sources import client_ip
 from waterportal.tenants.decorators import tenant_required
@@ -153,7 +153,9 @@ def register_profile(request, flow):
     return render(
         request,
         "accounts/register_profile.html",
-        step_context(flow, "profile", form=form, rules=RULES_TEXT, has_password=has_password),
+        step_context(
+            flow, "profile", form=form, rules=rules_text(request.tenant), has_password=has_password
+        ),
     )
 
 

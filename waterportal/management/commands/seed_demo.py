@@ -80,9 +80,11 @@ class Command(BaseCommand):
             opening_hours="平日 8:30〜17:15（土日祝日・年末年始を除く）",
         )
         tenant.business_name = "おうむ町水道事業"
-        tenant.invoice_registration_number = "T1234567890123"
+        tenant.invoice_registration_number = "T9234567890123"
+        # The demo town is open at once: there is no 管理者 yet to publish it.
+        tenant.published_at = timezone.now()
         tenant.full_clean()
-        tenant.save(update_fields=["business_name", "invoice_registration_number"])
+        tenant.save(update_fields=["business_name", "invoice_registration_number", "published_at"])
 
         files = write_demo_files(directory, timezone.localdate())
         for kind, path in (

@@ -45,3 +45,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"作成しました: {tenant.slug} ({tenant.name}) → /login?tenant={tenant.slug}"
         )
+        self.stdout.write(
+            "まだ公開していません: 住民には「準備中」と表示します。"
+            f"職員を作成し（manage.py create_staff {tenant.slug} …）、"
+            "管理者が職員用画面（/staff/）で公開してください。"
+        )

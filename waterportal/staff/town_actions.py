@@ -1,0 +1,179 @@
+"""Writes on the town itself by its 管理者: its settings, its closed days, publishing it.
+
+They live here rather than in ``tenants/actions.py`` because each writes an audit row,
+and the audit log sits above ``tenants`` in the layers (``tenants`` imports nothing of
+it). Each is one transaction and one audit row; each makes the members' cached cards
+stale, since the cards show the town's name, contact block and calendar.
+"""
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waterportal.accounts.models import User
+from waterportal.audit.actions import record
+from waterportal.tenants.freshness import tenant_data_changed
+from waterportal.tenants.models import ClosedDay, Tenant, TenantLogo
+from waterportal.tenants.validators import logo_type
+
+# What a town's 管理者 may change on the settings page (besides the logo).
+SETTINGS_FIELDS = (
+    "name",
+    "department",
+    "section",
+    "phone",
+    "opening_hours",
+    "accent_colour",
+    "invoice_registration_number",
+    "has_sewer",
+    "year_end_closure",
+    "year_end_start_month",
+    "year_end_start_day",
+    "year_end_end_month",
+    "year_end_end_day",
+    "password_rule",
+    "number_lock_hours",
+)
+# ``changes["logo"]``: the new image's bytes (checked with ``logo_type``), or REMOVE_LOGO.
+REMOVE_LOGO = b""
+LOGO_CHANGED, LOGO_REMOVED = "変更", "削除"
+
+
+class ClosedDayTaken(Exception):
+    """The town already has this day as a closed day."""
+
+
+def _logo_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+def do_change_tenant_settings(
+    tenant: Tenant, changes: dict[str, Any], *, actor: User, source: str, now=None
+) -> dict[str, Any]:
+    """Apply ``changes`` (field → new value, already validated by the settings form) to
+    ``tenant``, and record one ``tenant_settings_changed`` row with the ``before`` and
+    ``after`` of the fields that really changed; returns ``after`` (empty: nothing
+    changed, nothing written). The logo is recorded as 変更 or 削除, never its bytes.
+    Raises ``ValidationError`` for a value the model refuses (nothing is written).
+    """
+    now = now or timezone.now()
+    changes = dict(changes)
+    logo = changes.pop("logo", None)
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not a town setting: {sorted(unknown)}")
+    if logo and not logo_type(logo):
+        raise ValueError("the logo must be a PNG or JPEG image")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    with transaction.atomic():
+        # The row as it is now, locked: two 管理者 saving at once record true befores.
+        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        for field, value in changes.items():
+            if getattr(current, field) != value:
+                before[field], after[field] = getattr(current, field), value
+                setattr(tenant, field, value)
+        fields = list(after)
+        if logo is not None:
+            new_hash = _logo_hash(logo) if logo else ""
+            if new_hash != current.logo_hash:
+                before["logo"] = "あり" if current.logo_hash else "なし"
+                after["logo"] = LOGO_CHANGED if logo else LOGO_REMOVED
+                if logo:
+                    TenantLogo.objects.update_or_create(
+                        tenant=tenant,
+                        defaults={"content": logo, "content_type": logo_type(logo)},
+                    )
+                else:
+                    TenantLogo.objects.filter(tenant=tenant).delete()
+                tenant.logo_hash = new_hash
+                fields.append("logo_hash")
+        if not after:
+            return {}
+        # The model's own checks, for a caller other than the settings form.
+        changed = set(after) - {"logo"}
+        tenant.clean_fields(exclude=[f.name for f in Tenant._meta.fields if f.name not in changed])
+        tenant.save(update_fields=fields)
+        record(
+            tenant,
+            "tenant_settings_changed",
+            actor=actor,
+            now=now,
+            source=source,
+            before=before,
+            after=after,
+        )
+        tenant_data_changed(tenant.pk)
+    return after
+
+
+def do_add_closed_day(
+    tenant: Tenant, day: dt.date, reason: str, *, actor: User, source: str, now=None
+) -> ClosedDay:
+    """A day the town's office is closed, beyond weekends, holidays and the year-end
+    closure: the next-business-day rule skips it from now on. Raises ``ClosedDayTaken``
+    when the day is already closed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                closed = ClosedDay.objects.create(tenant=tenant, date=day, reason=reason)
+        except IntegrityError as exc:
+            raise ClosedDayTaken() from exc
+        record(
+            tenant,
+            "closed_day_added",
+            actor=actor,
+            now=now,
+            source=source,
+            after={"date": day.isoformat(), "reason": reason},
+        )
+        tenant_data_changed(tenant.pk)
+    return closed
+
+
+def do_remove_closed_day(
+    tenant: Tenant, closed: ClosedDay, *, actor: User, source: str, now=None
+) -> None:
+    """The office opens on that day again."""
+    if closed.tenant_id != tenant.pk:
+        raise ValueError("another town's closed day")
+    now = now or timezone.now()
+    with transaction.atomic():
+        record(
+            tenant,
+            "closed_day_removed",
+            actor=actor,
+            now=now,
+            source=source,
+            before={"date": closed.date.isoformat(), "reason": closed.reason},
+        )
+        closed.delete()
+        tenant_data_changed(tenant.pk)
+
+
+def do_publish_tenant(tenant: Tenant, *, actor: User, source: str, now=None) -> bool:
+    """Open the town's portal to its residents (registration and login). Returns False
+    when it was already published (a second click): nothing is written then."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if current.published_at is not None:
+            tenant.published_at = current.published_at
+            return False
+        tenant.published_at = now
+        tenant.save(update_fields=["published_at"])
+        record(
+            tenant,
+            "tenant_published",
+            actor=actor,
+            now=now,
+            source=source,
+            before={"published_at": None},
+            after={"published_at": now.isoformat()},
+        )
+        tenant_data_changed(tenant.pk)
+    return True

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from waterportal.tenants import views
+
+app_name = "tenants"
+
+urlpatterns = [
+    path("town/<slug:slug>/logo/<str:digest>", views.logo, name="logo"),
+]
