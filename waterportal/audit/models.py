@@ -7,18 +7,46 @@ class AuditEvent(models.Model):
     """One thing staff should be able to see later: a lock, a staff action, an import.
 
     ``data`` holds ids and counts only, never passwords, codes or full names.
+
+    Append-only: the portal inserts rows and never updates or deletes one, so the
+    database user it runs as may be denied UPDATE, DELETE and TRUNCATE on this table
+    (README). Hence no foreign key here makes the database (or Django's deletion
+    collector) touch the log: deleting a town or an account leaves its rows as they
+    are (``DO_NOTHING``, and no database constraint that would refuse the delete). A
+    row with no town is the operator's own (its admin logins, its authenticator) and
+    is on no town's log.
     """
 
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(db_index=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="自治体",
+    )
+    created_at = models.DateTimeField("日時", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="操作者",
     )
-    action = models.CharField(max_length=60, db_index=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="会員",
     )
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
     # The client's address, where a request caused it (a login, a look at a bill).
     source = models.GenericIPAddressField("接続元", null=True, blank=True)
 

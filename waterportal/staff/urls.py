@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.staff.views import home, locks, login, members
+from waterportal.staff.views import audit, home, locks, login, members
 
 app_name = "staff"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("staff/members/<int:member_id>", members.member, name="member"),
     path("staff/locks", locks.locks, name="locks"),
     path("staff/locks/<int:lock_id>/unlock", locks.unlock, name="unlock"),
+    path("staff/audit", audit.audit_log, name="audit"),
+    path("staff/audit.csv", audit.audit_log_csv, name="audit_csv"),
 ]

@@ -25,5 +25,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "このメールアドレスの運用者はいません。先に manage.py createsuperuser で作成してください。"
             )
-        uri, codes = actions.do_enroll_operator_authenticator(operator)
+        uri, codes = actions.do_enroll_operator_authenticator(
+            operator, os_user=actions.command_user()
+        )
         actions.print_second_factor(self.stdout.write, uri, codes)
