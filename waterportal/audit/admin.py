@@ -5,6 +5,17 @@ from waterportal.audit.models import AuditEvent, Look
 from waterportal.lib.admin import ReadOnlyAdmin
 
 
+class ActionFilter(admin.SimpleListFilter):
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return list(words.ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """Read only: the log is what staff look back on, so no one may write or erase it
@@ -13,7 +24,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     (``audit.words``); rows with no town are the operator's own."""
 
     list_display = ("created_at", "town", "actor_words", "action_words", "member_words", "source")
-    list_filter = ("tenant", "action")
+    list_filter = ("tenant", ActionFilter)
     list_select_related = ("tenant", "actor", "member")
     fields = (*list_display, "details")
     readonly_fields = fields

@@ -144,6 +144,7 @@ LABELS: dict[str, str] = {
     "os_user": "OSユーザー",
     "command": "コマンド",
     "tenant": "自治体",
+    "slug": "識別子",
     "as_of": "基準日",
     "activated": "有効にした紐付け",
     "filters": "検索条件",

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(describe(exc)) from exc
         # The slug only: the rest is the town's public contact block, on the town itself.
-        do_record_command(tenant, "create_tenant", tenant=tenant.slug)
+        do_record_command(tenant, "create_tenant", slug=tenant.slug)
         self.stdout.write(
             f"作成しました: {tenant.slug} ({tenant.name}) → /login?tenant={tenant.slug}"
         )
