@@ -200,19 +200,18 @@ def label(key: str, *, town: bool = False) -> str:
     """A data key's words: ``LABELS``, else the field's own name on the town or on an
     account (for the ``before``/``after`` of a change), else the key itself. ``town``:
     the key is a field of the town (a change of its settings), whose names come first."""
-    if town:
-        try:
-            return str(Tenant._meta.get_field(key).verbose_name)
-        except FieldDoesNotExist:
-            pass
+    if town and (name := _field_name(Tenant, key)):
+        return name
     if key in LABELS:
         return LABELS[key]
-    for model in (Tenant, get_user_model()):
-        try:
-            return str(model._meta.get_field(key).verbose_name)
-        except FieldDoesNotExist:
-            continue
-    return key
+    return _field_name(Tenant, key) or _field_name(get_user_model(), key) or key
+
+
+def _field_name(model, key: str) -> str:
+    try:
+        return str(getattr(model._meta.get_field(key), "verbose_name", ""))
+    except FieldDoesNotExist:
+        return ""
 
 
 def when(moment: dt.datetime) -> str:
@@ -333,8 +332,8 @@ def describe(event: AuditEvent, accounts: Mapping[int, Any]) -> Entry:
     # The reason first: it is what a reader looks for.
     keys = sorted((k for k in data if k not in HIDDEN_KEYS), key=lambda k: k != "reason")
     details = [(label(k), value_words(k, data[k], accounts)) for k in keys]
-    before = data.get("before") if isinstance(data.get("before"), dict) else {}
-    after = data.get("after") if isinstance(data.get("after"), dict) else {}
+    before: dict = data["before"] if isinstance(data.get("before"), dict) else {}
+    after: dict = data["after"] if isinstance(data.get("after"), dict) else {}
     town = event.action.startswith("tenant_")
     changes = [
         (

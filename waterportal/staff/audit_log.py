@@ -1,6 +1,7 @@
 """The search of a town's audit log: what 管理者 type, checked, and the rows it finds."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -46,11 +47,13 @@ class AuditSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         staff = User.objects.filter(tenant=tenant, kind=AccountKind.STAFF).order_by("name", "pk")
-        self.fields["staff"].choices = [("", "すべての職員")] + [
+        staff_field = cast(forms.TypedChoiceField, self.fields["staff"])
+        staff_field.choices = [("", "すべての職員")] + [
             (s.pk, f"{s.name or '（氏名なし）'}（{s.email}）") for s in staff
         ]
         # The operator's own rows are on no town's log.
-        self.fields["action"].choices = [("", "すべての操作")] + [
+        action_field = cast(forms.ChoiceField, self.fields["action"])
+        action_field.choices = [("", "すべての操作")] + [
             (code, text) for code, text in words.ACTIONS.items() if not code.startswith("operator_")
         ]
         self.members: list[int] | None = None
@@ -72,7 +75,7 @@ class AuditSearchForm(forms.Form):
         return typed
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "終了日は開始日と同じか、それより後の日付にしてください。")

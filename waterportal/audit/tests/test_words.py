@@ -45,8 +45,8 @@ def _codes_in(tree: ast.AST) -> set[str]:
         if not isinstance(node, ast.Call) or len(node.args) < 2:
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name not in RECORDERS:
+        called = func.attr if isinstance(func, ast.Attribute) else str(getattr(func, "id", ""))
+        if called not in RECORDERS:
             continue
         action = node.args[1]
         if isinstance(action, ast.Constant) and isinstance(action.value, str):

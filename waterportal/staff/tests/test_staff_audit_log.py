@@ -348,6 +348,7 @@ def test_viewing_the_log_is_on_record_with_the_filters_as_ids(console, town_log)
     assert look.tenant == console.tenant and look.actor == console.staff
     assert look.source == "203.0.113.50"
     hanako = AuditEvent.objects.get(action="login").member
+    assert hanako is not None
     assert look.data == {
         "filters": {
             "staff": clerk.pk,
