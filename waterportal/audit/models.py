@@ -65,15 +65,15 @@ class Look(models.Model):
     """One look at a member's personal data: a bill, a statement, a history.
 
     Kept apart from ``AuditEvent``: a look is written on every such page, so its table
-    has one index besides its key, and no foreign-key checks in the database (tenants
-    and members are never deleted while their looks matter; Django still follows
-    ``on_delete``). After a leak, the looks of a period are what count the people whose
+    has one index besides its key, and no foreign-key checks in the database. Append-only
+    as the log: deleting a town or an account leaves its looks as they are
+    (``DO_NOTHING``), so this table too may be denied UPDATE and DELETE. After a leak, the looks of a period are what count the people whose
     data was seen (個人情報保護法 第68条).
     """
 
     tenant = models.ForeignKey(
         "tenants.Tenant",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
         related_name="+",
@@ -82,7 +82,7 @@ class Look(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
         related_name="+",

@@ -160,6 +160,15 @@ LABELS: dict[str, str] = {
     "logo": "ロゴ",
 }
 
+# The filters of a look at the log (``filters``).
+FILTER_LABELS = {
+    "staff": "職員",
+    "members": "会員",
+    "action": "操作",
+    "from": "開始日",
+    "to": "終了日",
+}
+
 VALUES: dict[str, dict[str, str]] = {
     "role": {"manager": "管理者", "clerk": "担当者", "viewer": "閲覧者"},
     "method": {
@@ -188,7 +197,7 @@ VALUES: dict[str, dict[str, str]] = {
 VALUES["staff_role"] = VALUES["role"]
 
 # Keys whose value is an account's id: shown as its name and address.
-ACCOUNT_KEYS = frozenset({"staff", "operator"})
+ACCOUNT_KEYS = frozenset({"staff", "operator", "members"})
 HIDDEN_KEYS = frozenset({"before", "after", "os_user"})
 
 
@@ -231,11 +240,21 @@ def value_words(key: str, value: Any, accounts: Mapping[int, Any] | None = None)
         return "はい" if value else "いいえ"
     if key in ACCOUNT_KEYS and isinstance(value, int) and accounts is not None:
         account = accounts.get(value)
-        return f"{person(account)}（{account.email}）" if account is not None else f"#{value}"
+        if account is None:
+            return f"#{value}"
+        name = person(account)
+        return name if name == WITHDRAWN else f"{name}（{account.email}）"
     if isinstance(value, list):
         return "、".join(value_words(key, item, accounts) for item in value) or "（なし）"
     if isinstance(value, dict):
-        return "、".join(f"{label(k)} {value_words(k, v, accounts)}" for k, v in value.items())
+        names = FILTER_LABELS if key == "filters" else {}
+        return (
+            "、".join(
+                f"{names.get(k) or label(k)} {value_words(k, v, accounts)}"
+                for k, v in value.items()
+            )
+            or "（なし）"
+        )
     if key == "action" and isinstance(value, str):
         return action_words(value)
     if isinstance(value, str):
@@ -357,14 +376,26 @@ def describe(event: AuditEvent, accounts: Mapping[int, Any]) -> Entry:
     )
 
 
+def _account_ids(data: Any, key: str = "") -> Iterable[int]:
+    """The ids of accounts named in ``data``, at any depth (the filters of a look at
+    the log name staff and members)."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _account_ids(v, k)
+    elif isinstance(data, list) and key in ACCOUNT_KEYS:
+        for item in data:
+            yield from _account_ids(item, key)
+    elif key in ACCOUNT_KEYS and type(data) is int:
+        yield data
+
+
 def describe_all(events: Iterable[AuditEvent]) -> list[Entry]:
     """The events in words, with every account they name read in one query."""
     events = list(events)
     ids: set[int] = set()
     for event in events:
         ids.update(i for i in (event.actor_id, event.member_id) if i)
-        if isinstance(event.data, dict):
-            ids.update(v for k, v in event.data.items() if k in ACCOUNT_KEYS and type(v) is int)
+        ids.update(_account_ids(event.data))
     User = get_user_model()
     accounts = {u.pk: u for u in User._default_manager.filter(pk__in=ids)} if ids else {}
     return [describe(event, accounts) for event in events]

@@ -10,8 +10,8 @@ from django.test import Client
 
 from waterportal.accounts.actions import do_purge_expired, do_withdraw_member
 from waterportal.accounts.models import User
-from waterportal.audit.actions import record
-from waterportal.audit.models import AuditEvent
+from waterportal.audit.actions import do_record_look, record
+from waterportal.audit.models import AuditEvent, Look
 from waterportal.testing import (
     TARO,
     Portal,
@@ -38,7 +38,9 @@ def as_portal_user(db):
         cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
         cursor.execute(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"')
         cursor.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
-        cursor.execute(f'REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditevent FROM "{role}"')
+        cursor.execute(
+            f'REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditevent, audit_look FROM "{role}"'
+        )
         cursor.execute(f'SET ROLE "{role}"')
     yield role
 
@@ -57,6 +59,7 @@ def test_the_role_cannot_change_or_erase_a_row(tenant, as_portal_user):
     event = record(tenant, "login_locked")
     assert refused(lambda: AuditEvent.objects.filter(pk=event.pk).update(action="x"))
     assert refused(lambda: AuditEvent.objects.filter(pk=event.pk).delete())
+    assert refused(lambda: Look.objects.all().delete())
     assert AuditEvent.objects.filter(pk=event.pk, action="login_locked").exists()
 
 
@@ -91,6 +94,7 @@ def test_the_portal_works_without_update_or_delete_on_the_log(
     assert {"staff_viewed_member", "staff_viewed_audit_log", "operator_login"} <= actions
     assert AuditEvent.objects.count() > before
     assert AuditEvent.objects.filter(member_id=taro_id, action="member_withdrawn").exists()
+    assert Look.objects.filter(member_id=taro_id).exists()
 
 
 def _console(tenant, capture) -> Portal:
@@ -116,9 +120,11 @@ def test_deleting_an_account_or_a_town_leaves_the_log_as_it_is(tenant, member):
 
     staff = make_staff(tenant).user
     event = record(tenant, "staff_viewed_member", actor=staff, member=member)
+    do_record_look(tenant, member, "viewed_bill", source="203.0.113.5", month="2026-10")
     ids = (tenant.pk, staff.pk, member.pk)
     member.delete()
     staff.delete()
     tenant.delete()
     event.refresh_from_db()
     assert (event.tenant_id, event.actor_id, event.member_id) == ids
+    assert Look.objects.filter(tenant_id=ids[0], member_id=ids[2]).count() == 1

@@ -370,7 +370,10 @@ def test_downloading_the_log_is_on_record(console):
     assert "1010" not in str(look.data)
 
 
-def test_a_look_at_the_log_reads_in_words_on_the_log(console):
-    console.get("/staff/audit", {"action": "login"})
+def test_a_look_at_the_log_reads_in_words_on_the_log(console, hanako):
+    console.get("/staff/audit", {"action": "login", "staff": console.staff.pk, "member": "hanako@"})
     page = listed(console.get("/staff/audit"))
-    assert "監査ログを表示" in page and "検索条件" in page and "操作 ログイン" in page
+    assert "監査ログを表示" in page and "検索条件" in page
+    assert "職員 水道係 一郎（suido@town.oumu.example.jp）" in page
+    assert "会員 水道 花子（hanako@example.jp）" in page
+    assert "操作 ログイン" in page
