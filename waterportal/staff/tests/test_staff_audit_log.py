@@ -377,3 +377,11 @@ def test_a_look_at_the_log_reads_in_words_on_the_log(console, hanako):
     assert "職員 水道係 一郎（suido@town.oumu.example.jp）" in page
     assert "会員 水道 花子（hanako@example.jp）" in page
     assert "操作 ログイン" in page
+
+
+def test_a_name_typed_as_a_formula_is_text_in_the_csv(console):
+    resident = make_member(console.tenant, email="f@example.jp", name='=HYPERLINK("http://x")')
+    record(console.tenant, "login", member=resident)
+    _, *rows = csv_rows(console.get("/staff/audit.csv", {"action": "login"}))
+    assert rows[0][4] == '\'=HYPERLINK("http://x")'
+    assert rows[0][5] == "f@example.jp"

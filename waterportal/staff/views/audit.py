@@ -77,6 +77,12 @@ def audit_log_csv(request):
     return response
 
 
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a reason typed as ``=HYPERLINK(…)`` is not run
+    as a formula when the file is opened (OWASP's CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class _Line:
     """What csv.writer writes to: each row comes back as its text."""
 
@@ -93,7 +99,8 @@ def _csv_lines(tenant, events) -> Iterator[str]:
         while batch := list(islice(rows, CSV_BATCH)):
             for entry in words.describe_all(batch):
                 yield writer.writerow(
-                    [
+                    _cell(value)
+                    for value in [
                         f"{timezone.localtime(entry.event.created_at):%Y-%m-%d %H:%M:%S}",
                         entry.actor,
                         entry.actor_email,
