@@ -23,11 +23,21 @@ MEMBERS_KEPT = 20
 class AuditSearchForm(forms.Form):
     """Every field may stay empty; together they narrow the log (all must hold)."""
 
-    staff = forms.TypedChoiceField(label="職員", required=False, coerce=int, empty_value=None)
+    staff = forms.TypedChoiceField(
+        label="職員",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "職員は一覧から選んでください。"},
+    )
     member = forms.CharField(
         label="会員（メールアドレスまたは使用者番号）", required=False, max_length=254
     )
-    action = forms.ChoiceField(label="操作", required=False)
+    action = forms.ChoiceField(
+        label="操作",
+        required=False,
+        error_messages={"invalid_choice": "操作は一覧から選んでください。"},
+    )
     date_from = forms.DateField(
         label="開始日",
         required=False,

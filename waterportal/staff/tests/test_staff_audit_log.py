@@ -184,9 +184,10 @@ def test_the_staff_select_lists_the_towns_staff_only(console, town_log, other_co
     assert "kanri@city.kita.example.jp" not in page
     response = console.get("/staff/audit", {"staff": other_console.staff.pk})
     assert response.status_code == 400
-    assert (
-        "正しく選択してください" in response.content.decode() or "選択" in response.content.decode()
-    )
+    assert "職員は一覧から選んでください。" in response.content.decode()
+    response = console.get("/staff/audit", {"action": "made_up"})
+    assert response.status_code == 400
+    assert "操作は一覧から選んでください。" in response.content.decode()
 
 
 @pytest.mark.parametrize("typed", ["hanako@example.jp", "HANAKO@", "1010-0001", "１０１００００１"])
