@@ -13,9 +13,12 @@ from waterportal.accounts.models import User
 from waterportal.audit.actions import do_record_look, record
 from waterportal.audit.models import AuditEvent, Look
 from waterportal.testing import (
+    CUSTOMERS,
     TARO,
     Portal,
     admin_sign_in,
+    csv_bytes,
+    customer_row,
     full_registration,
     make_customer,
     make_operator,
@@ -65,7 +68,7 @@ def test_the_role_cannot_change_or_erase_a_row(tenant, as_portal_user):
 
 @postgres_only
 def test_the_portal_works_without_update_or_delete_on_the_log(
-    portal, tenant, clock, django_capture_on_commit_callbacks, as_portal_user
+    portal, tenant, clock, django_capture_on_commit_callbacks, tmp_path, as_portal_user
 ):
     make_customer(tenant, number="12345678", kana="スイドウ タロウ")
     before = AuditEvent.objects.count()
@@ -81,6 +84,11 @@ def test_the_portal_works_without_update_or_delete_on_the_log(
     assert console.get("/staff/members", {"q": "taro@"}).status_code == 200
     assert console.get("/staff/audit").status_code == 200
     assert b"".join(console.get("/staff/audit.csv").streaming_content)
+    # An import and the daily activation, by command.
+    path = tmp_path / "customers.csv"
+    path.write_bytes(csv_bytes(CUSTOMERS, customer_row()))
+    call_command("import_data", "customers", str(path), "--tenant", "oumu", stdout=io.StringIO())
+    call_command("activate_links", stdout=io.StringIO())
     # The operator signs in to the admin; the daily purge runs; a member is deleted.
     admin_sign_in(Client(), make_operator())
     do_purge_expired()
@@ -92,14 +100,17 @@ def test_the_portal_works_without_update_or_delete_on_the_log(
         actions
     )
     assert {"staff_viewed_member", "staff_viewed_audit_log", "operator_login"} <= actions
+    assert {"import", "command_run", "staff_downloaded_audit_log"} <= actions
     assert AuditEvent.objects.count() > before
     assert AuditEvent.objects.filter(member_id=taro_id, action="member_withdrawn").exists()
     assert Look.objects.filter(member_id=taro_id).exists()
 
 
 def _console(tenant, capture) -> Portal:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from waterportal.testing import staff_sign_in
-    from waterportal.testing.factories import StaffAccount, TOTPDevice
+    from waterportal.testing.factories import StaffAccount
 
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as env:

@@ -193,3 +193,10 @@ def test_the_accounts_named_are_read_in_one_query(tenant, suido, django_assert_n
     with django_assert_num_queries(1):
         entries = words.describe_all(events)
     assert [e.member for e in entries] == [f"会員 {i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("code", sorted(words.ACTIONS))
+def test_every_code_reads_in_its_words_on_the_console_and_in_the_admin(tenant, code):
+    entry = words.describe_all([record(tenant, code)])[0]
+    assert entry.action == words.ACTIONS[code]
+    assert code not in entry.sentence
