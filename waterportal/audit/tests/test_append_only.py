@@ -132,7 +132,7 @@ def test_deleting_an_account_or_a_town_leaves_the_log_as_it_is(tenant, member):
     staff = make_staff(tenant).user
     event = record(tenant, "staff_viewed_member", actor=staff, member=member)
     do_record_look(tenant, member, "viewed_bill", source="203.0.113.5", month="2026-10")
-    ids = (tenant.pk, staff.pk, member.pk)
+    ids: tuple[int, int, int] = (tenant.pk, staff.pk, member.pk)
     member.delete()
     staff.delete()
     tenant.delete()
