@@ -56,6 +56,8 @@ class AuditEvent(models.Model):
         verbose_name = "監査ログ"
         verbose_name_plural = "監査ログ"
         ordering = ["-created_at"]
+        # The console's log: one town's rows, newest first.
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="audit_event_tenant_time")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
