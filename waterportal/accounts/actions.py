@@ -15,6 +15,7 @@ from waterportal import emails
 from waterportal.accounts import codes, signin, signup
 from waterportal.accounts.code_mail import queue_code_email
 from waterportal.accounts.models import (
+    AccountKind,
     CodePurpose,
     SignupFlow,
     User,
@@ -348,6 +349,26 @@ def do_end_member_sessions(
         )
         emails.send("staff_ended_sessions", member.email, {"tenant": member.town})
     return True
+
+
+def do_record_operator_login(operator: User, *, source: str, now=None) -> None:
+    """The operator signed in to the admin: on the log with no town (the operator's own
+    rows, which the admin shows and no town's console does)."""
+    record(None, "operator_login", actor=operator, now=now, source=source)
+
+
+def do_record_operator_login_failure(email: str, *, source: str, step: str, now=None) -> None:
+    """A wrong password or 確認コード at the admin's login: counted under the login limits
+    and written to the log with no town, with the operator's account when the address
+    is one (``step``: "password" or "code"), never the address typed."""
+    now = now or timezone.now()
+    email = normalize_email(email)
+    with transaction.atomic():
+        operator = User.objects.filter(
+            tenant__isnull=True, kind=AccountKind.OPERATOR, email=email
+        ).first()
+        signin.count_failure(None, signin.account_key(None, email), source, now=now)
+        record(None, "operator_login_failed", actor=operator, now=now, source=source, step=step)
 
 
 @sensitive_variables("plain")

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
-from waterportal.accounts import second_factor, signin, texts
+from waterportal.accounts import actions, second_factor, signin, texts
 from waterportal.accounts.models import AccountKind, normalize_email
 from waterportal.lib.sources import client_ip
 from waterportal.limits import ratelimit
@@ -58,9 +58,15 @@ class OperatorLoginForm(OTPAdminAuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError:
-            signin.count_failure(None, account, source)
+            # A right password with a wrong code leaves the operator's account found.
+            user = self.get_user()
+            step = "code" if user is not None and user.is_superuser else "password"
+            actions.do_record_operator_login_failure(
+                self.cleaned_data.get("username") or "", source=source, step=step
+            )
             raise
         signin.clear_after_success(account, source)
+        actions.do_record_operator_login(self.get_user(), source=source)
         return cleaned
 
 

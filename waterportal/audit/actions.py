@@ -1,3 +1,5 @@
+import getpass
+
 from django.utils import timezone
 
 from waterportal.audit import looks
@@ -6,11 +8,21 @@ from waterportal.tenants.models import Tenant
 
 
 def record(
-    tenant: Tenant, action: str, *, actor=None, member=None, now=None, source=None, **data
+    tenant: Tenant | None,
+    action: str,
+    *,
+    actor=None,
+    member=None,
+    now=None,
+    source=None,
+    **data,
 ) -> AuditEvent:
     """Write one audit row; call inside the transaction of the action it records.
 
-    ``source`` is the client's IP address when a request caused it.
+    ``source`` is the client's IP address when a request caused it. ``tenant`` is None
+    only for the operator's own events (its admin logins, its authenticator), which no
+    town's log shows. Every ``action`` needs its Japanese words in
+    ``waterportal.audit.words.ACTIONS`` (a test reads the code for them).
     """
     return AuditEvent.objects.create(
         tenant=tenant,
@@ -52,4 +64,21 @@ def do_record_look(
             month,
             source or None,
         )
+    )
+
+
+def command_user() -> str:
+    """The operating-system user running a management command, for the audit log."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for the uid (a container's), no $USER
+        return "unknown"
+
+
+def do_record_command(tenant: Tenant | None, command: str, *, now=None, **arguments) -> AuditEvent:
+    """A management command changed ``tenant``'s data: on its log as ``command_run``, with
+    the operating-system user as the actor (``os_user``), the command's name and the
+    ``arguments`` that are not personal data (ids, slugs, kinds, dates, counts)."""
+    return record(
+        tenant, "command_run", now=now, os_user=command_user(), command=command, **arguments
     )

@@ -1,7 +1,6 @@
 """Writes on the town's staff accounts: each one transaction and one audit row."""
 
 import datetime as dt
-import getpass
 import secrets
 from dataclasses import dataclass
 
@@ -37,14 +36,6 @@ class StaffEmailTaken(Exception):
 def staff_account_key(tenant: Tenant, email: str) -> str:
     # Counted apart from a resident's account with the same address.
     return f"staff:{tenant.pk}:{normalize_email(email)}"
-
-
-def command_user() -> str:
-    """The operating-system user running a management command, for the audit log."""
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "unknown"
 
 
 @sensitive_variables("password")
@@ -102,11 +93,15 @@ def do_create_staff(
     return staff, totp.config_url, codes
 
 
-def do_enroll_operator_authenticator(operator: User) -> tuple[str, list[str]]:
+def do_enroll_operator_authenticator(
+    operator: User, *, os_user: str = "", now=None
+) -> tuple[str, list[str]]:
     """Give an operator's account a new authenticator and ten new recovery codes (any
     earlier ones stop working); returns the ``otpauth://`` URI and the codes, shown once.
 
-    The operator belongs to no town, so this is on no town's audit log.
+    The operator belongs to no town, so its ``operator_enrolled`` row has none: the
+    operator sees it in the admin, no town's log shows it. ``os_user`` is the
+    operating-system user when a management command enrols.
     """
     if operator.kind != AccountKind.OPERATOR or not operator.is_superuser:
         raise ValueError("only the operator's accounts are enrolled here")
@@ -115,6 +110,13 @@ def do_enroll_operator_authenticator(operator: User) -> tuple[str, list[str]]:
         RecoveryCodes.objects.filter(user=operator).delete()
         totp = TOTPDevice.objects.create(user=operator, name="認証アプリ", confirmed=True)
         codes = RecoveryCodes.objects.create(user=operator, name="リカバリーコード").issue()
+        record(
+            None,
+            "operator_enrolled",
+            now=now,
+            operator=operator.pk,
+            **({"os_user": os_user} if os_user else {}),
+        )
     return totp.config_url, codes
 
 

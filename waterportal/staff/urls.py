@@ -2,6 +2,7 @@ from django.urls import path
 
 from waterportal.staff.views import (
     accounts,
+    audit,
     home,
     locks,
     login,
@@ -81,4 +82,6 @@ urlpatterns = [
         name="remove_closed_day",
     ),
     path("staff/publish", settings.publish, name="publish"),
+    path("staff/audit", audit.audit_log, name="audit"),
+    path("staff/audit.csv", audit.audit_log_csv, name="audit_csv"),
 ]

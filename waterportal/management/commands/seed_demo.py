@@ -11,11 +11,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
 from waterportal.accounts.models import AccountKind, StaffRole, User
+from waterportal.audit.actions import command_user
 from waterportal.contracts.models import Customer, Link
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.demo import write_demo_files
 from waterportal.exchange.models import ImportRun
-from waterportal.staff.actions import command_user, do_create_staff
+from waterportal.staff.actions import do_create_staff
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
 

@@ -1,7 +1,9 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from waterportal.audit.actions import do_record_command
 from waterportal.contracts.actions import activate_all
 from waterportal.tenants.models import Tenant
 
@@ -27,5 +29,14 @@ class Command(BaseCommand):
             tenants = list(Tenant.objects.filter(slug=opts["tenant"]))
             if not tenants:
                 raise CommandError(f"自治体「{opts['tenant']}」が見つかりません。")
-        for slug, count in activate_all(as_of, tenants=tenants).items():
+        as_of = as_of or timezone.localdate()
+        activated = activate_all(as_of, tenants=tenants)
+        for town in Tenant.objects.filter(slug__in=activated).order_by("pk"):
+            do_record_command(
+                town,
+                "activate_links",
+                as_of=as_of.isoformat(),
+                activated=activated[town.slug],
+            )
+        for slug, count in activated.items():
             self.stdout.write(f"{slug}: {count}件の連携を有効にしました")

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from waterportal.audit.actions import do_record_command
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.importers import IMPORTERS
 from waterportal.exchange.models import ImportRun, format_problem
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 run = do_import_file(tenant, opts["kind"], source, on_progress=progress)
         except KeyboardInterrupt:
             raise CommandError("中断しました（何も変更していません）。", returncode=130) from None
+        # Who ran it; what it did is the run's own row (``import``). Not the file's name,
+        # which may say anything.
+        do_record_command(tenant, "import_data", kind=opts["kind"], run=run.pk)
 
         if run.status != ImportRun.Status.SUCCEEDED:
             for problem in run.report[:REPORT_LINES_SHOWN]:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from waterportal.accounts.models import StaffRole
+from waterportal.audit.actions import command_user
 from waterportal.staff import actions
 from waterportal.tenants.models import Tenant
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 role=ROLES[opts["role"]],
                 password=password,
                 name=opts["name"],
-                os_user=actions.command_user(),
+                os_user=command_user(),
             )
         except ValidationError as exc:
             raise CommandError("パスワード: " + " ".join(exc.messages)) from exc

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from waterportal.accounts.models import AccountKind, User, normalize_email
+from waterportal.audit.actions import command_user
 from waterportal.staff import actions
 
 
@@ -25,5 +26,5 @@ class Command(BaseCommand):
             raise CommandError(
                 "このメールアドレスの運用者はいません。先に manage.py createsuperuser で作成してください。"
             )
-        uri, codes = actions.do_enroll_operator_authenticator(operator)
+        uri, codes = actions.do_enroll_operator_authenticator(operator, os_user=command_user())
         actions.print_second_factor(self.stdout.write, uri, codes)

@@ -1,6 +1,7 @@
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from waterportal.audit.actions import do_record_command
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
 
@@ -20,6 +21,8 @@ def describe(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
+    # Here, above the apps, rather than in tenants' own commands: its audit row is written
+    # by audit, a layer above tenants.
     help = "自治体（テナント）を作成します。例: manage.py create_tenant oumu --name おうむ町"
 
     def add_arguments(self, parser):
@@ -42,6 +45,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(describe(exc)) from exc
+        # The slug only: the rest is the town's public contact block, on the town itself.
+        do_record_command(tenant, "create_tenant", slug=tenant.slug)
         self.stdout.write(
             f"作成しました: {tenant.slug} ({tenant.name}) → /login?tenant={tenant.slug}"
         )
