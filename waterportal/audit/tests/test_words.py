@@ -140,7 +140,7 @@ def test_a_change_of_the_town_uses_the_towns_field_names(tenant, suido):
     assert words.describe_all([event])[0].changes == [
         ("自治体名", "おうむ町", "おうむ町役場"),
         ("電話番号", "0120-000-111", "0120-000-222"),
-        ("公開中", "いいえ", "はい"),
+        ("有効", "いいえ", "はい"),
     ]
 
 
