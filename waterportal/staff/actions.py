@@ -251,12 +251,28 @@ def _guard(staff: User, actor: User | None, *, loses_manager: bool) -> None:
             raise LastManager()
 
 
+def _void_invitations(staff: User, *, now) -> None:
+    """The account's open links stop working, and the authenticator key that one of
+    them showed is forgotten: whoever saw a voided link must not hold the second factor
+    that a later link confirms."""
+    StaffInvitation.objects.filter(
+        tenant=staff.town, staff=staff, used_at__isnull=True, voided_at__isnull=True
+    ).update(voided_at=now, password_hash="")
+    TOTPDevice.objects.filter(user=staff, confirmed=False).delete()
+
+
+def _needs_enrolment(staff: User) -> bool:
+    return not (staff.has_usable_password() and is_enrolled(staff))
+
+
+def _enrolment_purpose(staff: User) -> str:
+    return InvitationPurpose.RESET if staff.has_usable_password() else InvitationPurpose.INVITE
+
+
 def _issue_invitation(staff: User, purpose: str, *, now) -> None:
     """Void the account's earlier links and mail a new one (after commit)."""
     tenant = staff.town
-    StaffInvitation.objects.filter(
-        tenant=tenant, staff=staff, used_at__isnull=True, voided_at__isnull=True
-    ).update(voided_at=now, password_hash="")
+    _void_invitations(staff, now=now)
     secret = secrets.token_urlsafe(32)
     row = StaffInvitation.objects.create(
         tenant=tenant,
@@ -331,9 +347,9 @@ def do_resend_staff_invitation(
     its second factor); the earlier link stops working. Recorded as ``staff_invited``
     with ``resent``."""
     now = now or timezone.now()
-    if staff.has_usable_password() and is_enrolled(staff):
+    if not _needs_enrolment(staff):
         raise NothingToResend()
-    purpose = InvitationPurpose.RESET if staff.has_usable_password() else InvitationPurpose.INVITE
+    purpose = _enrolment_purpose(staff)
     with transaction.atomic():
         _issue_invitation(staff, purpose, now=now)
         record(
@@ -459,13 +475,15 @@ def do_disable_staff(
     staff: User, *, actor: User | None, source: str | None = None, now=None
 ) -> None:
     """Stop the account: no login, and its open sessions end at their next request (the
-    backend drops an inactive account)."""
+    backend drops an inactive account). A link it was sent stops working for good."""
+    now = now or timezone.now()
     with transaction.atomic():
         _guard(staff, actor, loses_manager=True)
         if not staff.is_active:
             return
         staff.is_active = False
         staff.save(update_fields=["is_active"])
+        _void_invitations(staff, now=now)
         record(
             staff.town,
             "staff_disabled",
@@ -481,11 +499,17 @@ def do_disable_staff(
 def do_enable_staff(
     staff: User, *, actor: User | None, source: str | None = None, now=None
 ) -> None:
+    """Restart a stopped account. One that had not finished enrolling (its link died
+    with the stop) is mailed a new link."""
+    now = now or timezone.now()
     with transaction.atomic():
         if staff.is_active:
             return
         staff.is_active = True
         staff.save(update_fields=["is_active"])
+        invited = _needs_enrolment(staff)
+        if invited:
+            _issue_invitation(staff, _enrolment_purpose(staff), now=now)
         record(
             staff.town,
             "staff_enabled",
@@ -495,6 +519,7 @@ def do_enable_staff(
             staff=staff.pk,
             before={"is_active": False},
             after={"is_active": True},
+            **({"invited": True} if invited else {}),
         )
 
 

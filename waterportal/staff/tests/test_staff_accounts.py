@@ -493,6 +493,46 @@ def test_a_disabled_accounts_invitation_link_opens_nothing(console, tenant, brow
     assert INVALID in browser().get(link).text
 
 
+def test_enabling_an_account_that_never_enrolled_mails_a_new_link_and_the_old_stays_dead(
+    console, tenant, browser
+):
+    invite(console)
+    old = link_in_last_mail(NEW_EMAIL)
+    staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
+    console.post(f"/staff/staff/{staff.pk}/disable")
+    console.post(f"/staff/staff/{staff.pk}/enable")
+
+    new = link_in_last_mail(NEW_EMAIL)
+    assert new != old and len(mails_to(NEW_EMAIL)) == 2
+    p = browser()
+    assert INVALID in p.get(old).text
+    assert "パスワードを決めて" in p.get(new).text
+
+
+def test_a_resent_link_shows_a_new_authenticator_key_and_the_old_key_never_works(
+    console, tenant, browser
+):
+    """Whoever opened the first link saw its key: that key must not be the one the real
+    member of staff confirms through the second link."""
+    invite(console)
+    first = link_in_last_mail(NEW_EMAIL)
+    staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
+    seen = browser()
+    choose_password(seen, first)
+    seen_page = seen.get(welcome_path(first) + "/authenticator").text
+    seen_key = TOTPDevice.objects.get(user=staff).bin_key
+    assert b32encode(seen_key).decode()[:4] in seen_page.replace(" ", "")
+
+    console.post(f"/staff/staff/{staff.pk}/resend-invitation")
+    second = link_in_last_mail(NEW_EMAIL)
+    real = browser()
+    choose_password(real, second)
+    enrol(real, second, staff)
+
+    confirmed = TOTPDevice.objects.get(user=staff, confirmed=True)
+    assert confirmed.bin_key != seen_key
+
+
 def test_a_reset_second_factor_fails_the_old_codes_and_mails_a_new_enrolment(
     console, console_as, browser, clock
 ):
