@@ -14,6 +14,7 @@ from waterportal.tenants.validators import (
     MIN_CONTRAST,
     contrast_with_white,
     invoice_number_problem,
+    logo_too_large,
     logo_type,
 )
 
@@ -170,6 +171,10 @@ class TownSettingsForm(forms.Form):
         if not logo_type(content):
             raise ValidationError(
                 "ロゴ画像は PNG または JPEG の画像にしてください（ファイルの中身が画像ではありません）。"
+            )
+        if logo_too_large(content):
+            raise ValidationError(
+                "ロゴ画像の縦横が大きすぎます。縦横2000ピクセル以下に縮めてから選んでください。"
             )
         return content
 

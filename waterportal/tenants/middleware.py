@@ -28,9 +28,11 @@ SESSION_KEY = "tenant_id"
 # still land on their own town's login page rather than a "which town?" page.
 COOKIE = "wp_tenant"
 COOKIE_AGE = 400 * 24 * 60 * 60
-UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/")
-# What an unpublished town still answers: its console, its logo, the language switch.
-BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/town/", "/i18n/", "/healthz")
+# The logo (``/town/``) names its town in its address and is cached by proxies for a
+# year: it must never choose a town for the browser nor carry a cookie.
+UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/town/")
+# What an unpublished town still answers: its console, the language switch.
+BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/i18n/", "/healthz")
 
 
 def unknown_tenant(request, status=404):

@@ -65,6 +65,11 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+# A header logo needs no more; a small file of many pixels costs every resident's phone
+# the memory to decode it.
+LOGO_MAX_PIXELS = (2000, 2000)
+
+
 def logo_type(content: bytes) -> str:
     """The content type of a PNG or JPEG image, read from the bytes themselves (never the
     file's name or the type the browser sent); "" when it is anything else, or broken."""
@@ -75,3 +80,10 @@ def logo_type(content: bytes) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return ""
     return LOGO_TYPES.get(kind or "", "")
+
+
+def logo_too_large(content: bytes) -> bool:
+    """More pixels a side than ``LOGO_MAX_PIXELS`` (an image ``logo_type`` accepted)."""
+    with Image.open(io.BytesIO(content)) as image:
+        width, height = image.size
+    return width > LOGO_MAX_PIXELS[0] or height > LOGO_MAX_PIXELS[1]

@@ -312,6 +312,24 @@ def test_a_logo_is_stored_served_with_nosniff_and_shown_with_the_towns_name(
     assert event.data == {"before": {"logo": "なし"}, "after": {"logo": "変更"}}
 
 
+def test_the_logo_never_sets_a_cookie_nor_chooses_a_town_whatever_the_browser_holds(
+    console, tenant, other_portal
+):
+    """Cached by proxies for a year: a cookie on it would be handed to everyone."""
+    console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
+    tenant.refresh_from_db()
+    served = other_portal.get(f"/town/oumu/logo/{tenant.logo_hash}")
+    assert served.status_code == 200 and not served.cookies
+    assert other_portal.get("/login").context["tenant"].slug == "kita"
+
+
+def test_a_logo_of_more_than_2000_pixels_a_side_is_refused(console, tenant):
+    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(image(size=(2001, 10)))})
+    assert response.status_code == 200 and "縦横2000ピクセル以下に縮めて" in response.text
+    tenant.refresh_from_db()
+    assert tenant.logo_hash == ""
+
+
 def test_a_jpeg_named_png_is_stored_as_a_jpeg(console, tenant):
     response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(image("JPEG"))})
     assert response.status_code == 302
