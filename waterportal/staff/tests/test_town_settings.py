@@ -318,6 +318,7 @@ def test_the_logo_never_sets_a_cookie_nor_chooses_a_town_whatever_the_browser_ho
     """Cached by proxies for a year: a cookie on it would be handed to everyone."""
     console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
     tenant.refresh_from_db()
+    del other_portal.client.cookies["wp_tenant"]  # a session of きた市, no town cookie
     served = other_portal.get(f"/town/oumu/logo/{tenant.logo_hash}")
     assert served.status_code == 200 and not served.cookies
     assert other_portal.get("/login").context["tenant"].slug == "kita"
