@@ -331,6 +331,10 @@ class Entry:
 
 def _actor(event: AuditEvent, accounts: Mapping[int, Any]) -> tuple[str, str]:
     account = accounts.get(event.actor_id) if event.actor_id else None
+    if account is not None and account.tenant_id is None and event.tenant_id is not None:
+        # The operator acting on a town (an unlock in the admin, say): the town's log
+        # says so without naming the admin's login address.
+        return "運用者", ""
     if account is not None:
         return person(account), account.email
     if event.actor_id:

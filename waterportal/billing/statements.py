@@ -25,6 +25,7 @@ from waterportal.billing.fonts import japanese_font
 from waterportal.billing.models import Bill
 from waterportal.billing.texts import PaymentState, reading_status
 from waterportal.contracts.models import Customer
+from waterportal.lib.spreadsheets import spreadsheet_safe
 from waterportal.tenants.models import Tenant
 
 TAX_RATE_PERCENT = 10
@@ -47,17 +48,10 @@ CSV_HEADER = [
     "検針状況",
     "メーター交換",
 ]
+
+
 # A spreadsheet runs a cell that begins with one of these as a formula (CSV injection);
 # tab and carriage return can start one too after the spreadsheet trims the cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The cell as text; one that would begin a formula gets a leading ``'``."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _slash_date(day: dt.date | None) -> str:
     return day.strftime("%Y/%m/%d") if day else ""
 

@@ -9,7 +9,7 @@ import pytest
 
 from waterportal.audit import words
 from waterportal.audit.actions import record
-from waterportal.testing import make_member, make_staff
+from waterportal.testing import make_member, make_operator, make_staff
 
 SOURCE = Path(__file__).resolve().parents[2]
 # The functions whose second argument is an action code.
@@ -150,6 +150,17 @@ def test_an_unknown_data_key_and_values_are_shown_as_they_are(tenant):
     )
     details = dict(words.describe_all([event])[0].details)
     assert details == {"brand_new_key": "3", "期限": "2026年12月2日 10:00"}
+
+
+def test_the_operator_acting_on_a_town_reads_as_the_operator_without_the_login_address(
+    tenant,
+):
+    operator = make_operator()
+    event = record(tenant, "number_unlocked", actor=operator, number="1010****")
+    entry = words.describe_all([event])[0]
+    assert (entry.actor, entry.actor_email) == ("運用者", "")
+    own = words.describe_all([record(None, "operator_login", actor=operator)])[0]
+    assert own.actor_email == operator.email
 
 
 def test_a_command_reads_as_the_operating_system_user(tenant):

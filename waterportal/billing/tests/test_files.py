@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from waterportal.billing.statements import spreadsheet_safe
+from waterportal.lib.spreadsheets import spreadsheet_safe
 from waterportal.testing import make_bill, make_payment, pdf_text_and_ink
 
 # --- CSV
@@ -44,7 +44,10 @@ def test_cells_that_would_run_as_formulas_are_escaped(signed_in, link, customer)
     assert rows[1][6] == "'-300" and rows[1][9] == "'-500"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+81", "-5", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "value",
+    ["=1+1", "+81", "-5", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1+1", "＠SUM(A1)", " =1", "　－5"],
+)
 def test_spreadsheet_safe_prefixes_formula_starts(value):
     assert spreadsheet_safe(value) == "'" + value
 

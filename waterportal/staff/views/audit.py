@@ -13,6 +13,7 @@ from django_scopes import scope
 from waterportal.accounts.models import StaffRole
 from waterportal.audit import words
 from waterportal.lib.sources import client_ip
+from waterportal.lib.spreadsheets import spreadsheet_safe
 from waterportal.staff import actions
 from waterportal.staff.audit_log import AuditSearchForm
 from waterportal.staff.decorators import staff_page
@@ -77,12 +78,6 @@ def audit_log_csv(request):
     return response
 
 
-def _cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: a reason typed as ``=HYPERLINK(…)`` is not run
-    as a formula when the file is opened (OWASP's CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 class _Line:
     """What csv.writer writes to: each row comes back as its text."""
 
@@ -99,7 +94,7 @@ def _csv_lines(tenant, events) -> Iterator[str]:
         while batch := list(islice(rows, CSV_BATCH)):
             for entry in words.describe_all(batch):
                 yield writer.writerow(
-                    _cell(value)
+                    spreadsheet_safe(value)
                     for value in [
                         f"{timezone.localtime(entry.event.created_at):%Y-%m-%d %H:%M:%S}",
                         entry.actor,
