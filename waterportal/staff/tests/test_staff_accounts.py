@@ -623,3 +623,29 @@ def test_a_second_click_on_a_change_records_it_once(console, clerk):
     assert AuditEvent.objects.filter(action="staff_disabled").count() == 1
     clerk.user.refresh_from_db()
     assert clerk.user.staff_role == "viewer" and not clerk.user.is_active
+
+
+def test_a_used_links_secret_never_reaches_the_log(console, tenant, browser):
+    """Django logs the path of a 410; the secret in it is hidden."""
+    import io
+    import logging
+
+    from waterportal.lib.log_filters import HideLinkSecrets
+
+    (handler,) = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, HideLinkSecrets) for f in h.filters)
+    ]
+    invite(console)
+    link = link_in_last_mail(NEW_EMAIL)
+    staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
+    console.post(f"/staff/staff/{staff.pk}/disable")
+    out = io.StringIO()
+    previous = handler.setStream(out)  # type: ignore[attr-defined]
+    try:
+        assert INVALID in browser().get(link).text
+    finally:
+        handler.setStream(previous)  # type: ignore[attr-defined]
+    secret = welcome_path(link).rsplit(".", 1)[1]
+    assert "Gone: /staff/welcome/" in out.getvalue() and secret not in out.getvalue()
