@@ -346,6 +346,7 @@ def do_import_upload(run_id: int, stored: str, *, now: datetime | None = None) -
     file, whatever the outcome. A run that is no longer queued (a task delivered twice)
     is left as it is."""
     path = Path(settings.IMPORT_UPLOAD_DIR) / os.path.basename(stored)
+    progress: runs.ProgressRecorder | None = None
     try:
         with scopes_disabled():
             run = ImportRun.objects.select_related("tenant", "started_by").get(pk=run_id)
@@ -356,6 +357,7 @@ def do_import_upload(run_id: int, stored: str, *, now: datetime | None = None) -
             with scope(tenant=tenant):
                 runs.drop_queued(run, FILE_MISSING)
             return run
+        progress = runs.ProgressRecorder(run)
         try:
             return do_import_file(
                 tenant,
@@ -364,7 +366,7 @@ def do_import_upload(run_id: int, stored: str, *, now: datetime | None = None) -
                 filename=run.filename,
                 started_by=run.started_by,
                 source=ImportRun.Source.UPLOAD,
-                on_progress=lambda done, total: runs.record_progress(run, done),
+                on_progress=progress,
                 queued=run,
                 now=now,
             )
@@ -374,6 +376,8 @@ def do_import_upload(run_id: int, stored: str, *, now: datetime | None = None) -
             raise
     finally:
         path.unlink(missing_ok=True)
+        if progress is not None:
+            progress.close()
 
 
 @shared_task(acks_late=True)
@@ -425,7 +429,8 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
 
 
 def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
-    """Mark failed the runs of ``tenant`` whose process is gone; returns how many.
+    """Mark failed the runs of ``tenant`` whose process is gone, and the uploads queued
+    for longer than ``runs.STALE_AFTER``; returns how many.
 
     The next import does this too; the schedule does it so that staff do not see a
     killed import as "running" until someone imports again.
@@ -441,6 +446,15 @@ def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
                 if runs.is_dead(run, now):
                     runs.abandon(run)
                     swept += 1
+            # An upload whose task was lost (a broker that lost its queue) waits no more.
+            stale = ImportRun.objects.filter(
+                tenant=tenant,
+                status=ImportRun.Status.QUEUED,
+                started_at__lt=now - runs.STALE_AFTER,
+            )
+            for run in stale:
+                runs.drop_queued(run, runs.ABANDONED)
+                swept += 1
     return swept
 
 

@@ -32,7 +32,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 
@@ -242,10 +243,36 @@ class UploadRefused(Exception):
     """An upload that is not imported; ``str()`` says why and what to do, in Japanese."""
 
 
-def record_progress(run: ImportRun, bytes_read: int) -> None:
-    """How far the file of ``run`` has been read, for the console's progress bar: one
-    UPDATE of its own, seen at once by the page that polls it."""
-    ImportRun.objects.filter(pk=run.pk).update(bytes_read=bytes_read)
+class ProgressRecorder:
+    """``on_progress`` of an upload's import: how far its file has been read, for the
+    console's progress bar, written on a database connection of its own.
+
+    Not on the import's connection: on PostgreSQL it is busy with one COPY for the whole
+    read, and whatever it writes is seen by the page only when its transaction ends.
+    Best effort: a progress that cannot be written is skipped, never the import's end.
+    """
+
+    def __init__(self, run: ImportRun) -> None:
+        self._run_id = run.pk
+        self._db: BaseDatabaseWrapper | None = None
+
+    def __call__(self, bytes_read: int, total: int) -> None:
+        table = connection.ops.quote_name(ImportRun._meta.db_table)
+        try:
+            if self._db is None:
+                self._db = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._db.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET bytes_read = %s WHERE id = %s",  # noqa: S608
+                    [bytes_read, self._run_id],
+                )
+        except DatabaseError:
+            log.debug("import run %s: progress not recorded", self._run_id, exc_info=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def drop_queued(run: ImportRun, reason: str) -> None:

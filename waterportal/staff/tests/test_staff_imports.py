@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.utils import timezone
 
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Customer
@@ -20,6 +22,7 @@ from waterportal.testing import (
     csv_bytes,
     customer_row,
     make_customer,
+    staff_sign_in,
     text_of,
 )
 
@@ -240,27 +243,34 @@ def test_a_running_import_shows_how_much_of_its_file_is_read(console, tenant):
     }
 
 
-def test_the_worker_records_how_far_it_has_read(
+@pytest.mark.django_db(transaction=True)
+def test_the_import_records_how_far_it_has_read_where_the_page_sees_it(
     tenant, console, monkeypatch, django_capture_on_commit_callbacks
 ):
+    """Committed as it goes, on a connection of its own: the import's own connection is
+    busy reading (on PostgreSQL, one COPY for the whole file)."""
     rows = [customer_row(f"2002-{i:04d}") for i in range(40_000)]
     data = csv_bytes(CUSTOMERS, *rows)
     assert len(data) > 2 * 1024 * 1024
     seen = []
-    record_progress = actions.runs.record_progress
+    record = actions.runs.ProgressRecorder.__call__
+    page = connections.create_connection("default")  # as the polling page, another connection
 
-    def watch(run, done):
-        record_progress(run, done)
-        seen.append(ImportRun.objects.get(pk=run.pk).bytes_read)
+    def watch(recorder, done, total):
+        record(recorder, done, total)
+        with page.cursor() as cursor:
+            cursor.execute("SELECT status, bytes_read FROM exchange_importrun")
+            seen.append(cursor.fetchone())
 
-    monkeypatch.setattr(actions.runs, "record_progress", watch)
+    monkeypatch.setattr(actions.runs.ProgressRecorder, "__call__", watch)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        run, _ = _queue(tenant, console.staff, data)
+    run, _ = _queue(tenant, console.staff, data)
+    page.close()
 
     run.refresh_from_db()
     assert run.status == "succeeded" and run.bytes_read == len(data)
-    assert len(seen) >= 3 and seen == sorted(seen) and seen[0] < len(data)
+    assert len(seen) >= 3 and [read for _, read in seen] == sorted(read for _, read in seen)
+    assert seen[0][0] == "running" and 0 < seen[0][1] < len(data)
 
 
 def test_the_history_shows_who_started_each_import_newest_first(console_as, tenant, tmp_path):
@@ -353,3 +363,22 @@ def test_a_queued_upload_whose_file_is_gone_ends_failed(
 
     run.refresh_from_db()
     assert run.status == "failed" and run.report[0]["reason"] == actions.FILE_MISSING
+
+
+def test_an_upload_queued_for_over_an_hour_is_failed_by_the_sweep_and_stops_blocking(
+    console, tenant, clock, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        lost, _ = _queue(tenant, console.staff)  # its task never reaches a worker
+    refused = upload(console, csv_bytes(CUSTOMERS, customer_row("1001-0005")))
+    assert "別の取り込み" in text_of(refused) and ImportRun.objects.count() == 1
+
+    clock.shift(dt.timedelta(hours=1, minutes=1))
+    assert actions.do_sweep_abandoned_runs(tenant, now=timezone.now()) == 1
+
+    lost.refresh_from_db()
+    assert lost.status == "failed" and "もう一度実行してください" in lost.report[0]["reason"]
+    staff_sign_in(console, console.account)  # the session ended after 30 idle minutes
+    again = upload(console, csv_bytes(CUSTOMERS, customer_row("1001-0005")))
+    assert again.url == f"/staff/imports/{ImportRun.objects.latest('pk').pk}"
+    assert ImportRun.objects.latest("pk").status == "succeeded"
