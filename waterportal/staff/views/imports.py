@@ -1,6 +1,7 @@
 """Imports: the town's history, uploading a file for the worker, and one run's progress
 and report."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +36,7 @@ def upload(request):
         form = ImportUploadForm()
     elif form.is_valid():
         try:
-            run, _ = do_upload_import(
+            run, new = do_upload_import(
                 request.tenant,
                 form.cleaned_data["kind"],
                 form.cleaned_data["file"],
@@ -45,6 +46,12 @@ def upload(request):
         except UploadRefused as refused:
             form.add_error("file", str(refused))
         else:
+            if not new:
+                messages.info(
+                    request,
+                    f"同じファイルは取り込み #{run.pk} で受け付け済みです（二重に送信されました）。"
+                    "その取り込みを表示しています。",
+                )
             return redirect("staff:import", run_id=run.pk)
     return render(request, "staff/imports_upload.html", {"form": form})
 
