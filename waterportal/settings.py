@@ -307,6 +307,9 @@ EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Exchange files uploaded by staff larger than this are refused before they are read.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+# Where the staff console keeps an uploaded exchange file until the worker has imported
+# it (then it is removed). In production the web and the worker must share it.
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
 
 # --- Logging: never passwords, codes or full names; the formatter below gets only
 # what the code chose to log, and the code logs ids, not personal data.

@@ -1,15 +1,18 @@
-"""Exchange's actions: importing exchange-v1 files (behind ``import_data`` and, later, the
-staff console's uploads), queueing an import's new-bill emails, marking abandoned runs
+"""Exchange's actions: importing exchange-v1 files (behind ``import_data`` and the staff
+console's uploads), queueing an import's new-bill emails, marking abandoned runs
 failed, and blanking old report values."""
 
+import hashlib
 import logging
 import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from celery import shared_task
@@ -19,12 +22,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
+from waterportal.audit.actions import record
 from waterportal.exchange import notifications, runs
 from waterportal.exchange.importers import IMPORTERS, Importer
 from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge
 from waterportal.exchange.importers.staging import Staging
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.parsing import (
+    NOT_TEXT,
     UNKNOWN_ENCODING,
     FileInfo,
     ProgressCallback,
@@ -53,6 +58,7 @@ def do_import_file(
     started_by=None,
     source: str = ImportRun.Source.COMMAND,
     on_progress: ProgressCallback | None = None,
+    queued: ImportRun | None = None,
     now: datetime | None = None,
 ) -> ImportRun:
     """Import one exchange-v1 file of ``kind`` ("customers", "bills", "payments") for
@@ -71,6 +77,8 @@ def do_import_file(
     ``failed`` and is raised again; a killed process leaves its run "running" until the
     next import marks it failed (``waterportal.exchange.runs``).
     ``on_progress(bytes_read, total_bytes)`` is called while the rows are read.
+    ``queued``: the "queued" run of a console upload (``do_upload_import``), which
+    becomes this import's run instead of a new one.
     """
     importer = IMPORTERS.get(kind)
     if importer is None:
@@ -83,10 +91,14 @@ def do_import_file(
         described = {"filename": name[:255], "size": size, "started_by": started_by}
         if limit is not None and size > limit:
             reason = f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:,.0f} MB）。"
-            return runs.refuse(tenant, kind, reason, now=now, source=source, **described)
+            return runs.refuse(
+                tenant, kind, reason, now=now, source=source, queued=queued, **described
+            )
         not_csv = sniff(stream)
         if not_csv is not None:
-            return runs.refuse(tenant, kind, not_csv, now=now, source=source, **described)
+            return runs.refuse(
+                tenant, kind, not_csv, now=now, source=source, queued=queued, **described
+            )
         info = inspect_file(stream)
         with runs.import_lock(tenant) as lock_held:
             run = runs.start_run(
@@ -98,6 +110,7 @@ def do_import_file(
                 source=source,
                 now=now,
                 lock_held=lock_held,
+                queued=queued,
             )
             if run.status != ImportRun.Status.RUNNING:
                 return run
@@ -206,6 +219,167 @@ def _binary(file, limit: int | None) -> Iterator:
             yield spool
 
 
+# Why an upload is not imported, in Japanese, saying what to do (``str(exc)``).
+UploadRefused = runs.UploadRefused
+
+NOT_QUEUED = (
+    "取り込みを始められませんでした（処理の順番待ちに登録できません）。何も変更していません。"
+    "しばらくしてから、もう一度取り込んでください。"
+)
+FILE_MISSING = (
+    "アップロードされたファイルが見つからないため、取り込めませんでした。何も変更していません。"
+    "もう一度取り込んでください。続くときはシステムの管理者に連絡してください。"
+)
+
+
+def do_upload_import(
+    tenant: Tenant, kind: str, upload, *, actor, source: str, now: datetime | None = None
+) -> tuple[ImportRun, bool]:
+    """Take a file uploaded in the staff console by ``actor`` for the worker to import;
+    returns its run, "queued" at first, and whether it is a new one.
+
+    Refused with ``UploadRefused``, and nothing stored, when the file is larger than
+    ``settings.IMPORT_MAX_BYTES``, is not text, or while another import of the tenant
+    runs or waits. The same file again while the first runs or soon after it succeeded
+    (a double click) gets the first run back, as ``do_import_file`` answers it.
+
+    Otherwise the file is saved in ``settings.IMPORT_UPLOAD_DIR`` (which the web and the
+    worker must share), the run is created "queued" with the audit row
+    ``staff_uploaded_import``, and after commit ``import_upload`` is queued: it runs
+    ``do_import_file`` and removes the file, whatever the outcome. Without a queue
+    (no REDIS_URL) that happens before this returns.
+    """
+    if kind not in IMPORTERS:
+        raise ValueError(f"Unknown exchange-v1 kind: {kind!r}")
+    now = now or timezone.now()
+    limit = settings.IMPORT_MAX_BYTES
+    if upload.size > limit:
+        raise UploadRefused(
+            f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:,.0f} MB）。"
+            "請求システムから月ごとなどに分けて書き出し、一つずつ取り込んでください。"
+        )
+    not_csv = sniff(upload)
+    if not_csv is not None:
+        if not_csv == NOT_TEXT:
+            not_csv += "請求システムから書き出した CSV ファイルを選んでください。"
+        raise UploadRefused(not_csv)
+    directory = Path(settings.IMPORT_UPLOAD_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}.csv"
+    path = directory / stored
+    digest = hashlib.sha256()
+    with open(path, "xb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    filename = _CONTROL_CHARACTERS.sub("", os.path.basename(upload.name or ""))[:255]
+    try:
+        with scope(tenant=tenant), transaction.atomic():
+            run, new = runs.queue_upload(
+                tenant,
+                kind,
+                filename=filename,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                started_by=actor,
+                now=now,
+            )
+            if new:
+                record(
+                    tenant,
+                    "staff_uploaded_import",
+                    actor=actor,
+                    now=now,
+                    source=source,
+                    run=run.pk,
+                    kind=kind,
+                )
+                transaction.on_commit(lambda: _queue_import(run, stored))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if not new:
+        path.unlink(missing_ok=True)
+    return run, new
+
+
+# How long an upload's page waits for the queue (Redis) at most, as a page queueing mail.
+QUEUE_TIMEOUT_SECONDS = emails.QUEUE_TIMEOUT_SECONDS
+
+
+def _queue_import(run: ImportRun, stored: str) -> None:
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            import_upload.apply_async((run.pk, stored))  # no queue: the page waits
+        else:
+            # A connection of its own, with short timeouts and no retries (the app's
+            # options are also the worker's, which must keep retrying).
+            options = {
+                "socket_timeout": QUEUE_TIMEOUT_SECONDS,
+                "socket_connect_timeout": QUEUE_TIMEOUT_SECONDS,
+                "max_retries": 0,
+            }
+            app = import_upload.app
+            with app.connection_for_write(
+                connect_timeout=QUEUE_TIMEOUT_SECONDS, transport_options=options
+            ) as connection:
+                import_upload.apply_async((run.pk, stored), connection=connection, retry=False)
+    except Exception:
+        # The broker is away (or, inline, the import failed and its run says so): the
+        # run must not wait for ever, nor its file stay.
+        log.exception("import run %s could not be queued or failed", run.pk)
+        with scope(tenant=run.tenant):
+            runs.drop_queued(run, NOT_QUEUED)
+        (Path(settings.IMPORT_UPLOAD_DIR) / stored).unlink(missing_ok=True)
+
+
+@shared_task(acks_late=True)
+def import_upload(run_id: int, stored: str) -> int:
+    """``do_import_upload`` on the queue. Declared beside it, as ``notify_new_bills``:
+    ``do_upload_import`` queues it."""
+    return do_import_upload(run_id, stored).pk
+
+
+def do_import_upload(run_id: int, stored: str, *, now: datetime | None = None) -> ImportRun:
+    """Import the uploaded file ``stored`` (in ``settings.IMPORT_UPLOAD_DIR``) into its
+    "queued" run with ``do_import_file``, recording how far it has read; then remove the
+    file, whatever the outcome. A run that is no longer queued (a task delivered twice)
+    is left as it is."""
+    path = Path(settings.IMPORT_UPLOAD_DIR) / os.path.basename(stored)
+    progress: runs.ProgressRecorder | None = None
+    try:
+        with scopes_disabled():
+            run = ImportRun.objects.select_related("tenant", "started_by").get(pk=run_id)
+        if run.status != ImportRun.Status.QUEUED:
+            return run
+        tenant = run.tenant
+        if not path.is_file():
+            with scope(tenant=tenant):
+                runs.drop_queued(run, FILE_MISSING)
+            return run
+        progress = runs.ProgressRecorder(run)
+        try:
+            return do_import_file(
+                tenant,
+                run.kind,
+                path,
+                filename=run.filename,
+                started_by=run.started_by,
+                source=ImportRun.Source.UPLOAD,
+                on_progress=progress,
+                queued=run,
+                now=now,
+            )
+        except BaseException:
+            with scope(tenant=tenant):
+                runs.drop_queued(run, runs.UNEXPECTED)  # if it failed before it started
+            raise
+    finally:
+        path.unlink(missing_ok=True)
+        if progress is not None:
+            progress.close()
+
+
 @shared_task(acks_late=True)
 def notify_new_bills(run_id: int) -> int:
     """``do_notify_new_bills`` on the queue. Declared beside it rather than in
@@ -255,7 +429,8 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
 
 
 def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
-    """Mark failed the runs of ``tenant`` whose process is gone; returns how many.
+    """Mark failed the runs of ``tenant`` whose process is gone, and the uploads queued
+    for longer than ``runs.STALE_AFTER``; returns how many.
 
     The next import does this too; the schedule does it so that staff do not see a
     killed import as "running" until someone imports again.
@@ -271,6 +446,15 @@ def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:
                 if runs.is_dead(run, now):
                     runs.abandon(run)
                     swept += 1
+            # An upload whose task was lost (a broker that lost its queue) waits no more.
+            stale = ImportRun.objects.filter(
+                tenant=tenant,
+                status=ImportRun.Status.QUEUED,
+                started_at__lt=now - runs.STALE_AFTER,
+            )
+            for run in stale:
+                runs.drop_queued(run, runs.ABANDONED)
+                swept += 1
     return swept
 
 

@@ -23,6 +23,8 @@ class ImportRun(models.Model):
         UPLOAD = "upload", "アップロード"
 
     class Status(models.TextChoices):
+        # An upload from the staff console waits for the worker (exchange.actions.import_upload).
+        QUEUED = "queued", "待機中"
         RUNNING = "running", "実行中"
         SUCCEEDED = "succeeded", "完了"
         REJECTED = "rejected", "取り込み中止"
@@ -46,6 +48,8 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(
         "エラー", default=0, help_text="見つかった問題の数（報告に載るのは最初の1,000件まで）"
     )
+    # How far the file has been read, for the console's progress bar (of ``size``).
+    bytes_read = models.PositiveBigIntegerField("読み込んだバイト数", default=0)
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.RUNNING)
     report = models.JSONField("報告", default=list, blank=True)
     notified_at = models.DateTimeField("お知らせメール送信日時", null=True, blank=True)
@@ -84,6 +88,8 @@ class ImportRun(models.Model):
             return f"取り込みませんでした（何も変更していません） {name}: {counts}"
         if self.status == self.Status.FAILED:
             return f"異常終了しました（何も変更していません） {name}: {counts}"
+        if self.status == self.Status.QUEUED:
+            return f"待機中 {name}"
         return f"実行中 {name}"
 
     def report_lines(self, limit: int | None = None) -> list[str]:

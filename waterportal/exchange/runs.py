@@ -32,7 +32,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 
@@ -123,6 +124,7 @@ def start_run(
     source: str,
     now: datetime,
     lock_held: bool,
+    queued: ImportRun | None = None,
 ) -> ImportRun:
     """A new "running" run, or the answer without importing.
 
@@ -130,6 +132,10 @@ def start_run(
     after the other: runs whose process is gone are marked failed first; then an upload
     of a file just imported gets that earlier run back, and an import while another runs
     gets a new run refused (status rejected) saying so.
+
+    ``queued``: the "queued" run of an upload (``queue_upload``), which becomes this
+    run instead of a new one; whatever the answer, it ends here (or has ended already,
+    then it is returned as it is).
     """
     run = ImportRun(
         tenant=tenant,
@@ -138,13 +144,16 @@ def start_run(
         source=source,
         started_at=now,
         filename=filename,
-        size=info.size,
-        sha256=info.sha256,
-        encoding=info.label,
     )
+    if queued is not None:
+        run = queued
+    run.size, run.sha256, run.encoding = info.size, info.sha256, info.label
     run.host, run.pid = this_process()
     with transaction.atomic():
         Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if queued is not None and not _still_queued(queued):
+            queued.refresh_from_db()
+            return queued
         running = ImportRun.objects.filter(tenant=tenant, status=ImportRun.Status.RUNNING)
         alive = []
         for other in running.order_by("started_at"):
@@ -153,26 +162,148 @@ def start_run(
             else:
                 alive.append(other)
         if source == ImportRun.Source.UPLOAD:
-            twin = _twin(tenant, kind, info.sha256, now)
+            twin = _twin(tenant, kind, info.sha256, now, apart_from=run.pk)
             if twin is not None and twin.status == ImportRun.Status.SUCCEEDED:
-                return twin
+                if queued is None:
+                    return twin
+                _save(run, ImportRun.Status.RUNNING)
+                finish_run(run, ImportRun.Status.REJECTED, _one_problem(_done_already(twin)))
+                return run
             if twin is not None:
-                run.save()
+                _save(run, ImportRun.Status.RUNNING)
                 finish_run(run, ImportRun.Status.REJECTED, _one_problem(_same_file(twin)))
                 return run
         if alive or not lock_held:
-            run.save()
+            _save(run, ImportRun.Status.RUNNING)
             reason = _busy(alive[0] if alive else None)
             finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
             return run
-        run.save()
+        _save(run, ImportRun.Status.RUNNING)
     return run
 
 
-def refuse(tenant: Tenant, kind: str, reason: str, *, now: datetime, **described) -> ImportRun:
-    """Record a file refused before it was read (too large, not text) as a rejected run."""
-    run = ImportRun(tenant=tenant, kind=kind, started_at=now, **described)
+def _save(run: ImportRun, status: str) -> None:
+    run.status = status
+    if run.pk is None:
+        run.save()
+    else:
+        run.save(update_fields=["status", "size", "sha256", "encoding", "host", "pid"])
+
+
+def _still_queued(run: ImportRun) -> bool:
+    return (
+        ImportRun.objects.select_for_update()
+        .filter(pk=run.pk, status=ImportRun.Status.QUEUED)
+        .exists()
+    )
+
+
+def queue_upload(
+    tenant: Tenant, kind: str, *, filename: str, size: int, sha256: str, started_by, now: datetime
+) -> tuple[ImportRun, bool]:
+    """The "queued" run of an upload from the staff console, shown at once while it
+    waits for the worker; or, for a file that is an earlier run's twin (a double click),
+    that run. Returns the run and whether it is new.
+
+    Raises ``UploadRefused`` while another import of the tenant runs or waits. Under the
+    tenant row's lock, as ``start_run``, so that two clicks are taken one after the
+    other. The worker checks all this again when it starts (``start_run``).
+    """
     with transaction.atomic():
+        Tenant.objects.select_for_update().get(pk=tenant.pk)
+        twin = _twin(tenant, kind, sha256, now)
+        if twin is not None:
+            return twin, False
+        busy = (
+            ImportRun.objects.filter(tenant=tenant)
+            .filter(
+                Q(status=ImportRun.Status.RUNNING)
+                | Q(status=ImportRun.Status.QUEUED, started_at__gte=now - STALE_AFTER)
+            )
+            .order_by("started_at")
+            .first()
+        )
+        if busy is not None:
+            raise UploadRefused(_busy(busy))
+        run = ImportRun.objects.create(
+            tenant=tenant,
+            kind=kind,
+            started_by=started_by,
+            source=ImportRun.Source.UPLOAD,
+            started_at=now,
+            filename=filename,
+            size=size,
+            sha256=sha256,
+            status=ImportRun.Status.QUEUED,
+        )
+    return run, True
+
+
+class UploadRefused(Exception):
+    """An upload that is not imported; ``str()`` says why and what to do, in Japanese."""
+
+
+class ProgressRecorder:
+    """``on_progress`` of an upload's import: how far its file has been read, for the
+    console's progress bar, written on a database connection of its own.
+
+    Not on the import's connection: on PostgreSQL it is busy with one COPY for the whole
+    read, and whatever it writes is seen by the page only when its transaction ends.
+    Best effort: a progress that cannot be written is skipped, never the import's end.
+    """
+
+    def __init__(self, run: ImportRun) -> None:
+        self._run_id = run.pk
+        self._db: BaseDatabaseWrapper | None = None
+
+    def __call__(self, bytes_read: int, total: int) -> None:
+        table = connection.ops.quote_name(ImportRun._meta.db_table)
+        try:
+            if self._db is None:
+                self._db = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._db.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET bytes_read = %s WHERE id = %s",  # noqa: S608
+                    [bytes_read, self._run_id],
+                )
+        except DatabaseError:
+            log.debug("import run %s: progress not recorded", self._run_id, exc_info=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def drop_queued(run: ImportRun, reason: str) -> None:
+    """End a "queued" run that could not start (its task could not be queued, its file
+    is missing): failed, with ``reason``; nothing was read."""
+    with transaction.atomic():
+        if _still_queued(run):
+            finish_run(run, ImportRun.Status.FAILED, _one_problem(reason))
+
+
+def refuse(
+    tenant: Tenant,
+    kind: str,
+    reason: str,
+    *,
+    now: datetime,
+    queued: ImportRun | None = None,
+    **described,
+) -> ImportRun:
+    """Record a file refused before it was read (too large, not text) as a rejected run
+    (``queued``: the upload's queued run, which ends so)."""
+    with transaction.atomic():
+        if queued is not None:
+            if _still_queued(queued):
+                queued.size = described["size"]
+                queued.save(update_fields=["size"])
+                finish_run(queued, ImportRun.Status.REJECTED, _one_problem(reason))
+            else:
+                queued.refresh_from_db()
+            return queued
+        run = ImportRun(tenant=tenant, kind=kind, started_at=now, **described)
         run.save()
         finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
     return run
@@ -271,20 +402,29 @@ def abandon(run: ImportRun) -> None:
     finish_run(run, ImportRun.Status.FAILED, _one_problem(ABANDONED))
 
 
-def _twin(tenant: Tenant, kind: str, sha256: str, now: datetime) -> ImportRun | None:
+def _twin(
+    tenant: Tenant, kind: str, sha256: str, now: datetime, apart_from: int | None = None
+) -> ImportRun | None:
     recently = Q(status=ImportRun.Status.SUCCEEDED, finished_at__gte=now - DUPLICATE_WINDOW)
-    return (
-        ImportRun.objects.filter(tenant=tenant, kind=kind, sha256=sha256)
-        .filter(recently | Q(status=ImportRun.Status.RUNNING))
-        .order_by("-started_at")
-        .first()
-    )
+    at_work = Q(status__in=[ImportRun.Status.RUNNING, ImportRun.Status.QUEUED])
+    same = ImportRun.objects.filter(tenant=tenant, kind=kind, sha256=sha256)
+    if apart_from is not None:
+        same = same.exclude(pk=apart_from)
+    return same.filter(recently | at_work).order_by("-started_at").first()
 
 
 def _same_file(twin: ImportRun) -> str:
     started = timezone.localtime(twin.started_at)
     return (
         f"同じファイルの取り込み（#{twin.pk}、{started:%Y-%m-%d %H:%M} 開始）が実行中です。"
+        "二重に送信されたため、こちらは取り込みませんでした。"
+    )
+
+
+def _done_already(twin: ImportRun) -> str:
+    started = timezone.localtime(twin.started_at)
+    return (
+        f"同じファイルを取り込み済みです（#{twin.pk}、{started:%Y-%m-%d %H:%M} 開始）。"
         "二重に送信されたため、こちらは取り込みませんでした。"
     )
 

@@ -4,6 +4,7 @@ from waterportal.staff.views import (
     accounts,
     audit,
     home,
+    imports,
     locks,
     login,
     member_actions,
@@ -84,4 +85,8 @@ urlpatterns = [
     path("staff/publish", settings.publish, name="publish"),
     path("staff/audit", audit.audit_log, name="audit"),
     path("staff/audit.csv", audit.audit_log_csv, name="audit_csv"),
+    path("staff/imports", imports.imports, name="imports"),
+    path("staff/imports/upload", imports.upload, name="import_upload"),
+    path("staff/imports/<int:run_id>", imports.import_run, name="import"),
+    path("staff/imports/<int:run_id>/status", imports.import_status, name="import_status"),
 ]
