@@ -6,6 +6,7 @@ rules at 1280 px and on a tablet, with no sideways scroll."""
 import base64
 import re
 import secrets
+from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
@@ -56,13 +57,42 @@ def resident(portal) -> str:
     return email
 
 
+@pytest.fixture
+def bills_files(portal, tmp_path):
+    """Two bills files for the console's upload: the demo's own latest bill of one
+    contract, and the same with a billing month that does not exist."""
+    folder = Path(re.search(r"連携ファイル: (\S+)", portal.seed_output).group(1))
+    header, *rows = (folder / "bills.csv").read_text(encoding="utf-8").splitlines()
+    latest = max(rows, key=lambda row: row.split(",")[1])
+    good, bad = tmp_path / "検針_2026.csv", tmp_path / "検針_誤り.csv"
+    good.write_text(f"{header}\n{latest}\n", encoding="utf-8")
+    cells = latest.split(",")
+    cells[1] = "2026-13"
+    bad.write_text(f"{header}\n{','.join(cells)}\n", encoding="utf-8")
+    return good, bad
+
+
+def upload(page, path: Path) -> None:
+    page.get_by_role("navigation", name="職員メニュー").get_by_role("link", name="取り込み").click()
+    page.get_by_role("link", name="取り込む").first.click()
+    page.wait_for_url("**/staff/imports/upload")
+    accessible_and_fits(page, "upload")
+    page.get_by_label("ファイル").set_input_files(str(path))
+    page.get_by_label("検針・料金").check()
+    page.get_by_role("button", name="取り込む").click()
+    page.wait_for_url(re.compile(r".*/staff/imports/\d+$"))
+    page.get_by_role("heading", name="結果").wait_for()
+
+
 def visit(page, link: str, url: str, name: str) -> None:
     page.get_by_role("navigation", name="職員メニュー").get_by_role("link", name=link).click()
     page.wait_for_url(url)
     accessible_and_fits(page, name)
 
 
-def test_the_demo_manager_signs_in_and_every_console_page_passes_axe(portal, phone, resident):
+def test_the_demo_manager_signs_in_and_every_console_page_passes_axe(
+    portal, phone, resident, bills_files
+):
     email, password, secret = demo_manager(portal.seed_output)
     page = phone.new_page()
 
@@ -103,6 +133,21 @@ def test_the_demo_manager_signs_in_and_every_console_page_passes_axe(portal, pho
     page.get_by_role("button", name=re.compile("取り消す")).click()
     page.wait_for_url(re.compile(r".*/staff/members/\d+$"))
     assert "取消" in page.content()
+
+    # A bills file with a mistake: nothing is imported, the report says where and why.
+    good, bad = bills_files
+    upload(page, bad)
+    assert "取り込みませんでした" in page.content() or "何も変更していません" in page.content()
+    report = page.get_by_role("table").last.inner_text()
+    assert "2行目" in report or "2" in report
+    assert "調定年月" in report and "2026-13" in report
+    accessible_and_fits(page, "import report")
+    # The good file is taken, and the history says who started each.
+    upload(page, good)
+    assert "取り込みました" in page.content()
+    accessible_and_fits(page, "import result")
+    visit(page, "取り込み", "**/staff/imports", "imports")
+    assert page.get_by_text("水道係 デモ").count() >= 2
 
     visit(page, "番号のロック", "**/staff/locks", "number locks")
     visit(page, "統計", "**/staff/statistics", "statistics")
