@@ -535,10 +535,7 @@ def do_reset_staff_second_factor(
         before = is_enrolled(staff)
         TOTPDevice.objects.filter(user=staff).delete()
         RecoveryCodes.objects.filter(user=staff).delete()
-        purpose = (
-            InvitationPurpose.RESET if staff.has_usable_password() else InvitationPurpose.INVITE
-        )
-        _issue_invitation(staff, purpose, now=now)
+        _issue_invitation(staff, _enrolment_purpose(staff), now=now)
         record(
             staff.town,
             "staff_second_factor_reset",

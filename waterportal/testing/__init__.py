@@ -47,7 +47,7 @@ from waterportal.testing.factories import (
     make_staff,
 )
 from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
-from waterportal.testing.pages import demo_pair, pdf_text_and_ink, text_of
+from waterportal.testing.pages import demo_pair, pdf_text_and_ink, settings_form_of, text_of
 from waterportal.testing.personas import (
     HANAKO,
     JIRO,
@@ -123,6 +123,7 @@ __all__ = [
     "csv_bytes",
     "customer_row",
     "demo_pair",
+    "settings_form_of",
     "free_port",
     "full_registration",
     "html_of",

@@ -5,6 +5,8 @@ from typing import Protocol
 
 import pypdfium2 as pdfium
 
+from waterportal.staff.town_actions import SETTINGS_FIELDS
+
 # How seed_demo shows the pair of 使用者番号 and カナ氏名 to register with.
 DEMO_PAIR = re.compile(r"使用者番号 (\d{4}-\d{4}) / カナ氏名 (.+)$", re.MULTILINE)
 
@@ -37,3 +39,13 @@ def demo_pair(output: str) -> tuple[str, str]:
     found = DEMO_PAIR.search(output)
     assert found, f"seed_demo printed no demo pair:\n{output}"
     return found.group(1), found.group(2)
+
+
+def settings_form_of(tenant, **changes) -> dict:
+    """The console's town settings form (``/staff/settings``) as the page shows it for
+    ``tenant``, with ``changes`` typed in (a checkbox left out is unticked)."""
+    boxes = ("has_sewer", "year_end_closure")
+    data: dict = {f: getattr(tenant, f) for f in SETTINGS_FIELDS if f not in boxes}
+    data |= {box: "on" for box in boxes if getattr(tenant, box)}
+    data |= changes
+    return {k: v for k, v in data.items() if v is not None}

@@ -14,6 +14,7 @@ from waterportal.testing import (
     code_from_mail,
     make_customer,
     register_until_code,
+    settings_form_of,
     verify,
 )
 
@@ -140,23 +141,7 @@ def test_staff_passwords_keep_the_guides_rule(length_only):
 def test_the_manager_sets_the_rule_on_the_settings_page(console, tenant):
     page = console.get("/staff/settings").text
     assert "15文字以上（文字の種類は問わない）" in page
-    data = {
-        f: getattr(tenant, f)
-        for f in (
-            "name",
-            "department",
-            "section",
-            "phone",
-            "opening_hours",
-            "accent_colour",
-            "invoice_registration_number",
-            "year_end_start_month",
-            "year_end_start_day",
-            "year_end_end_month",
-            "year_end_end_day",
-            "number_lock_hours",
-        )
-    } | {"has_sewer": "on", "year_end_closure": "on", "password_rule": "length"}
+    data = settings_form_of(tenant, password_rule="length")
     assert console.post("/staff/settings", data).status_code == 302
     tenant.refresh_from_db()
     assert tenant.password_rule == PasswordRule.LENGTH

@@ -6,36 +6,12 @@ import datetime as dt
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_add_contract
 from waterportal.tenants.calendar import activation_date, is_business_day, next_business_day
-from waterportal.tenants.models import ClosedDay, Tenant
-from waterportal.testing import WEDNESDAY, make_customer
+from waterportal.tenants.models import ClosedDay
+from waterportal.testing import WEDNESDAY, make_customer, settings_form_of
 
 D = dt.date
 SETTINGS = "/staff/settings"
 ADD = "/staff/settings/closed-days"
-FIELDS = (
-    "name",
-    "department",
-    "section",
-    "phone",
-    "opening_hours",
-    "accent_colour",
-    "invoice_registration_number",
-    "year_end_start_month",
-    "year_end_start_day",
-    "year_end_end_month",
-    "year_end_end_day",
-    "password_rule",
-    "number_lock_hours",
-)
-
-
-def form_of(tenant: Tenant, **changes) -> dict:
-    data: dict = {field: getattr(tenant, field) for field in FIELDS}
-    for box in ("has_sewer", "year_end_closure"):
-        if getattr(tenant, box):
-            data[box] = "on"
-    data |= changes
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_the_default_year_end_closure_is_december_29_to_january_3(tenant):
@@ -45,7 +21,7 @@ def test_the_default_year_end_closure_is_december_29_to_january_3(tenant):
 def test_a_town_moves_its_year_end_closure(console, tenant, other_tenant):
     response = console.post(
         SETTINGS,
-        form_of(
+        settings_form_of(
             tenant,
             year_end_start_month="12",
             year_end_start_day="28",
@@ -64,7 +40,7 @@ def test_a_town_moves_its_year_end_closure(console, tenant, other_tenant):
 
 
 def test_a_town_without_a_year_end_closure_is_open_on_december_29(console, tenant):
-    form = form_of(tenant)
+    form = settings_form_of(tenant)
     del form["year_end_closure"]
     assert console.post(SETTINGS, form).status_code == 302
     tenant.refresh_from_db()
@@ -74,7 +50,7 @@ def test_a_town_without_a_year_end_closure_is_open_on_december_29(console, tenan
 
 def test_a_date_that_does_not_exist_is_refused(console, tenant):
     page = console.post(
-        SETTINGS, form_of(tenant, year_end_start_month="2", year_end_start_day="30")
+        SETTINGS, settings_form_of(tenant, year_end_start_month="2", year_end_start_day="30")
     )
     assert "ない日付があります" in page.text
     tenant.refresh_from_db()
@@ -83,7 +59,7 @@ def test_a_date_that_does_not_exist_is_refused(console, tenant):
 
 def test_a_closure_longer_than_a_month_is_refused(console, tenant):
     page = console.post(
-        SETTINGS, form_of(tenant, year_end_start_month="11", year_end_end_month="1")
+        SETTINGS, settings_form_of(tenant, year_end_start_month="11", year_end_end_month="1")
     )
     assert "31日以内にしてください" in page.text
     tenant.refresh_from_db()

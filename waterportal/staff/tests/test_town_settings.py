@@ -16,35 +16,17 @@ from waterportal.contracts.actions import ContractError, find_contract
 from waterportal.contracts.models import NumberLock
 from waterportal.staff.town_actions import do_change_tenant_settings
 from waterportal.tenants.models import Tenant, TenantLogo
-from waterportal.testing import Portal, make_bill, make_customer, pdf_text_and_ink, sign_in
+from waterportal.testing import (
+    Portal,
+    make_bill,
+    make_customer,
+    pdf_text_and_ink,
+    settings_form_of,
+    sign_in,
+)
 
 SETTINGS = "/staff/settings"
 VALID_NUMBER = "T9234567890123"  # check digit 9 for 234567890123
-FIELDS = (
-    "name",
-    "department",
-    "section",
-    "phone",
-    "opening_hours",
-    "accent_colour",
-    "invoice_registration_number",
-    "year_end_start_month",
-    "year_end_start_day",
-    "year_end_end_month",
-    "year_end_end_day",
-    "password_rule",
-    "number_lock_hours",
-)
-
-
-def form_of(tenant: Tenant, **changes) -> dict:
-    """The settings form as the page shows it for ``tenant``, with ``changes`` typed in."""
-    data: dict = {field: getattr(tenant, field) for field in FIELDS}
-    for box in ("has_sewer", "year_end_closure"):
-        if getattr(tenant, box):
-            data[box] = "on"
-    data |= changes
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def image(kind="PNG", size=(40, 20)) -> bytes:
@@ -58,7 +40,7 @@ def upload(content: bytes, name="logo.png", content_type="image/png"):
 
 
 def saved(console, tenant, **changes):
-    response = console.post(SETTINGS, form_of(tenant, **changes))
+    response = console.post(SETTINGS, settings_form_of(tenant, **changes))
     assert response.status_code == 302, response.text
     tenant.refresh_from_db()
     return response
@@ -66,7 +48,7 @@ def saved(console, tenant, **changes):
 
 def refused(console, tenant, **changes) -> str:
     before = Tenant.objects.values().get(pk=tenant.pk)
-    response = console.post(SETTINGS, form_of(tenant, **changes))
+    response = console.post(SETTINGS, settings_form_of(tenant, **changes))
     assert response.status_code == 200
     assert "まだ何も保存していません" in response.text
     assert Tenant.objects.values().get(pk=tenant.pk) == before, "nothing stored"
@@ -110,7 +92,7 @@ def test_clerks_and_viewers_get_the_japanese_403_for_the_page_and_every_post(
     closed = tenant.closed_days.create(date="2026-12-01", reason="停電")
     for method, path, data in [
         ("get", SETTINGS, None),
-        ("post", SETTINGS, form_of(tenant, name="乗っ取り町")),
+        ("post", SETTINGS, settings_form_of(tenant, name="乗っ取り町")),
         ("post", "/staff/settings/closed-days", {"date": "2026-12-02", "reason": ""}),
         ("post", f"/staff/settings/closed-days/{closed.pk}/remove", {}),
         ("post", "/staff/publish", {}),
@@ -173,7 +155,7 @@ def test_a_change_is_one_audit_row_with_the_before_and_after_of_what_changed(con
 
 
 def test_saving_unchanged_settings_writes_no_audit_row(console, tenant):
-    response = console.post(SETTINGS, form_of(tenant), follow=True)
+    response = console.post(SETTINGS, settings_form_of(tenant), follow=True)
     assert "変更はありませんでした" in response.text
     assert not AuditEvent.objects.filter(action="tenant_settings_changed").exists()
 
@@ -226,7 +208,7 @@ def test_a_town_without_sewers_shows_no_sewer_line(console, tenant, resident, li
     make_bill(customer, "2026-10", sewer=0)
     bill_page = f"/contracts/{link.pk}/bills/2026-10"
     assert "下水道使用料" in resident.get(bill_page).text
-    form = form_of(tenant)
+    form = settings_form_of(tenant)
     del form["has_sewer"]
     assert console.post(SETTINGS, form).status_code == 302
     tenant.refresh_from_db()
@@ -277,7 +259,7 @@ def test_another_towns_manager_cannot_change_this_town(
     other_tenant.refresh_from_db()
     assert other_tenant.name == "きた市" and other_tenant.accent_colour == "#0b5394"
     # きた市's 管理者 edits only きた市, whatever they post.
-    response = other_console.post(SETTINGS, form_of(other_tenant, phone="0120-000-000"))
+    response = other_console.post(SETTINGS, settings_form_of(other_tenant, phone="0120-000-000"))
     assert response.status_code == 302
     tenant.refresh_from_db()
     assert tenant.phone == "0120-000-111"
@@ -296,7 +278,7 @@ def test_a_logo_is_stored_served_with_nosniff_and_shown_with_the_towns_name(
     console, tenant, portal
 ):
     content = image("PNG")
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(content)})
+    response = console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(content)})
     assert response.status_code == 302
     tenant.refresh_from_db()
     assert tenant.logo_hash and TenantLogo.objects.get(tenant=tenant).content_type == "image/png"
@@ -316,7 +298,7 @@ def test_the_logo_never_sets_a_cookie_nor_chooses_a_town_whatever_the_browser_ho
     console, tenant, other_portal
 ):
     """Cached by proxies for a year: a cookie on it would be handed to everyone."""
-    console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
+    console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(image())})
     tenant.refresh_from_db()
     del other_portal.client.cookies["wp_tenant"]  # a session of きた市, no town cookie
     served = other_portal.get(f"/town/oumu/logo/{tenant.logo_hash}")
@@ -325,21 +307,23 @@ def test_the_logo_never_sets_a_cookie_nor_chooses_a_town_whatever_the_browser_ho
 
 
 def test_a_logo_of_more_than_2000_pixels_a_side_is_refused(console, tenant):
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(image(size=(2001, 10)))})
+    response = console.post(
+        SETTINGS, settings_form_of(tenant) | {"logo": upload(image(size=(2001, 10)))}
+    )
     assert response.status_code == 200 and "縦横2000ピクセル以下に縮めて" in response.text
     tenant.refresh_from_db()
     assert tenant.logo_hash == ""
 
 
 def test_a_jpeg_named_png_is_stored_as_a_jpeg(console, tenant):
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(image("JPEG"))})
+    response = console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(image("JPEG"))})
     assert response.status_code == 302
     assert TenantLogo.objects.get(tenant=tenant).content_type == "image/jpeg"
 
 
 def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(console, tenant):
     fake = upload(b"<html><script>alert(1)</script></html>", name="logo.png")
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": fake})
+    response = console.post(SETTINGS, settings_form_of(tenant) | {"logo": fake})
     assert "ファイルの中身が画像ではありません" in response.text
     assert not TenantLogo.objects.exists()
     tenant.refresh_from_db()
@@ -347,19 +331,21 @@ def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(console, tenan
 
 
 def test_a_gif_is_refused(console, tenant):
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(image("GIF"), "a.gif")})
+    response = console.post(
+        SETTINGS, settings_form_of(tenant) | {"logo": upload(image("GIF"), "a.gif")}
+    )
     assert "PNG または JPEG" in response.text and not TenantLogo.objects.exists()
 
 
 def test_a_logo_over_300_kb_is_refused(console, tenant):
     big = image("PNG") + b"\0" * (300 * 1024)
-    response = console.post(SETTINGS, form_of(tenant) | {"logo": upload(big)})
+    response = console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(big)})
     assert "ロゴ画像が大きすぎます" in response.text and "300KB 以下" in response.text
     assert not TenantLogo.objects.exists()
 
 
 def test_the_logo_can_be_removed_and_its_address_stops_answering(console, tenant, portal):
-    console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
+    console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(image())})
     tenant.refresh_from_db()
     address = f"/town/oumu/logo/{tenant.logo_hash}"
     saved(console, tenant, remove_logo="on")
@@ -371,7 +357,7 @@ def test_the_logo_can_be_removed_and_its_address_stops_answering(console, tenant
 
 
 def test_another_towns_address_does_not_serve_this_towns_logo(console, tenant, other_tenant):
-    console.post(SETTINGS, form_of(tenant) | {"logo": upload(image())})
+    console.post(SETTINGS, settings_form_of(tenant) | {"logo": upload(image())})
     tenant.refresh_from_db()
     assert console.get(f"/town/kita/logo/{tenant.logo_hash}").status_code == 404
 
@@ -381,7 +367,7 @@ def test_the_members_cached_cards_are_redrawn_when_the_town_changes(
 ):
     make_bill(customer, "2026-10", sewer=0)
     assert "下水道使用料" in resident.get("/").text  # drawn and cached
-    form = form_of(tenant)
+    form = settings_form_of(tenant)
     del form["has_sewer"]
     assert console.post(SETTINGS, form).status_code == 302
     assert "下水道使用料" not in resident.get("/").text
