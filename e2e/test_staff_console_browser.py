@@ -161,3 +161,81 @@ def test_the_demo_manager_signs_in_and_every_console_page_passes_axe(
     visit(page, "規約", "**/staff/settings/texts", "texts")
     visit(page, "監査ログ", "**/staff/audit", "audit log")
     assert "契約" in page.content() and "ご本人から転居の連絡があったため" in page.content()
+
+
+def sign_in_to_console(page, portal, recovery_code: int) -> None:
+    """With one of the recovery codes seed_demo printed: an authenticator code is taken
+    once only, and the tests of one portal may sign in within the same 30 seconds."""
+    email, password, _secret = demo_manager(portal.seed_output)
+    codes = re.search(r"リカバリーコード（一度だけ表示）:\s+(.+)", portal.seed_output)
+    assert codes, portal.seed_output
+    page.goto(portal.url(f"/staff/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="次へ").click()
+    page.get_by_label("確認コード").fill(codes.group(1).split()[recovery_code])
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/staff/")
+
+
+def test_an_invited_member_of_staff_enrols_through_the_emailed_link(portal, phone, smtp):
+    page = phone.new_page()
+    sign_in_to_console(page, portal, recovery_code=0)
+    page.goto(portal.url("/staff/staff"))
+    address = f"kensa-{secrets.token_hex(3)}@town.oumu.example.jp"
+    page.get_by_label("氏名").fill("検査 三郎")
+    page.get_by_label("メールアドレス").fill(address)
+    page.get_by_label("権限").select_option(label="担当者")
+    page.get_by_role("button", name="追加して案内を送る").click()
+    mail = smtp.wait_for(address, "")
+    link = re.search(r"https?://\S+/staff/welcome/\S+", mail.text).group(0)
+
+    page.get_by_role("button", name="ログアウト").click()  # the newcomer's turn
+    other = page
+    other.goto(link)
+    accessible_and_fits(other, "welcome: password")
+    other.get_by_label("パスワード", exact=True).fill("Kensa-Kakari-2026")
+    other.get_by_label(re.compile("確認のため")).fill("Kensa-Kakari-2026")
+    other.get_by_role("button", name="次へ").click()
+    other.wait_for_url("**/authenticator*")
+    accessible_and_fits(other, "welcome: authenticator")
+    assert other.locator("svg").count() >= 1
+    secret = re.sub(r"\s", "", other.locator("code.secret").inner_text())
+    other.get_by_role("textbox", name="確認コード").fill(f"{totp(base64.b32decode(secret)):06d}")
+    other.get_by_role("button", name="登録する").click()
+    other.wait_for_url("**/staff/welcome/done*")
+    accessible_and_fits(other, "welcome: recovery codes")
+
+
+def test_a_new_text_version_is_accepted_by_a_resident_at_their_next_login(portal, phone, resident):
+    page = phone.new_page()
+    sign_in_to_console(page, portal, recovery_code=1)
+    page.goto(portal.url("/staff/settings/texts?kind=terms"))
+    page.get_by_role("radio", name="利用規約").check()
+    page.get_by_label("版の名前").fill(f"試験版 {secrets.token_hex(2)}")
+    page.get_by_label("本文").fill("第1条 この規約は、水道ポータルの利用について定めます。（改定）")
+    page.get_by_role("button", name="確認する").click()
+    accessible_and_fits(page, "texts: confirm")
+    page.get_by_role("button", name="公開する").click()
+    page.wait_for_url("**/staff/settings/texts*")
+    page.get_by_role("button", name="ログアウト").click()
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(resident)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/terms/accept*")
+    assert "（改定）" in page.content()
+    accessible_and_fits(page, "terms: accept")
+    page.get_by_role("button", name="同意する").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    assert "水道 次郎" in page.content()
+
+
+def test_a_town_not_yet_published_shows_residents_a_page_that_says_so(portal, phone):
+    manage("create_tenant", "minami", "--name", "みなみ村", env=portal.env)
+    page = phone.new_page()
+    page.goto(portal.url("/login?tenant=minami"))
+    assert "準備中" in page.content()
+    accessible_and_fits(page, "preparing")
