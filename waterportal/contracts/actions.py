@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope
 
@@ -82,11 +83,14 @@ def check_limits(tenant: Tenant, *, flow_key: str, email: str, now=None) -> None
             raise ContractStepLocked(until)
 
 
-def _check_number_lock(tenant: Tenant, number: str, now) -> None:
+def _check_number_lock(tenant: Tenant, number: str, now, *, a_try: bool) -> None:
+    """Refuse a locked number; ``a_try``: someone typed it now (counted on the lock)."""
     lock = NumberLock.objects.filter(
         tenant=tenant, number=number, unlocked_at__isnull=True, until__gt=now
     ).first()
     if lock is not None:
+        if a_try:
+            NumberLock.objects.filter(pk=lock.pk).update(tries=F("tries") + 1)
         raise NumberLocked(lock.until)
 
 
@@ -105,7 +109,7 @@ def find_contract(
     check_limits(tenant, flow_key=flow_key, email=email, now=now)
     number_key = customer_number_key(number)
     if number_key:
-        _check_number_lock(tenant, number_key, now)
+        _check_number_lock(tenant, number_key, now, a_try=True)
 
     customer = (
         Customer.objects.filter(tenant=tenant, number=number_key).first() if number_key else None
@@ -118,7 +122,7 @@ def find_contract(
     _count_failure(tenant, number_key, flow_key=flow_key, email=email, now=now)
     check_limits(tenant, flow_key=flow_key, email=email, now=now)
     if number_key:
-        _check_number_lock(tenant, number_key, now)
+        _check_number_lock(tenant, number_key, now, a_try=False)
     raise ContractMismatch()
 
 
@@ -148,7 +152,13 @@ def _lock_number(tenant: Tenant, number_key: str, now) -> None:
     until = now + dt.timedelta(hours=tenant.number_lock_hours)
     try:
         with transaction.atomic():
-            NumberLock.objects.create(tenant=tenant, number=number_key, locked_at=now, until=until)
+            NumberLock.objects.create(
+                tenant=tenant,
+                number=number_key,
+                locked_at=now,
+                until=until,
+                tries=LINK_NUMBER.limit,
+            )
     except IntegrityError:
         return  # already locked by a concurrent failure
     record(tenant, "number_locked", now=now, number=number_key, until=until.isoformat())

@@ -122,6 +122,9 @@ class NumberLock(models.Model):
     unlocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The wrong names that made the lock, then every try of the number while it lasts
+    # (each is refused with the same words, whatever name was typed).
+    tries = models.PositiveIntegerField("試行回数", default=0)
     # When the town's 管理者 were sent the daily list that named this lock; empty until then.
     reported_at = models.DateTimeField("管理者へ通知した日時", null=True, blank=True)
 

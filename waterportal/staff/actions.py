@@ -19,7 +19,6 @@ from waterportal.accounts.models import AccountKind, StaffRole, User, normalize_
 from waterportal.accounts.second_factor import tidy_code
 from waterportal.accounts.signin import count_failure
 from waterportal.audit.actions import record
-from waterportal.contracts.actions import LINK_NUMBER
 from waterportal.contracts.models import NumberLock
 from waterportal.limits import ratelimit
 from waterportal.staff.models import InvitationPurpose, RecoveryCodes, StaffInvitation
@@ -593,8 +592,7 @@ def do_report_number_locks(tenant: Tenant, *, now=None) -> int:
     the same transaction, and rows locked for it, so two runs at once cannot both list
     one. On a day with no new lock nothing is sent. Locks are listed even when no
     管理者 can receive them (they are marked all the same: a 管理者 added later is not
-    sent a backlog; the console's list shows the locks of now). ``tries``: a lock is
-    made by the ``LINK_NUMBER`` limit's wrong names in a day. Returns how many locks
+    sent a backlog; the console's list shows the locks of now). Returns how many locks
     were listed.
     """
     now = now or timezone.now()
@@ -617,7 +615,7 @@ def do_report_number_locks(tenant: Tenant, *, now=None) -> int:
                     lock.masked_number,
                     lock.locked_at,
                     lock.until,
-                    LINK_NUMBER.limit,
+                    lock.tries,
                     lock.is_active(now),
                 )
                 for lock in new

@@ -201,6 +201,8 @@ def test_ten_failures_on_one_number_lock_it_until_staff_unlock(
     victim = _holder_at_step6(tenant, django_capture_on_commit_callbacks)
     page = try_contract(victim, "12345678", "キョウコ ヤマダ")
     assert "ポータルからの登録を止めています" in page.text and tenant.phone in page.text
+    # Staff see the ten wrong names and the try made while it was locked.
+    assert NumberLock.objects.get(tenant=tenant, number="12345678").tries == 11
 
     staff = make_member(tenant, email="staff@example.jp")
     assert do_unlock_number(tenant, "1234-5678", actor=staff) == 1

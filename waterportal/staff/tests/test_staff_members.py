@@ -72,6 +72,13 @@ def test_a_staff_account_is_not_a_member_to_find(console, tenant):
     assert console.get(f"/staff/members/{console.staff.pk}").status_code == 404
 
 
+def test_the_locks_page_shows_when_and_how_many_tries(console, tenant):
+    held = lock(tenant)
+    NumberLock.objects.filter(pk=held.pk).update(tries=12)
+    page = console.get("/staff/locks").text
+    assert "12345678" in page and "12回" in page and "試行回数" in page
+
+
 def test_a_clerk_lifts_a_lock_on_record(portal, tenant, clock):
     clerk = make_staff(tenant, email="clerk@town.oumu.example.jp", role="clerk")
     staff_sign_in(portal, clerk)
