@@ -65,15 +65,22 @@ def welcome_path(link: str) -> str:
     return link.split("?")[0]
 
 
+def numbered(link: str) -> str:
+    """Where the browser is sent on from the emailed link: the invitation's number, no
+    secret."""
+    return welcome_path(link).rsplit(".", 1)[0]
+
+
 def choose_password(p: Portal, link: str, password=NEW_PASSWORD):
-    p.get(link)
-    return p.post(welcome_path(link), {"password1": password, "password2": password})
+    """Open the emailed link, then send the form where the page is: its number."""
+    p.get(link, follow=True)
+    return p.post(numbered(link), {"password1": password, "password2": password})
 
 
 def enrol(p: Portal, link: str, staff: User):
     """The authenticator step, with the code the new app shows now."""
-    path = welcome_path(link) + "/authenticator"
-    p.get(path)
+    p.get(welcome_path(link) + "/authenticator", follow=True)
+    path = numbered(link) + "/authenticator"
     return p.post(path, {"code": authenticator_code(staff)}, follow=True)
 
 
@@ -203,13 +210,13 @@ def test_an_invited_member_of_staff_sets_a_password_enrols_and_signs_in(
     assert secret not in str(list(staff.staff_invitations.values()))
 
     new = browser()
-    page = new.get(link)
+    page = new.get(link, follow=True)
     assert page.status_code == 200 and "パスワードを決めて" in page.text
     refused = choose_password(new, link, password="short")
     assert refused.status_code == 200 and "パスワードが短すぎます" in refused.text
     assert choose_password(new, link).url.endswith("/authenticator")
 
-    page = new.get(welcome_path(link) + "/authenticator")
+    page = new.get(welcome_path(link) + "/authenticator", follow=True)
     assert "<svg" in page.text and "認証アプリに登録するQRコード" in page.text
     device = TOTPDevice.objects.get(user=staff)
     assert not device.confirmed
@@ -239,8 +246,8 @@ def test_an_invited_member_of_staff_sets_a_password_enrols_and_signs_in(
     assert enrolled.actor == staff and enrolled.data == {"staff": staff.pk, "purpose": "invite"}
     assert "Kensa" not in str(enrolled.data)
     # Used: the link opens nothing any more.
-    assert INVALID in new.get(link).text
-    assert "管理者に、新しい案内を送るよう依頼してください" in new.get(link).text
+    assert INVALID in new.get(link, follow=True).text
+    assert "管理者に、新しい案内を送るよう依頼してください" in new.get(link, follow=True).text
 
     clock.shift(dt.timedelta(seconds=30))
     assert sign_in_with_code(new, NEW_EMAIL, NEW_PASSWORD, authenticator_code(staff)).url == (
@@ -266,9 +273,9 @@ def test_the_code_step_waits_for_the_password_step(console, browser):
     invite(console)
     p = browser()
     link = link_in_last_mail(NEW_EMAIL)
-    p.get(link)
-    page = p.get(welcome_path(link) + "/authenticator")
-    assert page.status_code == 302 and page.url == welcome_path(link)
+    p.get(link, follow=True)
+    page = p.get(welcome_path(link) + "/authenticator", follow=True)
+    assert page.redirect_chain[-1][0] == numbered(link) and "パスワードを決めて" in page.text
 
 
 def test_the_link_is_good_for_72_hours_only(console, browser, clock):
@@ -276,9 +283,9 @@ def test_the_link_is_good_for_72_hours_only(console, browser, clock):
     link = link_in_last_mail(NEW_EMAIL)
     clock.shift(dt.timedelta(hours=72) - dt.timedelta(seconds=1))
     p = browser()
-    assert "パスワードを決めて" in p.get(link).text
+    assert "パスワードを決めて" in p.get(link, follow=True).text
     clock.shift(dt.timedelta(seconds=1))
-    page = p.get(link)
+    page = p.get(link, follow=True)
     assert page.status_code == 410 and INVALID in page.text and "72時間" in page.text
 
 
@@ -288,7 +295,7 @@ def test_an_expired_link_cannot_complete_the_enrolment(console, browser, clock, 
     p = browser()
     choose_password(p, link)
     staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
-    p.get(welcome_path(link) + "/authenticator")
+    p.get(welcome_path(link) + "/authenticator", follow=True)
     clock.shift(dt.timedelta(hours=73))
     page = p.post(welcome_path(link) + "/authenticator", {"code": authenticator_code(staff)})
     assert page.status_code == 410 and INVALID in page.text
@@ -302,7 +309,7 @@ def test_a_second_click_on_the_last_step_enrols_once(console, browser, tenant):
     p = browser()
     choose_password(p, link)
     staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
-    p.get(welcome_path(link) + "/authenticator")
+    p.get(welcome_path(link) + "/authenticator", follow=True)
     code = authenticator_code(staff)
     assert p.post(welcome_path(link) + "/authenticator", {"code": code}).status_code == 302
     again = p.post(welcome_path(link) + "/authenticator", {"code": code})
@@ -321,8 +328,8 @@ def test_a_resent_invitation_voids_the_earlier_link(console, browser, tenant):
     second = link_in_last_mail(NEW_EMAIL)
     assert second != first and len(mails_to(NEW_EMAIL)) == 2
     p = browser()
-    assert INVALID in p.get(first).text
-    assert "パスワードを決めて" in p.get(second).text
+    assert INVALID in p.get(first, follow=True).text
+    assert "パスワードを決めて" in p.get(second, follow=True).text
     resent = AuditEvent.objects.filter(action="staff_invited").latest("pk")
     assert resent.data == {"staff": staff.pk, "resent": True, "purpose": "invite"}
 
@@ -340,9 +347,9 @@ def test_a_link_of_another_town_or_a_made_up_one_opens_nothing(
         actions.do_reset_staff_second_factor(kita.user, actor=None)
     kita_link = link_in_last_mail(kita.email)
     p = browser()  # おうむ町's portal
-    assert INVALID in p.get(welcome_path(kita_link) + "?tenant=oumu").text
-    assert INVALID in p.get("/staff/welcome/1.nothing").text
-    assert INVALID in p.get("/staff/welcome/garbage").text
+    assert INVALID in p.get(welcome_path(kita_link) + "?tenant=oumu", follow=True).text
+    assert INVALID in p.get("/staff/welcome/1.nothing", follow=True).text
+    assert INVALID in p.get("/staff/welcome/garbage", follow=True).text
 
 
 def test_an_address_already_used_by_the_towns_staff_is_refused(console, tenant, clerk):
@@ -379,7 +386,7 @@ def test_a_welcome_link_reused_after_being_voided_by_a_reset_opens_nothing(
     first = link_in_last_mail(NEW_EMAIL)
     staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
     console.post(f"/staff/staff/{staff.pk}/reset-second-factor")
-    assert INVALID in browser().get(first).text
+    assert INVALID in browser().get(first, follow=True).text
 
 
 # --- A staff member's page and its changes --------------------------------------------
@@ -490,7 +497,7 @@ def test_a_disabled_accounts_invitation_link_opens_nothing(console, tenant, brow
     link = link_in_last_mail(NEW_EMAIL)
     staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
     console.post(f"/staff/staff/{staff.pk}/disable")
-    assert INVALID in browser().get(link).text
+    assert INVALID in browser().get(link, follow=True).text
 
 
 def test_enabling_an_account_that_never_enrolled_mails_a_new_link_and_the_old_stays_dead(
@@ -505,8 +512,8 @@ def test_enabling_an_account_that_never_enrolled_mails_a_new_link_and_the_old_st
     new = link_in_last_mail(NEW_EMAIL)
     assert new != old and len(mails_to(NEW_EMAIL)) == 2
     p = browser()
-    assert INVALID in p.get(old).text
-    assert "パスワードを決めて" in p.get(new).text
+    assert INVALID in p.get(old, follow=True).text
+    assert "パスワードを決めて" in p.get(new, follow=True).text
 
 
 def test_a_resent_link_shows_a_new_authenticator_key_and_the_old_key_never_works(
@@ -519,7 +526,7 @@ def test_a_resent_link_shows_a_new_authenticator_key_and_the_old_key_never_works
     staff = User.objects.get(tenant=tenant, email=NEW_EMAIL)
     seen = browser()
     choose_password(seen, first)
-    seen_page = seen.get(welcome_path(first) + "/authenticator").text
+    seen_page = seen.get(welcome_path(first) + "/authenticator", follow=True).text
     seen_key = TOTPDevice.objects.get(user=staff).bin_key
     assert b32encode(seen_key).decode()[:4] in seen_page.replace(" ", "")
 
@@ -570,8 +577,9 @@ def test_a_reset_second_factor_fails_the_old_codes_and_mails_a_new_enrolment(
 
     # The link starts at the authenticator: the password stays.
     link = link_in_last_mail(target.email)
-    start = p.get(link)
-    assert start.status_code == 302 and start.url.endswith("/authenticator")
+    start = p.get(link, follow=True)
+    assert start.redirect_chain[-1][0] == numbered(link) + "/authenticator"
+    assert "認証アプリに登録するQRコード" in start.text
     done = enrol(p, link, target)
     assert len(re.findall(r"<code>[a-z0-9]{5}-[a-z0-9]{5}</code>", done.text)) == 10
     enrolled = AuditEvent.objects.get(action="staff_enrolled")
@@ -625,6 +633,22 @@ def test_a_second_click_on_a_change_records_it_once(console, clerk):
     assert clerk.user.staff_role == "viewer" and not clerk.user.is_active
 
 
+def test_the_secret_leaves_the_address_bar_and_another_browser_cannot_go_on_by_number(
+    console, browser
+):
+    invite(console)
+    link = link_in_last_mail(NEW_EMAIL)
+    p = browser()
+    opened = p.get(link, follow=True)
+    assert opened.redirect_chain == [(numbered(link), 302)]
+    assert "パスワードを決めて" in opened.text
+    stranger = browser()
+    assert INVALID in stranger.get(numbered(link)).text
+    assert INVALID in stranger.get(numbered(link) + "/authenticator").text
+    # The page addressed by number goes on for the browser that opened the link.
+    assert choose_password(p, link).url == numbered(link) + "/authenticator"
+
+
 def test_a_used_links_secret_never_reaches_the_log(console, tenant, browser):
     """Django logs the path of a 410; the secret in it is hidden."""
     import io
@@ -644,7 +668,7 @@ def test_a_used_links_secret_never_reaches_the_log(console, tenant, browser):
     out = io.StringIO()
     previous = handler.setStream(out)  # type: ignore[attr-defined]
     try:
-        assert INVALID in browser().get(link).text
+        assert INVALID in browser().get(link, follow=True).text
     finally:
         handler.setStream(previous)  # type: ignore[attr-defined]
     secret = welcome_path(link).rsplit(".", 1)[1]

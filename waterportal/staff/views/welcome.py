@@ -18,6 +18,28 @@ from waterportal.tenants.decorators import tenant_required
 
 # The recovery codes between the last step and the page that shows them, once.
 SHOWN_ONCE = "staff_welcome_codes"
+# The emailed link's ``<id>.<secret>``. As Django's password reset does, the secret leaves
+# the address bar at once: the pages after the link are addressed by the invitation's
+# number alone, so that no history, Referer or server log of them holds the secret.
+LINK = "staff_welcome_link"
+
+
+def _link(request, value: str) -> str:
+    """The link's ``<id>.<secret>``: from the address (the emailed link itself) or, on the
+    pages after it, from this browser's session; "" when this browser never opened it."""
+    if "." in value:
+        return value
+    kept = request.session.get(LINK, "")
+    return kept if kept.partition(".")[0] == value else ""
+
+
+def _out_of_the_address(request, value: str, view: str):
+    """For a GET of the emailed link: keep the secret in the session, and send the
+    browser on to the same page addressed by the number only."""
+    if request.method == "GET" and "." in value:
+        request.session[LINK] = value
+        return redirect(view, value.partition(".")[0])
+    return None
 
 
 def _invalid(request):
@@ -37,11 +59,16 @@ def welcome(request, value: str):
     starts at the authenticator."""
     with translation.override("ja"):
         try:
-            invitation = actions.find_invitation(request.tenant, value)
+            invitation = actions.find_invitation(request.tenant, _link(request, value))
         except actions.InvitationInvalid:
             return _invalid(request)
+        moved = _out_of_the_address(request, value, "staff:welcome")
+        if moved:
+            return moved
+        value = _link(request, value)
         if invitation.purpose == InvitationPurpose.RESET:
-            return redirect("staff:welcome_authenticator", value)
+            request.session[LINK] = value
+            return redirect("staff:welcome_authenticator", invitation.pk)
         form = WelcomePasswordForm(request.POST or None, staff=invitation.staff)
         if request.method == "POST" and form.is_valid():
             try:
@@ -49,7 +76,8 @@ def welcome(request, value: str):
             except ValidationError as exc:
                 form.add_error("password1", exc)
             else:
-                return redirect("staff:welcome_authenticator", value)
+                request.session[LINK] = value
+                return redirect("staff:welcome_authenticator", invitation.pk)
         return render(request, "staff/welcome.html", {"form": form, "staff": invitation.staff})
 
 
@@ -60,11 +88,15 @@ def welcome_authenticator(request, value: str):
     """Step 2: the QR code and the secret as text, then one 確認コード."""
     with translation.override("ja"):
         try:
-            invitation = actions.find_invitation(request.tenant, value)
+            invitation = actions.find_invitation(request.tenant, _link(request, value))
         except actions.InvitationInvalid:
             return _invalid(request)
+        moved = _out_of_the_address(request, value, "staff:welcome_authenticator")
+        if moved:
+            return moved
+        value = _link(request, value)
         if invitation.purpose == InvitationPurpose.INVITE and not invitation.password_hash:
-            return redirect("staff:welcome", value)
+            return redirect("staff:welcome", invitation.pk)
         device = actions.enrolment_device(invitation)
         form = EnrolmentCodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -88,6 +120,7 @@ def welcome_authenticator(request, value: str):
                 )
             else:
                 request.session[SHOWN_ONCE] = codes
+                request.session.pop(LINK, None)
                 return redirect("staff:welcome_done")
         uri = device.config_url
         return render(
