@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from waterportal.lib.kana import printed_number
+
 
 def mask_number(number: str) -> str:
     """Only the last four digits of a 使用者番号, as every email shows one."""
@@ -54,6 +56,11 @@ class Customer(models.Model):
     def masked_number(self) -> str:
         """Show only the last four digits: enough to tell contracts apart."""
         return mask_number(self.number)
+
+    @property
+    def printed_number(self) -> str:
+        """As the meter-reading slip prints it (1010-0001), for staff reading it aloud."""
+        return printed_number(self.number)
 
 
 class Relationship(models.TextChoices):

@@ -50,6 +50,11 @@ def tidy_number(number: str) -> str:
     return _SPACES.sub(" ", _DASHES.sub("-", text))
 
 
+def printed_number(number: str) -> str:
+    """A stored 使用者番号 as the meter-reading slip prints it: 10100001 → 1010-0001."""
+    return f"{number[:4]}-{number[4:]}" if len(number) == 8 and number.isdigit() else number
+
+
 def tidy_kana(name: str) -> str:
     """A カナ氏名 as typed, to show back: half-width kana made full width, spaces made
     single (ｽｽﾞｷ　ｶｽﾞｺ → スズキ カズコ); hiragana stays as the resident wrote it."""

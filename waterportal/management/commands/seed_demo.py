@@ -16,6 +16,7 @@ from waterportal.contracts.models import Customer, Link
 from waterportal.exchange.actions import do_import_file
 from waterportal.exchange.demo import write_demo_files
 from waterportal.exchange.models import ImportRun
+from waterportal.lib.kana import printed_number
 from waterportal.staff.actions import do_create_staff
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
@@ -123,7 +124,7 @@ class Command(BaseCommand):
             self.stdout.write("登録に使える契約が残っていません（すべて連携済みです）。")
             return
         self.stdout.write(
-            f"登録用のデモ契約: 使用者番号 {format_number(customer.number)} / "
+            f"登録用のデモ契約: 使用者番号 {printed_number(customer.number)} / "
             f"カナ氏名 {unicodedata.normalize('NFKC', customer.name_kana)}"
         )
 
@@ -137,8 +138,3 @@ def demo_customer(tenant: Tenant) -> Customer | None:
             .order_by("number")
             .first()
         )
-
-
-def format_number(number: str) -> str:
-    """8 digits as printed on the meter-reading slip: 1010-0001."""
-    return f"{number[:4]}-{number[4:]}" if len(number) == 8 else number

@@ -168,7 +168,7 @@ def test_the_same_file_sent_twice_quickly_is_imported_once(console, upload_dir):
 
     assert second.url == first.url
     run = ImportRun.objects.get()
-    assert f"取り込み #{run.pk} で受け付け済みです" in text_of(console.get(second.url))
+    assert f"取り込み #{run.pk} で受け付けています" in text_of(console.get(second.url))
     assert (run.status, run.added) == ("succeeded", 2)
     assert AuditEvent.objects.filter(action="staff_uploaded_import").count() == 1
     assert leftovers(upload_dir) == []

@@ -56,7 +56,7 @@ def test_the_members_page_shows_contracts_and_sign_ins_and_is_on_record(
     )
     page = console.get(f"/staff/members/{member.pk}")
     assert page.status_code == 200
-    assert "10100001" in page.text and "有効" in page.text and "ログイン" in page.text
+    assert "1010-0001" in page.text and "有効" in page.text and "ログイン" in page.text
     look = AuditEvent.objects.get(action="staff_viewed_member")
     assert look.actor == console.staff and look.member == member
 

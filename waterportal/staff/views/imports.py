@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from waterportal.accounts.models import StaffRole
 from waterportal.exchange.actions import UploadRefused, do_upload_import
@@ -49,7 +50,8 @@ def upload(request):
             if not new:
                 messages.info(
                     request,
-                    f"同じファイルは取り込み #{run.pk} で受け付け済みです（二重に送信されました）。"
+                    f"同じ内容のファイルは、{timezone.localtime(run.started_at):%-m月%-d日 %H:%M}に"
+                    f"取り込み #{run.pk} で受け付けています。もう一度取り込む必要はありません。"
                     "その取り込みを表示しています。",
                 )
             return redirect("staff:import", run_id=run.pk)
