@@ -43,14 +43,16 @@ class AuditSearchForm(forms.Form):
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": BAD_DATE},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        # The browser's calendar, which sends YYYY-MM-DD; typed dates are read too.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label="終了日",
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": BAD_DATE},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        # The browser's calendar, which sends YYYY-MM-DD; typed dates are read too.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, tenant: Tenant, *args, **kwargs):

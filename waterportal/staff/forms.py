@@ -51,6 +51,8 @@ class InviteStaffForm(forms.Form):
     role = forms.ChoiceField(
         label="権限",
         choices=ROLE_CHOICES,
+        # The least power by default: 管理者 is chosen, not fallen into.
+        initial=StaffRole.VIEWER,
         help_text="管理者: 職員と設定を含むすべて。担当者: 会員・契約・ロック・取り込み・お知らせ。"
         "閲覧者: 見るだけ。",
         error_messages={
@@ -146,7 +148,7 @@ class ReasonForm(forms.Form):
     log (never sent to the member)."""
 
     reason = forms.CharField(
-        label="理由",
+        label="理由（必須）",
         max_length=REASON_MAX_LENGTH,
         help_text="記録に残ります（会員へのメールには載りません）。"
         f"{REASON_MAX_LENGTH}文字まで。例: 本人から電話で依頼（受付番号 123）",

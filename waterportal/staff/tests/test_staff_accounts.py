@@ -227,7 +227,7 @@ def test_an_invited_member_of_staff_sets_a_password_enrols_and_signs_in(
     )
     assert "確認コードが正しくありません" in refused.text
     too_soon = new.post(welcome_path(link) + "/authenticator", {"code": authenticator_code(staff)})
-    assert "少し待ってから入力してください" in too_soon.text
+    assert "数秒待ってから" in too_soon.text
     clock.shift(dt.timedelta(seconds=2))
     # The password is the account's only once the authenticator works.
     staff.refresh_from_db()

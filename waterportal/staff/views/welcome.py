@@ -109,8 +109,8 @@ def welcome_authenticator(request, value: str):
             except actions.EnrolmentTooSoon:
                 form.add_error(
                     "code",
-                    "確認コードのまちがいが続いたため、少し待ってから入力してください。"
-                    "数秒から数十秒で、また入力できます。",
+                    "確認コードが違っていたため、すぐには次を受け付けません。"
+                    "数秒待ってから、認証アプリに今表示されている6桁の数字を入力してください。",
                 )
             except actions.EnrolmentCodeWrong:
                 form.add_error(
