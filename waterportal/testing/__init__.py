@@ -16,6 +16,7 @@ registers: a test asks for them by name. Everything else is imported from here:
 
 from waterportal.testing.browser import (
     Portal,
+    admin_add_town,
     admin_sign_in,
     choose_language,
     is_signed_in,
@@ -88,6 +89,7 @@ from waterportal.testing.steps import (
 __all__ = [
     "staff_sign_in",
     "admin_sign_in",
+    "admin_add_town",
     "authenticator_code",
     "SUIDO",
     "make_staff",

@@ -14,6 +14,7 @@ from waterportal.tenants.models import Tenant
 from waterportal.testing import (
     WEDNESDAY,
     Portal,
+    admin_add_town,
     admin_sign_in,
     make_operator,
     make_staff,
@@ -140,19 +141,7 @@ def test_published_towns_are_open_as_before(portal):
 
 def test_a_town_added_in_the_admin_starts_unpublished_with_the_default_settings(client, db):
     admin_sign_in(client, make_operator())
-    added = client.post(
-        "/admin/tenants/tenant/add/",
-        {
-            "slug": "minami",
-            "name": "みなみ村",
-            "number_lock_hours": "24",
-            "is_active": "on",
-            "terms_text": "",
-            "privacy_text": "",
-            "closed_days-TOTAL_FORMS": "0",
-            "closed_days-INITIAL_FORMS": "0",
-        },
-    )
+    added = admin_add_town(client)
     assert added.status_code == 302
     town = Tenant.objects.get(slug="minami")
     assert town.published_at is None

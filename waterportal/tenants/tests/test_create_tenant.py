@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from waterportal.tenants.models import Tenant
 from waterportal.tenants.versions import current_versions
-from waterportal.testing import admin_sign_in, make_operator
+from waterportal.testing import admin_add_town, admin_sign_in, make_operator
 
 
 def test_create_tenant_creates_it_with_default_texts_naming_the_town(db, capsys):
@@ -54,19 +54,7 @@ def test_a_town_added_in_the_admin_starts_with_the_default_texts_in_its_name(cli
     form = client.get("/admin/tenants/tenant/add/")
     assert "水道ポータル 利用規約" in form.text
 
-    added = client.post(
-        "/admin/tenants/tenant/add/",
-        {
-            "slug": "minami",
-            "name": "みなみ村",
-            "number_lock_hours": "24",
-            "is_active": "on",
-            "terms_text": "",
-            "privacy_text": "",
-            "closed_days-TOTAL_FORMS": "0",
-            "closed_days-INITIAL_FORMS": "0",
-        },
-    )
+    added = admin_add_town(client)
 
     assert added.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", added.text)
     town = Tenant.objects.get(slug="minami")
@@ -77,19 +65,7 @@ def test_a_town_added_in_the_admin_starts_with_the_default_texts_in_its_name(cli
 
 def test_a_town_added_in_the_admin_publishes_its_texts_as_version_1(client, db):
     admin_sign_in(client, make_operator())
-    client.post(
-        "/admin/tenants/tenant/add/",
-        {
-            "slug": "minami",
-            "name": "みなみ村",
-            "number_lock_hours": "24",
-            "is_active": "on",
-            "terms_text": "",
-            "privacy_text": "",
-            "closed_days-TOTAL_FORMS": "0",
-            "closed_days-INITIAL_FORMS": "0",
-        },
-    )
+    admin_add_town(client)
     town = Tenant.objects.get(slug="minami")
     assert [(v.kind, v.label, v.text) for v in current_versions(town)] == [
         ("terms", "第1版", town.terms_text),
