@@ -15,7 +15,11 @@ from django.utils.crypto import salted_hmac
 from django_scopes import scopes_disabled
 
 from waterportal.accounts import signin
-from waterportal.accounts.actions import do_end_member_sessions, do_sign_in_with_link
+from waterportal.accounts.actions import (
+    do_end_member_sessions,
+    do_sign_in_with_link,
+    do_withdraw_member,
+)
 from waterportal.accounts.codes import replace_secret
 from waterportal.audit.models import AuditEvent
 from waterportal.contracts.actions import do_revoke_link_by_staff
@@ -143,6 +147,16 @@ def test_a_staff_account_is_no_member_to_act_on(console, tenant):
     for url in ("lock", "unlock", "sessions/end"):
         path = f"/staff/members/{console.staff.pk}/{url}"
         assert console.post(path, {"reason": REASON}).status_code == 404
+
+
+def test_a_withdrawn_member_is_404_for_every_action_and_is_sent_nothing(console, member, link):
+    urls = action_urls(member, link)
+    do_withdraw_member(member)
+    mail.outbox.clear()
+    for name, path in urls.items():
+        assert console.get(path).status_code == 404, name
+        assert console.post(path, {"reason": REASON}).status_code == 404, name
+    assert not mail.outbox
 
 
 # --- Bad input and second clicks -----------------------------------------------------

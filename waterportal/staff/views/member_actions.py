@@ -77,7 +77,8 @@ END_SESSIONS = Step(
 
 
 def _member(request, member_id: int) -> User:
-    return get_object_or_404(User.members, pk=member_id, tenant=request.tenant)
+    # A withdrawn member is gone: nothing to act on, and their mail would go nowhere.
+    return get_object_or_404(User.members, pk=member_id, tenant=request.tenant, is_active=True)
 
 
 def _link(request, person: User, link_id: int) -> Link:
