@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "waterportal.contracts",
     "waterportal.billing",
     "waterportal.exchange",
+    "waterportal.notices",
+    "waterportal.helpcentre",
+    "waterportal.inquiries",
     "waterportal.staff",
     # The staff console's second factor (TOTP, RFC 6238) and its recovery codes.
     "django_otp",

@@ -72,6 +72,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("有効", default=True)
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
     notify_new_bill = models.BooleanField("新しい請求のお知らせメール", default=True)
+    # The town's important notices (断水, 料金…), emailed when published (waterportal.notices).
+    notify_notices = models.BooleanField("重要なお知らせのメール", default=True)
     kind = models.CharField("種別", max_length=10, choices=AccountKind, default=AccountKind.MEMBER)
     staff_role = models.CharField("職員の権限", max_length=10, choices=StaffRole, blank=True)
     # Stopped by the town's staff (アカウントを停止): no sign-in of any kind until they lift it.
@@ -142,6 +144,8 @@ class CodePurpose(models.TextChoices):
     RESET = "reset", "パスワード再設定"
     EMAIL_CHANGE = "email", "メールアドレス変更"
     SIGN_IN = "signin", "ログイン用リンク"
+    # A person who is not a member confirms the address an inquiry is answered to.
+    INQUIRY = "inquiry", "お問い合わせ"
 
 
 class VerificationCode(models.Model):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HelpcentreConfig(AppConfig):
+    name = "waterportal.helpcentre"
+    label = "helpcentre"
+    verbose_name = "ヘルプ"
