@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from waterportal.helpcentre import views
 
 app_name = "helpcentre"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("help", views.help_page, name="help"),
+]

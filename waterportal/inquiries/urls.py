@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from waterportal.inquiries import views
 
 app_name = "inquiries"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("inquiries/new", views.new, name="new"),
+]
