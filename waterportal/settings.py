@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waterportal.staff.tasks.report_number_locks",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Each town's 管理者 get the inquiries waiting longer than the town's target.
+    "report-overdue-inquiries": {
+        "task": "waterportal.inquiries.tasks.report_overdue_inquiries",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "forget-report-values": {
         "task": "waterportal.exchange.tasks.forget_report_values",
         "schedule": crontab(hour=3, minute=40),

@@ -54,6 +54,9 @@ def _code_email(row: VerificationCode) -> tuple[str, bool] | None:
         return ("reset_code", True) if accounts.filter(is_active=True).exists() else None
     if row.purpose == CodePurpose.SIGN_IN:
         return ("sign_in_link", True) if accounts.filter(is_active=True).exists() else None
+    if row.purpose == CodePurpose.INQUIRY:
+        # Always the code: an inquiry may come from anyone, member or not.
+        return ("inquiry_code", True)
     return ("email_change_code", True)
 
 

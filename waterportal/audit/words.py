@@ -78,6 +78,16 @@ ACTIONS: dict[str, str] = {
     "closed_day_added": "休業日を追加",
     "closed_day_removed": "休業日を削除",
     "terms_published": "利用規約・個人情報の取り扱いの新しい版を公開",
+    # Inquiries (お問い合わせ)
+    "inquiry_submitted": "お問い合わせを送信（会員）",
+    "inquiry_guest_submitted": "お問い合わせを送信（会員以外）",
+    "inquiry_resident_replied": "お問い合わせに住民が返信",
+    "staff_viewed_inquiry": "お問い合わせを表示",
+    "staff_assigned_inquiry": "お問い合わせの担当者を設定",
+    "staff_answered_inquiry": "お問い合わせに回答",
+    "staff_changed_inquiry_status": "お問い合わせの状態を変更",
+    "staff_closed_inquiry": "お問い合わせを完了に",
+    "inquiry_overdue_reported": "回答の目安を過ぎたお問い合わせの一覧を管理者にメール",
     # The operator and the commands
     "operator_login": "運用者のログイン（管理サイト）",
     "operator_login_failed": "運用者のログインに失敗（管理サイト）",
@@ -99,6 +109,8 @@ MEMBERS_OWN = frozenset(
         "notifications_changed",
         "terms_accepted",
         "member_withdrawn",
+        "inquiry_submitted",
+        "inquiry_resident_replied",
         "link_created",
         "link_revoked",
     }
@@ -158,6 +170,10 @@ LABELS: dict[str, str] = {
     "has_sewer": "下水道使用料",
     "color": "色",
     "logo": "ロゴ",
+    "inquiry": "お問い合わせID",
+    "inquiries": "お問い合わせID",
+    "reference": "受付番号",
+    "inquiry_status": "お問い合わせの状態",
 }
 
 # The filters of a look at the log (``filters``).
@@ -184,6 +200,7 @@ VALUES: dict[str, dict[str, str]] = {
         "reset": "パスワード再設定",
         "email": "メールアドレス変更",
         "signin": "ログイン用リンク",
+        "inquiry": "お問い合わせ",
     },
     "by": {"email": "メールアドレス", "number": "使用者番号", "name": "氏名"},
     "kind": {"customers": "使用者台帳", "bills": "検針・料金", "payments": "収納"},
@@ -195,6 +212,20 @@ VALUES: dict[str, dict[str, str]] = {
     },
 }
 VALUES["staff_role"] = VALUES["role"]
+VALUES["inquiry_status"] = {
+    "new": "未対応",
+    "in_progress": "対応中",
+    "answered": "回答済み",
+    "closed": "完了",
+}
+VALUES["kind"] |= {
+    "signin": "登録・ログイン",
+    "charges": "料金・支払い",
+    "usage": "使用量・検針",
+    "moving": "引っ越し・名義変更",
+    "leak": "漏水・断水",
+    "other": "その他",
+}
 
 # Keys whose value is an account's id: shown as its name and address.
 ACCOUNT_KEYS = frozenset({"staff", "operator", "members"})

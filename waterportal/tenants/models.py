@@ -56,6 +56,13 @@ class Tenant(models.Model):
         help_text="同じ使用者番号でカナ氏名の誤りが1日に10回続いたとき、"
         "ポータルからの登録を止める時間。過ぎると自動で解除されます。",
     )
+    inquiry_target_days = models.PositiveSmallIntegerField(
+        "回答の目安（営業日）",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="お問い合わせに回答するまでの目安。これを過ぎて回答を待っている"
+        "お問い合わせがあると、毎朝、管理者にメールでお知らせします。",
+    )
     has_sewer = models.BooleanField(
         "下水道使用料あり",
         default=True,
