@@ -1,0 +1,121 @@
+"""The resident's side: a member's form, history and thread; a guest's code, form and link."""
+
+import re
+
+import pytest
+
+from waterportal.audit.models import AuditEvent
+from waterportal.inquiries.models import GuestLink, Inquiry, Status
+from waterportal.testing import mails_to, make_customer, make_link, make_member, text_of
+from waterportal.testing.inquiries import QUESTION, confirm_guest, make_inquiry, send_inquiry
+
+pytestmark = pytest.mark.usefixtures("clock")
+GUEST = "guest@example.jp"
+
+
+def test_a_member_sends_an_inquiry_and_gets_its_reference_by_mail(signed_in, member, link):
+    response = send_inquiry(signed_in, customer=str(link.customer_id))
+    assert response.status_code == 302 and response.url == "/inquiries/done"
+    inquiry = Inquiry.objects.get()
+    assert inquiry.member == member and inquiry.customer == link.customer
+    assert inquiry.reference == "Q-2026-000001" and inquiry.status == Status.NEW
+    assert inquiry.reference in text_of(signed_in.get("/inquiries/done"))
+    (mail,) = mails_to(member.email)
+    assert inquiry.reference in mail.subject
+    assert f"/inquiries/{inquiry.pk}?tenant=oumu" in mail.body
+    assert "来月" not in mail.body and "手続きについて" not in mail.body  # no body, no subject
+    event = AuditEvent.objects.get(action="inquiry_submitted")
+    assert event.member == member and "body" not in event.data and "subject" not in event.data
+
+
+def test_the_form_links_the_help_page(signed_in):
+    page = signed_in.get("/inquiries/new").content.decode()
+    assert "よくある質問で解決することもあります" in page and 'href="/help"' in page
+
+
+def test_a_member_can_choose_only_their_own_active_contracts(signed_in, member, link, tenant):
+    stranger = make_member(tenant, "stranger@example.jp")
+    theirs = make_link(stranger, make_customer(tenant, number="20200002")).customer
+    response = send_inquiry(signed_in, customer=str(theirs.pk))
+    assert response.status_code == 200
+    assert "このアカウントに登録されているご契約ではありません" in text_of(response)
+    assert not Inquiry.objects.exists()
+    page = text_of(signed_in.get("/inquiries/new"))
+    assert link.customer.masked_number in page and theirs.masked_number not in page
+
+
+def test_a_revoked_contract_cannot_be_chosen(signed_in, member, tenant):
+    gone = make_link(member, make_customer(tenant, number="30300003"), revoked=True).customer
+    response = send_inquiry(signed_in, customer=str(gone.pk))
+    assert "このアカウントに登録されているご契約ではありません" in text_of(response)
+
+
+def test_an_empty_form_says_what_to_fill_in(signed_in):
+    response = signed_in.post("/inquiries/new", {})
+    page = text_of(response)
+    assert "お問い合わせの種類を選んでください" in page
+    assert "件名を入力してください" in page and "本文を入力してください" in page
+
+
+def test_the_history_lists_the_members_own_inquiries_with_their_status_in_words(
+    signed_in, member, tenant
+):
+    send_inquiry(signed_in)
+    other = make_member(tenant, "other@example.jp")
+
+    make_inquiry(tenant, member=other, subject="他人の問い合わせ")
+    page = text_of(signed_in.get("/inquiries"))
+    assert "引っ越しの手続きについて" in page and "未対応" in page
+    assert "他人の問い合わせ" not in page
+
+
+def test_someone_elses_inquiry_is_a_404(signed_in, tenant):
+
+    theirs = make_inquiry(tenant, member=make_member(tenant, "other@example.jp"))
+    assert signed_in.get(f"/inquiries/{theirs.pk}").status_code == 404
+    assert signed_in.post(f"/inquiries/{theirs.pk}", {"body": "x"}).status_code == 404
+    assert theirs.messages.count() == 1
+
+
+def test_a_visitor_is_asked_for_an_address_first(portal):
+    response = portal.get("/inquiries/new")
+    assert response.status_code == 302 and response.url == "/inquiries/email"
+    assert portal.post("/inquiries/new", QUESTION).url == "/inquiries/email"
+    assert not Inquiry.objects.exists()
+
+
+def test_a_guest_confirms_the_address_with_a_code_then_sends(portal):
+    response = confirm_guest(portal, GUEST)
+    assert response.status_code == 302 and response.url == "/inquiries/new"
+    (code_mail,) = mails_to(GUEST)
+    assert "お問い合わせの認証コード" in code_mail.subject
+    assert GUEST in text_of(portal.get("/inquiries/new"))
+    response = send_inquiry(portal)
+    assert response.url == "/inquiries/done"
+    inquiry = Inquiry.objects.get()
+    assert inquiry.member is None and inquiry.email == GUEST
+    page = text_of(portal.get("/inquiries/done"))
+    assert inquiry.reference in page
+    confirmation = mails_to(GUEST)[-1]
+    link = re.search(r"http\S+/inquiries/t/([\w-]+)\?tenant=oumu", confirmation.body)
+    assert link
+    assert GuestLink.objects.get().token_hash != link.group(1)  # only its hash is kept
+    thread = portal.get(f"/inquiries/t/{link.group(1)}")
+    assert thread.status_code == 200 and "来月、町内で引っ越します" in text_of(thread)
+
+
+def test_a_wrong_code_keeps_the_form_closed(portal):
+    portal.post("/inquiries/email", {"email": GUEST})
+    response = portal.post("/inquiries/code", {"code": "000000"})
+    assert "認証コードが正しくありません" in text_of(response)
+    assert portal.get("/inquiries/new").url == "/inquiries/email"
+
+
+def test_a_wrong_guest_token_is_a_404(portal):
+    assert portal.get("/inquiries/t/not-a-token").status_code == 404
+
+
+def test_the_guest_form_closes_half_an_hour_after_the_code(portal, clock):
+    confirm_guest(portal, GUEST)
+    clock.shift(31 * 60)
+    assert portal.get("/inquiries/new").url == "/inquiries/email"
