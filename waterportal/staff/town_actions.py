@@ -36,6 +36,7 @@ SETTINGS_FIELDS = (
     "year_end_end_day",
     "password_rule",
     "number_lock_hours",
+    "inquiry_target_days",
 )
 # ``changes["logo"]``: the new image's bytes (checked with ``logo_type``), or REMOVE_LOGO.
 REMOVE_LOGO = b""

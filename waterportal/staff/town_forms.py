@@ -126,6 +126,20 @@ class TownSettingsForm(forms.Form):
         },
     )
 
+    inquiry_target_days = forms.IntegerField(
+        label="回答の目安（営業日）",
+        min_value=1,
+        max_value=30,
+        help_text="お問い合わせに回答するまでの目安。1〜30営業日。"
+        "これを過ぎて回答を待っているお問い合わせがあると、毎朝8時30分に管理者へメールします。",
+        error_messages={
+            "required": "回答の目安を営業日の数で入力してください（1〜30）。",
+            "invalid": "回答の目安は半角の数字で入力してください（1〜30）。",
+            "min_value": "回答の目安は1営業日以上にしてください。",
+            "max_value": "回答の目安は30営業日以内にしてください。",
+        },
+    )
+
     def __init__(self, *args, tenant: Tenant, **kwargs):
         kwargs["initial"] = {field: getattr(tenant, field) for field in SETTINGS_FIELDS}
         super().__init__(*args, **kwargs)

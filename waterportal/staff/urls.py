@@ -5,6 +5,7 @@ from waterportal.staff.views import (
     audit,
     home,
     imports,
+    inquiries,
     locks,
     login,
     member_actions,
@@ -89,4 +90,11 @@ urlpatterns = [
     path("staff/imports/upload", imports.upload, name="import_upload"),
     path("staff/imports/<int:run_id>", imports.import_run, name="import"),
     path("staff/imports/<int:run_id>/status", imports.import_status, name="import_status"),
+    # Inquiries (お問い合わせ)
+    path("staff/inquiries", inquiries.inbox, name="inquiries"),
+    path("staff/inquiries/<int:inquiry_id>", inquiries.inquiry, name="inquiry"),
+    path("staff/inquiries/<int:inquiry_id>/assign", inquiries.assign, name="inquiry_assign"),
+    path("staff/inquiries/<int:inquiry_id>/answer", inquiries.answer, name="inquiry_answer"),
+    path("staff/inquiries/<int:inquiry_id>/status", inquiries.set_status, name="inquiry_status"),
+    path("staff/inquiries/<int:inquiry_id>/close", inquiries.close, name="inquiry_close"),
 ]

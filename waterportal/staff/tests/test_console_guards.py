@@ -61,3 +61,10 @@ def test_a_viewer_changes_nothing_through_any_console_address(console_as):
         assert response.status_code in (403, 405), f"{address}: {response.status_code}"
         if response.status_code == 403:
             assert "この操作はできません" in response.text, address
+
+
+def test_the_inquiry_pages_are_among_the_guarded_addresses():
+    addresses = console_addresses()
+    assert "/staff/inquiries" in addresses and "/staff/inquiries/1" in addresses
+    for action in ("assign", "answer", "status", "close"):
+        assert f"/staff/inquiries/1/{action}" in addresses
