@@ -1,0 +1,115 @@
+"""Limits against abuse of the form (per address and per source), and one town's
+inquiries invisible from the other's pages."""
+
+import datetime as dt
+
+import pytest
+
+from waterportal.inquiries import actions
+from waterportal.inquiries.models import Inquiry
+from waterportal.testing import mails_to, make_customer, make_link, make_member, sign_in, text_of
+from waterportal.testing.inquiries import confirm_guest, make_inquiry, send_inquiry
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def test_a_member_may_send_five_inquiries_a_day(signed_in, clock):
+    for _ in range(5):
+        assert send_inquiry(signed_in).status_code == 302
+    response = send_inquiry(signed_in)
+    assert response.status_code == 200
+    assert "しばらく受け付けできません" in text_of(response)
+    assert "以降にもう一度お試しください" in text_of(response)
+    assert Inquiry.objects.count() == 5
+    clock.shift(dt.timedelta(hours=24, minutes=1))
+    assert send_inquiry(signed_in).status_code == 302
+
+
+def test_one_source_may_send_twenty_inquiries_a_day_whatever_the_address(tenant):
+    for i in range(20):
+        actions.do_submit_guest_inquiry(
+            tenant, f"g{i}@example.jp", kind="other", subject="s", body="b", source="203.0.113.9"
+        )
+    with pytest.raises(actions.Limited):
+        actions.do_submit_guest_inquiry(
+            tenant, "g99@example.jp", kind="other", subject="s", body="b", source="203.0.113.9"
+        )
+    # Another source, another town: not limited.
+    actions.do_submit_guest_inquiry(
+        tenant, "g99@example.jp", kind="other", subject="s", body="b", source="203.0.113.10"
+    )
+
+
+def test_a_guest_address_may_send_five_a_day(portal):
+    confirm_guest(portal, "guest@example.jp")
+    for _ in range(5):
+        assert send_inquiry(portal).status_code == 302
+    assert "しばらく受け付けできません" in text_of(send_inquiry(portal))
+
+
+def test_codes_for_the_form_are_limited_per_address_and_per_source(portal, tenant):
+    portal.post("/inquiries/email", {"email": "guest@example.jp"})
+    response = portal.post("/inquiries/email", {"email": "guest@example.jp"})
+    assert "1分に1回" in text_of(response)
+    for i in range(18):  # 20 requests from this source in all
+        actions.do_request_inquiry_code(tenant, f"a{i}@example.jp", source="127.0.0.1")
+    response = portal.post("/inquiries/email", {"email": "last@example.jp"})
+    assert "しばらく送信できません" in text_of(response)
+    assert not mails_to("last@example.jp")
+
+
+def test_replies_are_limited_too(signed_in, member, tenant):
+    inquiry = make_inquiry(tenant, member=member)
+    for _ in range(20):
+        signed_in.post(f"/inquiries/{inquiry.pk}", {"body": "追加です"})
+    response = signed_in.post(f"/inquiries/{inquiry.pk}", {"body": "追加です"})
+    assert "しばらく受け付けできません" in text_of(response)
+    assert inquiry.messages.count() == 21
+
+
+# --- The other town ------------------------------------------------------------------
+
+
+@pytest.fixture
+def theirs(tenant):
+    """An inquiry of おうむ町's member."""
+    return make_inquiry(tenant, member=make_member(tenant, "oumu@example.jp"))
+
+
+def test_a_member_of_the_other_town_cannot_open_or_reply(other_portal, other_tenant, theirs):
+    kita = make_member(other_tenant, "kita@example.jp")
+    sign_in(other_portal, kita)
+    assert other_portal.get(f"/inquiries/{theirs.pk}").status_code == 404
+    assert other_portal.post(f"/inquiries/{theirs.pk}", {"body": "x"}).status_code == 404
+    assert theirs.reference not in text_of(other_portal.get("/inquiries"))
+    assert theirs.messages.count() == 1
+
+
+def test_a_guest_link_works_in_its_own_town_only(portal, other_portal, tenant):
+    inquiry = actions.do_submit_guest_inquiry(
+        tenant, "guest@example.jp", kind="other", subject="s", body="b", source="127.0.0.1"
+    )
+    token = actions._guest_link(inquiry, inquiry.created_at)
+    assert portal.get(f"/inquiries/t/{token}").status_code == 200
+    assert other_portal.get(f"/inquiries/t/{token}").status_code == 404
+    assert other_portal.post(f"/inquiries/t/{token}", {"body": "x"}).status_code == 404
+
+
+def test_a_member_cannot_choose_the_other_towns_contract(signed_in, other_tenant):
+    kita = make_member(other_tenant, "kita@example.jp")
+    far = make_link(kita, make_customer(other_tenant, number="90900009")).customer
+    response = send_inquiry(signed_in, customer=str(far.pk))
+    assert "このアカウントに登録されているご契約ではありません" in text_of(response)
+
+
+def test_a_guest_code_of_one_town_does_not_open_the_others_form(portal, other_portal):
+    confirm_guest(portal, "guest@example.jp")
+    assert portal.get("/inquiries/new").status_code == 200
+    assert other_portal.get("/inquiries/new").url == "/inquiries/email"
+
+
+def test_an_expired_guest_link_is_a_404(portal, tenant, clock):
+    inquiry = make_inquiry(tenant, email="guest@example.jp")
+    token = actions._guest_link(inquiry, inquiry.created_at)
+    clock.shift(actions.GUEST_LINK_TTL + dt.timedelta(minutes=1))
+    assert portal.get(f"/inquiries/t/{token}").status_code == 404
