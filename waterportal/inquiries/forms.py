@@ -71,7 +71,9 @@ class InquiryForm(forms.Form):
             del self.fields["customer"]
         else:
             self.contracts = {c.pk: c for c in contracts}
-            self.fields["customer"].choices = [
+            field = self.fields["customer"]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.choices = [
                 ("", _("選ばない")),
                 *[(c.pk, _contract_label(c)) for c in contracts],
             ]

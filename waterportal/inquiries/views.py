@@ -239,7 +239,7 @@ def _thread(request, inquiry: Inquiry, *, member=None, reply_url: str):
 def detail(request, inquiry_id: int):
     if request.method not in ("GET", "HEAD", "POST"):
         raise Http404
-    inquiry = get_object_or_404(
+    inquiry: Inquiry = get_object_or_404(
         Inquiry.objects.select_related("customer"),
         pk=inquiry_id,
         tenant=request.tenant,

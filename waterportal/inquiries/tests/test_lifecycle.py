@@ -92,7 +92,9 @@ def test_a_guests_inquiry_from_start_to_end(smtp, portal, console_as):
     assert response.url == "/inquiries/code"
     to, subject, text = mail(smtp, 1)
     assert to == GUEST and "認証コード" in subject
-    code = re.search(r"認証コード: (\d{6})", text).group(1)
+    found = re.search(r"認証コード: (\d{6})", text)
+    assert found
+    code = found.group(1)
     assert portal.post("/inquiries/code", {"code": code}).url == "/inquiries/new"
     assert send_inquiry(portal).url == "/inquiries/done"
     inquiry = Inquiry.objects.get()
@@ -105,7 +107,9 @@ def test_a_guests_inquiry_from_start_to_end(smtp, portal, console_as):
     clerk.post(f"/staff/inquiries/{inquiry.pk}/answer", {"body": "窓口で受け付けます。"})
     to, subject, text = mail(smtp, 3)
     assert to == GUEST and "回答しました" in subject
-    token_url = re.search(r"http\S+(/inquiries/t/[\w-]+)\?tenant=oumu", text).group(1)
+    found = re.search(r"http\S+(/inquiries/t/[\w-]+)\?tenant=oumu", text)
+    assert found
+    token_url = found.group(1)
 
     thread = portal.get(token_url)
     assert thread.status_code == 200 and "窓口で受け付けます。" in text_of(thread)

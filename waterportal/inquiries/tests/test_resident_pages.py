@@ -97,7 +97,7 @@ def test_a_guest_confirms_the_address_with_a_code_then_sends(portal):
     page = text_of(portal.get("/inquiries/done"))
     assert inquiry.reference in page
     confirmation = mails_to(GUEST)[-1]
-    link = re.search(r"http\S+/inquiries/t/([\w-]+)\?tenant=oumu", confirmation.body)
+    link = re.search(r"http\S+/inquiries/t/([\w-]+)\?tenant=oumu", str(confirmation.body))
     assert link
     assert GuestLink.objects.get().token_hash != link.group(1)  # only its hash is kept
     thread = portal.get(f"/inquiries/t/{link.group(1)}")
