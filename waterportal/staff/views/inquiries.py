@@ -2,6 +2,7 @@
 assigning, answering and closing (管理者 and 担当者; 閲覧者 read)."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -33,7 +34,9 @@ def _inbox(tenant, tab: str, staff: User):
         return (
             inquiries.filter(assigned_to=staff)
             .exclude(status=Status.CLOSED)
-            .order_by("waiting_since", "-answered_at", "pk")
+            # The waiting ones first, the longest waiting first (SQLite and PostgreSQL
+            # put the NULLs of the answered ones at different ends unless told).
+            .order_by(F("waiting_since").asc(nulls_last=True), "-answered_at", "pk")
         )
     inquiries = inquiries.filter(status=tab)
     if tab in WAITING:
