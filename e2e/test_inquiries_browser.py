@@ -104,7 +104,7 @@ def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(
     assert "口座振替はいつの請求から始まりますか。" in page.content()
     accessible(page, "inquiry in the console")
     page.get_by_role("button", name="自分が担当する").click()
-    page.get_by_label("回答").fill("次回の検針分の請求から口座振替になります。")
+    page.get_by_label("回答", exact=True).fill("次回の検針分の請求から口座振替になります。")
     page.get_by_role("button", name="回答を送る").click()
     page.wait_for_url(re.compile(r".*/staff/inquiries/\d+$"))
     assert "回答しました" in page.content()
