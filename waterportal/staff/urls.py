@@ -3,6 +3,7 @@ from django.urls import path
 from waterportal.staff.views import (
     accounts,
     audit,
+    help,
     home,
     imports,
     locks,
@@ -89,4 +90,21 @@ urlpatterns = [
     path("staff/imports/upload", imports.upload, name="import_upload"),
     path("staff/imports/<int:run_id>", imports.import_run, name="import"),
     path("staff/imports/<int:run_id>/status", imports.import_status, name="import_status"),
+]
+
+# The help centre (よくある質問).
+urlpatterns += [
+    path("staff/help", help.help_entries, name="help"),
+    path("staff/help/new", help.help_new, name="help_new"),
+    path("staff/help/<int:entry_id>", help.help_edit, name="help_edit"),
+    path("staff/help/<int:entry_id>/delete", help.help_delete, name="help_delete"),
+    path("staff/help/<int:entry_id>/move", help.help_move, name="help_move"),
+    path("staff/help/<int:entry_id>/reset", help.help_reset, name="help_reset"),
+    path("staff/help/categories", help.help_add_category, name="help_add_category"),
+    path(
+        "staff/help/categories/<int:category_id>/delete",
+        help.help_delete_category,
+        name="help_delete_category",
+    ),
+    path("staff/help/restore", help.help_restore, name="help_restore"),
 ]
