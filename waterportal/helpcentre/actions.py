@@ -14,6 +14,13 @@ from waterportal.tenants.models import Tenant
 
 # What the console's form may change on an entry.
 ENTRY_FIELDS = ("category", "question", "answer", "keywords", "is_published")
+FIELD_WORDS = {
+    "category": "分類",
+    "question": "質問",
+    "answer": "回答",
+    "keywords": "検索用の言葉",
+    "is_published": "公開",
+}
 # Recorded word for word in the audit row; the answer and keywords only as "changed".
 SHOWN_FIELDS = ("question", "is_published")
 
@@ -115,7 +122,7 @@ def do_edit_entry(entry: HelpEntry, changes: dict, *, actor, source=None, now=No
             source=source,
             now=now,
             entry=entry.pk,
-            changed=[HelpEntry._meta.get_field(f).verbose_name for f in changed],
+            changed=[str(FIELD_WORDS[f]) for f in changed],
             before=before,
             after={f: _shown(f, getattr(entry, f)) for f in before},
         )

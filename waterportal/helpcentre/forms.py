@@ -12,7 +12,7 @@ def _text(value: str) -> str:
 
 
 class EntryForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
         label="分類",
         queryset=HelpCategory.objects.none(),
         empty_label=None,
@@ -55,7 +55,9 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = HelpCategory.objects.filter(tenant=tenant)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = HelpCategory.objects.filter(tenant=tenant)
 
     def clean_question(self) -> str:
         return " ".join(self.cleaned_data["question"].split())

@@ -36,4 +36,5 @@ def answers(tenant, question: str, *, published_only: bool = True) -> list[HelpE
     if published_only:
         entries = entries.filter(is_published=True)
     documents = [search.Document(e, e.question, e.keywords, e.answer) for e in entries]
-    return [hit.ref for hit in search.answers(documents, question, limit=SHOWN_ANSWERS)]
+    hits = search.answers(documents, question, limit=SHOWN_ANSWERS)
+    return [hit.ref for hit in hits if isinstance(hit.ref, HelpEntry)]

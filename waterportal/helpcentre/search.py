@@ -262,11 +262,11 @@ def rank(documents: Sequence[Document], query: str) -> list[Hit]:
     return hits
 
 
-def _bag(document: Document) -> Counter:
-    bag: Counter = Counter()
+def _bag(document: Document) -> dict[str, float]:
+    bag: dict[str, float] = {}
     for field, weight in WEIGHTS.items():
         for t in tokens(getattr(document, field)):
-            bag[t] += weight
+            bag[t] = bag.get(t, 0.0) + weight
     return bag
 
 
