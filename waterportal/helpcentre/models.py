@@ -38,7 +38,7 @@ class HelpCategory(models.Model):
 class HelpEntry(models.Model):
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(
-        HelpCategory, verbose_name="分類", on_delete=models.PROTECT, related_name="entries"
+        HelpCategory, verbose_name="分類", on_delete=models.CASCADE, related_name="entries"
     )
     # The default entry's key ("code-spam", ...); "" for one the town wrote.
     key = models.CharField(max_length=40, blank=True)

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('order', models.PositiveIntegerField(default=0, verbose_name='並び順')),
                 ('is_published', models.BooleanField(default=True, verbose_name='公開する')),
                 ('updated_at', models.DateTimeField(verbose_name='更新日時')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='helpcentre.helpcategory', verbose_name='分類')),
+                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='helpcentre.helpcategory', verbose_name='分類')),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.tenant')),
                 ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更新した職員')),
             ],
