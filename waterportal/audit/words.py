@@ -93,6 +93,14 @@ ACTIONS: dict[str, str] = {
     "operator_login_failed": "運用者のログインに失敗（管理サイト）",
     "operator_enrolled": "運用者の認証アプリを登録",
     "command_run": "コマンドを実行",
+    # The help centre
+    "help_entry_created": "よくある質問を追加",
+    "help_entry_changed": "よくある質問を変更",
+    "help_entry_deleted": "よくある質問を削除",
+    "help_entry_moved": "よくある質問の並び順を変更",
+    "help_category_created": "よくある質問の分類を追加",
+    "help_category_deleted": "よくある質問の分類を削除",
+    "help_defaults_restored": "よくある質問の初期の項目を戻す",
 }
 
 # The actions a member does themselves: with no actor, the member is the one who acted.
@@ -174,6 +182,13 @@ LABELS: dict[str, str] = {
     "inquiries": "お問い合わせID",
     "reference": "受付番号",
     "inquiry_status": "お問い合わせの状態",
+    "entry": "質問の番号",
+    "question": "質問",
+    "category": "分類",
+    "direction": "移動",
+    "is_published": "公開",
+    "answer": "回答",
+    "keywords": "検索用の言葉",
 }
 
 # The filters of a look at the log (``filters``).

@@ -1,6 +1,25 @@
-from django.http import Http404
+"""The town's help page: its questions and answers by category, and the answers to a
+question typed in the resident's own words. Open to everyone, signed in or not:
+registration problems happen before there is an account."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from waterportal.helpcentre import queries
+from waterportal.tenants.decorators import tenant_required
+
+# A question longer than this is cut: nobody types more, and the scoring stays cheap.
+MAX_QUESTION = 200
 
 
+@require_safe
+@tenant_required
 def help_page(request):
-    # Until the help centre lands: the address exists so other pages can link to it.
-    raise Http404
+    # The question is read, answered and forgotten: not stored, not logged (it may hold
+    # a name or an address the resident typed).
+    question = " ".join(request.GET.get("q", "").split())[:MAX_QUESTION]
+    categories = queries.published_help(request.tenant)
+    context = {"categories": categories, "question": question}
+    if question:
+        context["answers"] = queries.answers(request.tenant, question)
+    return render(request, "helpcentre/help.html", context)

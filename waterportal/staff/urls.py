@@ -3,6 +3,7 @@ from django.urls import path
 from waterportal.staff.views import (
     accounts,
     audit,
+    help,
     home,
     imports,
     inquiries,
@@ -97,4 +98,21 @@ urlpatterns = [
     path("staff/inquiries/<int:inquiry_id>/answer", inquiries.answer, name="inquiry_answer"),
     path("staff/inquiries/<int:inquiry_id>/status", inquiries.set_status, name="inquiry_status"),
     path("staff/inquiries/<int:inquiry_id>/close", inquiries.close, name="inquiry_close"),
+]
+
+# The help centre (よくある質問).
+urlpatterns += [
+    path("staff/help", help.help_entries, name="help"),
+    path("staff/help/new", help.help_new, name="help_new"),
+    path("staff/help/<int:entry_id>", help.help_edit, name="help_edit"),
+    path("staff/help/<int:entry_id>/delete", help.help_delete, name="help_delete"),
+    path("staff/help/<int:entry_id>/move", help.help_move, name="help_move"),
+    path("staff/help/<int:entry_id>/reset", help.help_reset, name="help_reset"),
+    path("staff/help/categories", help.help_add_category, name="help_add_category"),
+    path(
+        "staff/help/categories/<int:category_id>/delete",
+        help.help_delete_category,
+        name="help_delete_category",
+    ),
+    path("staff/help/restore", help.help_restore, name="help_restore"),
 ]

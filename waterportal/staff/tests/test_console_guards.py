@@ -34,6 +34,23 @@ def test_the_console_has_pages_to_guard():
     assert "/staff/" in console_addresses() and "/staff/members" in console_addresses()
 
 
+HELP_ADDRESSES = [
+    "/staff/help",
+    "/staff/help/new",
+    "/staff/help/1",
+    "/staff/help/1/delete",
+    "/staff/help/1/move",
+    "/staff/help/1/reset",
+    "/staff/help/categories",
+    "/staff/help/categories/1/delete",
+    "/staff/help/restore",
+]
+
+
+def test_the_help_centre_pages_are_guarded_with_the_others():
+    assert set(HELP_ADDRESSES) <= set(console_addresses())
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_visitor_is_sent_to_the_staff_login_from_every_console_address(portal, method):
     for address in console_addresses():

@@ -13,6 +13,7 @@ def echo_tenant(request):
 
 urlpatterns = [
     path("echo", echo_tenant),
-    # base.html links to the login and logout pages.
+    # base.html links to the login and logout pages, and to the help.
     path("", include("waterportal.accounts.urls")),
+    path("", include("waterportal.helpcentre.urls")),
 ]

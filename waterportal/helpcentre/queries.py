@@ -1,0 +1,40 @@
+"""Reads of a town's help, for its page and for the console's "try the search"."""
+
+from dataclasses import dataclass
+
+from waterportal.helpcentre import search
+from waterportal.helpcentre.models import HelpCategory, HelpEntry
+
+# The answers shown for a question: a resident reads the first few only.
+SHOWN_ANSWERS = 5
+
+
+@dataclass
+class Section:
+    category: HelpCategory
+    entries: list[HelpEntry]
+
+
+def published_help(tenant) -> list[Section]:
+    """The town's categories in order, each with its published entries (categories
+    with none left out)."""
+    by_category: dict[int, list[HelpEntry]] = {}
+    for entry in HelpEntry.objects.filter(tenant=tenant, is_published=True).order_by("order", "pk"):
+        by_category.setdefault(entry.category_id, []).append(entry)
+    return [
+        Section(category, by_category[category.pk])
+        for category in HelpCategory.objects.filter(tenant=tenant)
+        if category.pk in by_category
+    ]
+
+
+def answers(tenant, question: str, *, published_only: bool = True) -> list[HelpEntry]:
+    """The town's best entries for ``question`` (at most ``SHOWN_ANSWERS``), or none
+    when nothing matches well. Scored in Python over all the town's entries
+    (``search``): a town has a few dozen."""
+    entries = HelpEntry.objects.filter(tenant=tenant).select_related("category")
+    if published_only:
+        entries = entries.filter(is_published=True)
+    documents = [search.Document(e, e.question, e.keywords, e.answer) for e in entries]
+    hits = search.answers(documents, question, limit=SHOWN_ANSWERS)
+    return [hit.ref for hit in hits if isinstance(hit.ref, HelpEntry)]
