@@ -63,6 +63,8 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
         ("/account/password", None),
         ("/account/notifications", None),
         ("/account/withdraw", None),
+        ("/inquiries/new", "お問い合わせ"),
+        ("/inquiries", "これまでのお問い合わせ"),
     ]:
         response = page.goto(portal.url(path))
         assert response.status == 200, path

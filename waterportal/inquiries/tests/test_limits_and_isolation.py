@@ -2,11 +2,14 @@
 inquiries invisible from the other's pages."""
 
 import datetime as dt
+import io
+import logging
 
 import pytest
 
 from waterportal.inquiries import actions
 from waterportal.inquiries.models import Inquiry
+from waterportal.lib.log_filters import HideLinkSecrets
 from waterportal.testing import mails_to, make_customer, make_link, make_member, sign_in, text_of
 from waterportal.testing.inquiries import confirm_guest, make_inquiry, send_inquiry
 
@@ -113,3 +116,22 @@ def test_an_expired_guest_link_is_a_404(portal, tenant, clock):
     token = actions._guest_link(inquiry, inquiry.created_at)
     clock.shift(actions.GUEST_LINK_TTL + dt.timedelta(minutes=1))
     assert portal.get(f"/inquiries/t/{token}").status_code == 404
+
+
+def test_an_expired_guest_links_token_never_reaches_the_log(portal, tenant, clock):
+    """Django logs the path of a 404; the token in it is hidden."""
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, HideLinkSecrets) for f in h.filters)
+    )
+    inquiry = make_inquiry(tenant, email="guest@example.jp")
+    token = actions._guest_link(inquiry, inquiry.created_at)
+    clock.shift(actions.GUEST_LINK_TTL + dt.timedelta(minutes=1))
+    out = io.StringIO()
+    previous = handler.setStream(out)  # type: ignore[attr-defined]
+    try:
+        assert portal.get(f"/inquiries/t/{token}").status_code == 404
+    finally:
+        handler.setStream(previous)  # type: ignore[attr-defined]
+    assert "Not Found: /inquiries/t/" in out.getvalue() and token not in out.getvalue()
