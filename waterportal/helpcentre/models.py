@@ -78,3 +78,26 @@ class HelpEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class HelpSearchDay(models.Model):
+    """How many questions a town's residents typed on one day, and how many found no
+    answer: for staff to see whether the help answers what residents ask. Only counts:
+    the questions themselves are never stored (a resident may type a name or address)."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("日付")
+    searches = models.PositiveIntegerField("検索の数", default=0)
+    unanswered = models.PositiveIntegerField("答えが見つからなかった数", default=0)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = "ヘルプの検索の数"
+        verbose_name_plural = "ヘルプの検索の数"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="helpsearchday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.searches}（答えなし {self.unanswered}）"

@@ -1,9 +1,14 @@
-"""Reads of a town's help, for its page and for the console's "try the search"."""
+"""Reads of a town's help, for its page and for the console's "try the search", and
+the count of the questions residents typed."""
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import F, Sum
+from django.utils import timezone
+
 from waterportal.helpcentre import search
-from waterportal.helpcentre.models import HelpCategory, HelpEntry
+from waterportal.helpcentre.models import HelpCategory, HelpEntry, HelpSearchDay
 
 # The answers shown for a question: a resident reads the first few only.
 SHOWN_ANSWERS = 5
@@ -38,3 +43,21 @@ def answers(tenant, question: str, *, published_only: bool = True) -> list[HelpE
     documents = [search.Document(e, e.question, e.keywords, e.answer) for e in entries]
     hits = search.answers(documents, question, limit=SHOWN_ANSWERS)
     return [hit.ref for hit in hits if isinstance(hit.ref, HelpEntry)]
+
+
+def count_search(tenant, *, answered: bool, now=None) -> None:
+    """Count one question typed on the help page (its words are not kept)."""
+    day = timezone.localdate(now or timezone.now())
+    HelpSearchDay.objects.get_or_create(tenant=tenant, day=day)
+    HelpSearchDay.objects.filter(tenant=tenant, day=day).update(
+        searches=F("searches") + 1, unanswered=F("unanswered") + (0 if answered else 1)
+    )
+
+
+def search_counts(tenant, *, days: int = 30, now=None) -> dict[str, int]:
+    """The questions of the last ``days`` days, and those that found no answer."""
+    since = timezone.localdate(now or timezone.now()) - dt.timedelta(days=days - 1)
+    totals = HelpSearchDay.objects.filter(tenant=tenant, day__gte=since).aggregate(
+        searches=Sum("searches"), unanswered=Sum("unanswered")
+    )
+    return {key: value or 0 for key, value in totals.items()}

@@ -22,4 +22,5 @@ def help_page(request):
     context = {"categories": categories, "question": question}
     if question:
         context["answers"] = queries.answers(request.tenant, question)
+        queries.count_search(request.tenant, answered=bool(context["answers"]))
     return render(request, "helpcentre/help.html", context)

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from waterportal import emails
-from waterportal.helpcentre.models import HelpEntry
+from waterportal.helpcentre import queries
+from waterportal.helpcentre.models import HelpEntry, HelpSearchDay
 from waterportal.testing import mails_to, steps, text_of
 from waterportal.testing.helpcentre import help_entry
 from waterportal.testing.personas import TARO
@@ -129,3 +130,14 @@ def test_every_email_about_codes_links_to_the_help(tenant, name, settings):
     _subject, text, html = emails.render(name, context)
     assert "https://portal.example.jp/help?tenant=oumu" in text
     assert 'href="https://portal.example.jp/help?tenant=oumu"' in html
+
+
+def test_questions_are_counted_but_never_stored(portal, other_portal, tenant, other_tenant, clock):
+    portal.get(HELP, {"q": "迷惑メールフォルダ"})
+    portal.get(HELP, {"q": "今日の天気は"})
+    portal.get(HELP)  # no question: nothing to count
+    other_portal.get("/help?tenant=kita", {"q": "今日の天気は"})
+    assert queries.search_counts(tenant) == {"searches": 2, "unanswered": 1}
+    assert queries.search_counts(other_tenant) == {"searches": 1, "unanswered": 1}
+    stored = list(HelpSearchDay.objects.values())
+    assert not any("天気" in str(value) for row in stored for value in row.values())

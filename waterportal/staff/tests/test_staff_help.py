@@ -35,6 +35,12 @@ def test_the_console_lists_every_entry_by_category(console, tenant):
     assert 'href="/staff/help"' in page.text  # the menu link
 
 
+def test_the_console_shows_how_many_questions_found_no_answer(console, portal, tenant):
+    portal.get("/help?tenant=oumu", {"q": "今日の天気は"})
+    text = text_of(console.get("/staff/help"))
+    assert "検索された質問 1件" in text and "答えが見つからなかった質問 1件" in text
+
+
 def test_a_clerk_adds_an_entry_which_residents_find(console_as, tenant, portal):
     clerk = console_as("clerk")
     response = clerk.post("/staff/help/new", entry_form(tenant))

@@ -41,6 +41,7 @@ def _list_page(request, category_form=None, status=200):
             "category_form": category_form or CategoryForm(),
             "missing_defaults": len(set(defaults.BY_KEY) - have),
             "can_edit": request.user.staff_role in EDITORS,
+            "counts": queries.search_counts(tenant),
         },
         status=status,
     )
