@@ -65,12 +65,14 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
         ("/account/withdraw", None),
         ("/inquiries/new", "お問い合わせ"),
         ("/inquiries", "これまでのお問い合わせ"),
+        ("/help", "ヘルプ（よくある質問）"),
+        ("/help?q=引っ越しします", None),
     ]:
         response = page.goto(portal.url(path))
         assert response.status == 200, path
         if heading:
             screen.shows(heading)
-        screen.check(path.strip("/").replace("/", "-"), zoom=True)
+        screen.check(path.strip("/").replace("/", "-").replace("?", "-"), zoom=True)
 
 
 def test_the_history_table_reads_whole_words_on_a_pc(phone, portal, member, tmp_path):

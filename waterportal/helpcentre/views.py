@@ -3,6 +3,7 @@ question typed in the resident's own words. Open to everyone, signed in or not:
 registration problems happen before there is an account."""
 
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from waterportal.helpcentre import queries
@@ -12,8 +13,10 @@ from waterportal.tenants.decorators import tenant_required
 MAX_QUESTION = 200
 
 
+# Never cached: the header differs for a signed-in member, and the question is theirs.
 @require_safe
 @tenant_required
+@never_cache
 def help_page(request):
     # The question is read, answered and forgotten: not stored, not logged (it may hold
     # a name or an address the resident typed).

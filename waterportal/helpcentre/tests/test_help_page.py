@@ -141,3 +141,8 @@ def test_questions_are_counted_but_never_stored(portal, other_portal, tenant, ot
     assert queries.search_counts(other_tenant) == {"searches": 1, "unanswered": 1}
     stored = list(HelpSearchDay.objects.values())
     assert not any("天気" in str(value) for row in stored for value in row.values())
+
+
+def test_the_page_is_never_kept_by_a_browser_or_a_proxy(portal):
+    page = portal.get(HELP, {"q": "引っ越し"})
+    assert "no-store" in page["Cache-Control"]

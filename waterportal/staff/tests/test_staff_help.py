@@ -200,3 +200,13 @@ def test_restoring_in_one_town_leaves_the_other_alone(console, tenant, other_ten
     HelpEntry.objects.filter(tenant=other_tenant, key="code-spam").delete()
     console.post("/staff/help/restore")
     assert not HelpEntry.objects.filter(tenant=other_tenant, key="code-spam").exists()
+
+
+def test_the_audit_log_reads_the_help_changes_in_words(console, tenant):
+    entry = help_entry(tenant, "code-spam")
+    form = entry_form(tenant, category=category(tenant, "code").pk, question="迷惑メールの確かめ方")
+    console.post(f"/staff/help/{entry.pk}", form)
+    console.post(f"/staff/help/{entry.pk}/move", {"direction": "down"})
+    text = text_of(console.get("/staff/audit"))
+    assert "よくある質問を変更" in text and "よくある質問の並び順を変更" in text
+    assert "迷惑メールの確かめ方" in text
