@@ -140,6 +140,11 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def published_on(self):
+        """The day it is dated, in the town's time: its 公開開始."""
+        return timezone.localdate(self.starts_at)
+
     def state(self, now=None) -> str:
         """In words for staff: 下書き, 公開予定, 公開中, 公開終了 or 取り下げ."""
         now = now or timezone.now()

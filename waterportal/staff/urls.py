@@ -9,6 +9,7 @@ from waterportal.staff.views import (
     login,
     member_actions,
     members,
+    notices,
     settings,
     statistics,
     texts,
@@ -89,4 +90,12 @@ urlpatterns = [
     path("staff/imports/upload", imports.upload, name="import_upload"),
     path("staff/imports/<int:run_id>", imports.import_run, name="import"),
     path("staff/imports/<int:run_id>/status", imports.import_status, name="import_status"),
+    # Notices (お知らせ)
+    path("staff/notices", notices.notices, name="notices"),
+    path("staff/notices/new", notices.notice_new, name="notice_new"),
+    path("staff/notices/categories", notices.notice_categories, name="notice_categories"),
+    path("staff/notices/<int:notice_id>", notices.notice, name="notice"),
+    path("staff/notices/<int:notice_id>/edit", notices.notice_edit, name="notice_edit"),
+    path("staff/notices/<int:notice_id>/publish", notices.notice_publish, name="notice_publish"),
+    path("staff/notices/<int:notice_id>/withdraw", notices.notice_withdraw, name="notice_withdraw"),
 ]
