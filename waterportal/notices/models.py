@@ -75,7 +75,7 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
     def newest_first(self) -> "NoticeQuerySet":
-        return self.order_by("-important", "-starts_at", "-pk")
+        return self.order_by("-starts_at", "-pk")
 
 
 NoticeManager = models.Manager.from_queryset(NoticeQuerySet)
