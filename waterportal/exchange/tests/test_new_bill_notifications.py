@@ -183,6 +183,9 @@ def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, 
         server.stop()
     assert message["To"] == "smtp@example.jp"
     assert "新しい検針・料金" in message["Subject"]
+    # One click in the mail program turns these emails off (RFC 8058).
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/unsubscribe/" in message["List-Unsubscribe"]
     text = message.get_body(("plain",))
     assert text is not None
     assert "/login?tenant=oumu" in text.get_content()
