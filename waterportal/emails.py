@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
@@ -130,32 +131,91 @@ def sender() -> str:
     return settings.DEFAULT_FROM_EMAIL
 
 
-def send_many(name: str, recipients, tenant: Tenant) -> int:
+def send_many(
+    name: str,
+    recipients,
+    tenant: Tenant,
+    *,
+    unsubscribe: str = "",
+    context: dict | None = None,
+) -> int:
     """Queue email ``name`` of ``tenant`` to each address of ``recipients`` (one message
     each); returns how many.
 
     For an email that is the same for every resident of the tenant: its context is the
-    tenant and nothing else, nothing personal. Each message carries only the address, the
-    email's name and the tenant's id, and the worker renders the email when it sends it
+    tenant and ``context`` (a few plain values, such as a notice's id and title), nothing
+    personal. Each message carries only the address, the email's name, the tenant's id
+    and ``context``, and the worker renders the email when it sends it
     (``send_tenant_email``): about 1 KB on the broker, most of it
     Celery's envelope, instead of 7 KB with the rendered email (bench/notify). Queued
     over one broker connection, in pipelined batches of 1,000 (kombu's
     ``Producer.batch``), which is what keeps 100,000 messages fast.
 
+    ``unsubscribe``, the kind of notification email (``UNSUBSCRIBE_KINDS``): then
+    ``recipients`` are ``(member_id, address)`` pairs, and each message carries the
+    one-click ``List-Unsubscribe`` headers for that member (RFC 8058).
+
     Not after commit, unlike ``send``: the caller decides when. A broker failure is
     raised, and the messages of the batches already sent stay queued.
     """
+    if unsubscribe and unsubscribe not in UNSUBSCRIBE_KINDS:
+        raise ValueError(f"unknown kind of notification email: {unsubscribe}")
+
+    def arguments(recipient) -> tuple:
+        if not unsubscribe:
+            return (recipient, name, tenant.pk) + ((None, "", context) if context else ())
+        member_id, to = recipient
+        return (to, name, tenant.pk, member_id, unsubscribe) + ((context,) if context else ())
+
     count = 0
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        for to in recipients:
-            _send_inline(send_tenant_email, (to, name, tenant.pk))
+        for recipient in recipients:
+            _send_inline(send_tenant_email, arguments(recipient))
             count += 1
         return count
     with send_tenant_email.app.producer_or_acquire() as producer, producer.batch():
-        for to in recipients:
-            send_tenant_email.apply_async((to, name, tenant.pk), producer=producer)
+        for recipient in recipients:
+            send_tenant_email.apply_async(arguments(recipient), producer=producer)
             count += 1
     return count
+
+
+# --- One-click unsubscribe (RFC 8058) ----------------------------------------------------
+
+# The kinds of notification email a member can turn off, and the member's setting for each
+# (``accounts.User``). Every notification email carries the headers of its kind.
+UNSUBSCRIBE_KINDS = {"new_bill": "notify_new_bill", "notices": "notify_notices"}
+_UNSUBSCRIBE_SALT = "waterportal.emails.unsubscribe"
+
+
+def unsubscribe_token(member_id: int, kind: str) -> str:
+    """A signed token naming the member and the kind of email; it does not expire (an
+    old email's link must still work), and it can do nothing but turn that kind off."""
+    return signing.dumps([member_id, kind], salt=_UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    """The member's id and the kind; raises ``signing.BadSignature`` for anything else."""
+    try:
+        member_id, kind = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except (TypeError, ValueError) as exc:
+        raise signing.BadSignature("malformed") from exc
+    if not isinstance(member_id, int) or kind not in UNSUBSCRIBE_KINDS:
+        raise signing.BadSignature("malformed")
+    return member_id, kind
+
+
+def unsubscribe_url(member_id: int, kind: str) -> str:
+    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(member_id, kind)}"
+
+
+def unsubscribe_headers(member_id: int, kind: str) -> dict[str, str]:
+    """The headers that let a mail program offer "unsubscribe" and do it in one click:
+    a POST of ``List-Unsubscribe=One-Click`` to the URL, with no login."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(member_id, kind)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 # --- Delivery: the tasks the workers run ------------------------------------------------
@@ -214,18 +274,33 @@ def send_email(self, to: str, subject: str, text: str, html: str) -> None:
 
 # Its result (None) is not kept: 100,000 of them would sit in Redis for a day.
 @shared_task(**MAIL_TASK, ignore_result=True, name="waterportal.tasks.send_tenant_email")
-def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
+def send_tenant_email(
+    self,
+    to: str,
+    name: str,
+    tenant_id: int,
+    member_id: int | None = None,
+    unsubscribe: str = "",
+    context: dict | None = None,
+) -> None:
     """Render email ``name`` for the tenant, then deliver it as ``send_email`` does.
 
     For the emails that are the same for every resident of a tenant
     (``emails.send_many``): the message on the queue is the address and these two
-    names, not the rendered email. The database being away is retried like the mail
-    server being away: the tenant's texts are read from it.
+    names (with the member's id and the kind of email for the one-click unsubscribe
+    headers, and a few plain values of ``context``), not the rendered email. The
+    database being away is retried like the mail server being away: the tenant's texts
+    are read from it.
     """
     try:
         tenant = Tenant.objects.get(pk=tenant_id)
-        subject, text, html = render(name, {"tenant": tenant})
-        deliver(to, subject, text, html)
+        headers = {}
+        extra = dict(context or {})
+        if member_id is not None and unsubscribe:
+            headers = unsubscribe_headers(member_id, unsubscribe)
+            extra["unsubscribe_url"] = unsubscribe_url(member_id, unsubscribe)
+        subject, text, html = render(name, extra | {"tenant": tenant})
+        deliver(to, subject, text, html, headers=headers)
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
     else:
@@ -233,8 +308,8 @@ def send_tenant_email(self, to: str, name: str, tenant_id: int) -> None:
     raise retry_delivery(self, failure)
 
 
-def deliver(to: str, subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject, text, sender(), [to])
+def deliver(to: str, subject: str, text: str, html: str, *, headers=None) -> None:
+    message = EmailMultiAlternatives(subject, text, sender(), [to], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
 

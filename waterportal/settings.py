@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waterportal.exchange.tasks.sweep_missed_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    # Important notices whose scheduled start has come (or whose own task was lost) are
+    # emailed within a minute; each member at most once (waterportal.notices.actions).
+    "sweep-notice-mail": {
+        "task": "waterportal.notices.tasks.sweep_notice_mail",
+        "schedule": crontab(minute="*"),
+    },
     # Each town's 管理者 get the customer-number locks made since the last list.
     "report-number-locks": {
         "task": "waterportal.staff.tasks.report_number_locks",

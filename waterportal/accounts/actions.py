@@ -142,19 +142,52 @@ def do_change_password(member: User, password: str, *, now=None) -> User:
     return member
 
 
-def do_change_notification_settings(member: User, *, notify_new_bill: bool, now=None) -> User:
+def do_change_notification_settings(
+    member: User, *, notify_new_bill: bool, notify_notices: bool | None = None, now=None
+) -> User:
+    """The member's notification emails: new bills and, when given, important notices."""
     now = now or timezone.now()
+    if notify_notices is None:
+        notify_notices = member.notify_notices
     with transaction.atomic():
         member.notify_new_bill = notify_new_bill
-        member.save(update_fields=["notify_new_bill"])
+        member.notify_notices = notify_notices
+        member.save(update_fields=["notify_new_bill", "notify_notices"])
         record(
             member.town,
             "notifications_changed",
             member=member,
             now=now,
             notify_new_bill=notify_new_bill,
+            notify_notices=notify_notices,
         )
     return member
+
+
+def do_unsubscribe(member: User, kind: str, *, source: str = "", now=None) -> bool:
+    """Turn one kind of notification email off from the link in such an email (RFC 8058
+    one-click, or the page it opens), with no login; returns whether it was on.
+
+    ``kind`` is a key of ``emails.UNSUBSCRIBE_KINDS``. Turning off what is off already
+    changes nothing and records nothing: mail programs may send the POST more than once.
+    """
+    now = now or timezone.now()
+    field = emails.UNSUBSCRIBE_KINDS[kind]
+    with transaction.atomic():
+        member = User.members.select_for_update().get(pk=member.pk)
+        if not getattr(member, field):
+            return False
+        setattr(member, field, False)
+        member.save(update_fields=[field])
+        record(
+            member.town,
+            "notifications_unsubscribed",
+            member=member,
+            now=now,
+            source=source,
+            email_kind=kind,
+        )
+    return True
 
 
 def withdrawn_email(member: User) -> str:

@@ -282,6 +282,7 @@ class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin):
 
 class NotificationsForm(forms.Form):
     notify_new_bill = forms.BooleanField(label=_("新しい請求のお知らせメール"), required=False)
+    notify_notices = forms.BooleanField(label=_("重要なお知らせのメール"), required=False)
 
 
 class WithdrawForm(CurrentPasswordMixin):

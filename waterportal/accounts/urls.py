@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.accounts.views import account, reset, signup, texts
+from waterportal.accounts.views import account, reset, signup, texts, unsubscribe
 from waterportal.accounts.views import login as login_views
 
 app_name = "accounts"
@@ -40,4 +40,5 @@ urlpatterns = [
     path("account/notifications", account.notifications, name="account_notifications"),
     path("account/withdraw", account.withdraw, name="account_withdraw"),
     path("account/withdrawn", account.withdrawn, name="account_withdrawn"),
+    path("unsubscribe/<str:token>", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

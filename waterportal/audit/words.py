@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "email_change_requested": "メールアドレスの変更を申込み",
     "email_changed": "メールアドレスを変更",
     "notifications_changed": "お知らせメールの設定を変更",
+    "notifications_unsubscribed": "メールのリンクからお知らせメールを停止",
     "terms_accepted": "利用規約・個人情報の取り扱いに同意",
     "member_withdrawn": "退会",
     # Contracts
@@ -88,6 +89,13 @@ ACTIONS: dict[str, str] = {
     "staff_changed_inquiry_status": "お問い合わせの状態を変更",
     "staff_closed_inquiry": "お問い合わせを完了に",
     "inquiry_overdue_reported": "回答の目安を過ぎたお問い合わせの一覧を管理者にメール",
+    # Notices
+    "notice_created": "お知らせを作成",
+    "notice_edited": "お知らせを編集",
+    "notice_published": "お知らせを公開（予約）",
+    "notice_withdrawn": "お知らせを取り下げ",
+    "notice_category_created": "お知らせの分類を追加",
+    "notice_mailed": "重要なお知らせのメールを送信",
     # The operator and the commands
     "operator_login": "運用者のログイン（管理サイト）",
     "operator_login_failed": "運用者のログインに失敗（管理サイト）",
@@ -115,6 +123,7 @@ MEMBERS_OWN = frozenset(
         "email_change_requested",
         "email_changed",
         "notifications_changed",
+        "notifications_unsubscribed",
         "terms_accepted",
         "member_withdrawn",
         "inquiry_submitted",
@@ -153,6 +162,17 @@ LABELS: dict[str, str] = {
     "rejected": "エラー",
     "rows": "行数",
     "notify_new_bill": "新しい請求のお知らせメール",
+    "notify_notices": "重要なお知らせのメール",
+    "email_kind": "メールの種類",
+    "notice": "お知らせ番号",
+    "title": "タイトル",
+    "category": "分類",
+    "important": "重要",
+    "audience": "対象",
+    "targets": "対象の契約数",
+    "starts_at": "公開開始",
+    "ends_at": "公開終了",
+    "scheduled": "予約",
     "is_active": "有効",
     "name": "氏名",
     "email": "メールアドレス",
@@ -225,6 +245,15 @@ VALUES: dict[str, dict[str, str]] = {
         "rejected": "取り込み中止",
         "failed": "異常終了",
     },
+}
+VALUES["email_kind"] = {
+    "new_bill": "新しい請求のお知らせメール",
+    "notices": "重要なお知らせのメール",
+}
+VALUES["audience"] = {
+    "public": "どなたでも",
+    "members": "すべての会員",
+    "contracts": "選んだ契約の会員",
 }
 VALUES["staff_role"] = VALUES["role"]
 VALUES["inquiry_status"] = {

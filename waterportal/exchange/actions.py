@@ -425,7 +425,7 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         # transaction the connection is in by then.
         addresses = notifications.recipients(run, timezone.localdate(now)).iterator(chunk_size=2000)
         with closing(addresses):
-            return emails.send_many("new_bill", addresses, tenant)
+            return emails.send_many("new_bill", addresses, tenant, unsubscribe="new_bill")
 
 
 def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:

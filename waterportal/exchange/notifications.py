@@ -32,7 +32,8 @@ SEND_WITHIN = timedelta(days=3)
 
 
 def recipients(run: ImportRun, today):
-    """Addresses of members with an active link to a contract this run billed anew."""
+    """``(id, address)`` of the members with an active link to a contract this run billed
+    anew, who have not turned the new-bill emails off."""
     billed = Bill.objects.filter(import_run=run, customer_id=OuterRef("customer_id"))
     links = Link.objects.filter(
         member_id=OuterRef("pk"),
@@ -43,7 +44,7 @@ def recipients(run: ImportRun, today):
         User.members.filter(tenant_id=run.tenant_id, is_active=True, notify_new_bill=True)
         .filter(Exists(links))
         .order_by("pk")
-        .values_list("email", flat=True)
+        .values_list("pk", "email")
     )
 
 

@@ -11,6 +11,7 @@ from waterportal.staff.views import (
     login,
     member_actions,
     members,
+    notices,
     settings,
     statistics,
     texts,
@@ -98,6 +99,14 @@ urlpatterns = [
     path("staff/inquiries/<int:inquiry_id>/answer", inquiries.answer, name="inquiry_answer"),
     path("staff/inquiries/<int:inquiry_id>/status", inquiries.set_status, name="inquiry_status"),
     path("staff/inquiries/<int:inquiry_id>/close", inquiries.close, name="inquiry_close"),
+    # Notices (お知らせ)
+    path("staff/notices", notices.notices, name="notices"),
+    path("staff/notices/new", notices.notice_new, name="notice_new"),
+    path("staff/notices/categories", notices.notice_categories, name="notice_categories"),
+    path("staff/notices/<int:notice_id>", notices.notice, name="notice"),
+    path("staff/notices/<int:notice_id>/edit", notices.notice_edit, name="notice_edit"),
+    path("staff/notices/<int:notice_id>/publish", notices.notice_publish, name="notice_publish"),
+    path("staff/notices/<int:notice_id>/withdraw", notices.notice_withdraw, name="notice_withdraw"),
 ]
 
 # The help centre (よくある質問).

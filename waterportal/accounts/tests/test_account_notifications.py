@@ -1,4 +1,4 @@
-"""Notification settings: 新しい請求のお知らせメール on or off."""
+"""Notification settings: 新しい請求のお知らせメール and 重要なお知らせのメール on or off."""
 
 from waterportal.accounts.actions import do_change_notification_settings
 from waterportal.accounts.models import User
@@ -21,9 +21,21 @@ def test_unticking_turns_the_bill_mail_off_and_ticking_turns_it_on(signed_in, me
     assert User.objects.get(pk=member.pk).notify_new_bill is True
     events = AuditEvent.objects.filter(action="notifications_changed", member=member)
     assert [e.data for e in events.order_by("pk")] == [
-        {"notify_new_bill": False},
-        {"notify_new_bill": True},
+        {"notify_new_bill": False, "notify_notices": False},
+        {"notify_new_bill": True, "notify_notices": False},
     ]
+
+
+def test_the_notices_setting_sits_beside_the_bills_one(signed_in, member):
+    page = signed_in.get("/account/notifications").text
+    assert "重要なお知らせのメールを受け取る" in page
+    signed_in.post("/account/notifications", {"notify_new_bill": "on"})
+    member.refresh_from_db()
+    assert (member.notify_new_bill, member.notify_notices) == (True, False)
+    assert "重要なお知らせのメール: 受け取らない" in signed_in.get("/account").text
+    signed_in.post("/account/notifications", {"notify_notices": "on"})
+    member.refresh_from_db()
+    assert (member.notify_new_bill, member.notify_notices) == (False, True)
 
 
 def test_saving_the_setting_writes_only_that_column(member):

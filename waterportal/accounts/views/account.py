@@ -304,10 +304,18 @@ def change_password(request):
 @member_page
 def notifications(request):
     member = request.user
-    form = NotificationsForm(_posted(request), initial={"notify_new_bill": member.notify_new_bill})
+    form = NotificationsForm(
+        _posted(request),
+        initial={
+            "notify_new_bill": member.notify_new_bill,
+            "notify_notices": member.notify_notices,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         actions.do_change_notification_settings(
-            member, notify_new_bill=form.cleaned_data["notify_new_bill"]
+            member,
+            notify_new_bill=form.cleaned_data["notify_new_bill"],
+            notify_notices=form.cleaned_data["notify_notices"],
         )
         messages.success(request, gettext("お知らせメールの設定を保存しました。"))
         return redirect("accounts:account")

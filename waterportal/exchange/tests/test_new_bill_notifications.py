@@ -183,6 +183,9 @@ def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, 
         server.stop()
     assert message["To"] == "smtp@example.jp"
     assert "新しい検針・料金" in message["Subject"]
+    # One click in the mail program turns these emails off (RFC 8058).
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/unsubscribe/" in message["List-Unsubscribe"]
     text = message.get_body(("plain",))
     assert text is not None
     assert "/login?tenant=oumu" in text.get_content()
@@ -191,8 +194,9 @@ def test_the_new_bill_email_goes_out_through_a_real_smtp_server(tenant, ledger, 
 def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
     tenant, ledger, crashed_importer, queue
 ):
-    link(make_member(tenant, "one@example.jp"), ledger["10010001"])
-    link(make_member(tenant, "two@example.jp"), ledger["10010002"])
+    one, two = make_member(tenant, "one@example.jp"), make_member(tenant, "two@example.jp")
+    link(one, ledger["10010001"])
+    link(two, ledger["10010002"])
     run = crashed_importer(tenant, "bills", bills("1001-0001", "1001-0002"))
 
     with broker():
@@ -205,25 +209,27 @@ def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
     calls = [json.loads(raw) for raw in queued]
     assert {call["headers"]["task"] for call in calls} == {"waterportal.tasks.send_tenant_email"}
     arguments = [json.loads(base64.b64decode(call["body"]))[0] for call in calls]
+    # With the member's id and the kind of email, for the one-click unsubscribe headers.
     assert sorted(arguments) == [
-        ["one@example.jp", "new_bill", tenant.pk],
-        ["two@example.jp", "new_bill", tenant.pk],
+        ["one@example.jp", "new_bill", tenant.pk, one.pk, "new_bill"],
+        ["two@example.jp", "new_bill", tenant.pk, two.pk, "new_bill"],
     ]
     # What the worker sends: the email rendered as it was before into each message,
     # Japanese whatever the worker's language.
     with translation.override("en"):
         for args in arguments:
             send_tenant_email.apply(args=args, throw=True)
-    subject, text, html = emails.render("new_bill", {"tenant": tenant})
-    assert subject == "【おうむ町 水道ポータル】新しい検針・料金のお知らせ"
-    assert "新しい検針・料金の情報が届きました" in text and "0120-000-111" in text
     assert sorted(m.to[0] for m in mail.outbox) == ["one@example.jp", "two@example.jp"]
-    for message in mail.outbox:
-        assert (message.subject, message.body, html_of(message)) == (
-            subject,
-            text,
-            html,
+    for message, member in zip(sorted(mail.outbox, key=lambda m: m.to[0]), (one, two), strict=True):
+        unsubscribe = emails.unsubscribe_url(member.pk, "new_bill")
+        subject, text, html = emails.render(
+            "new_bill", {"tenant": tenant, "unsubscribe_url": unsubscribe}
         )
+        assert subject == "【おうむ町 水道ポータル】新しい検針・料金のお知らせ"
+        assert "新しい検針・料金の情報が届きました" in text and "0120-000-111" in text
+        assert (message.subject, message.body, html_of(message)) == (subject, text, html)
+        assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def sweep() -> dict[str, int]:
