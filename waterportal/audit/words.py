@@ -204,7 +204,6 @@ LABELS: dict[str, str] = {
     "inquiry_status": "お問い合わせの状態",
     "entry": "質問の番号",
     "question": "質問",
-    "category": "分類",
     "direction": "移動",
     "is_published": "公開",
     "answer": "回答",
