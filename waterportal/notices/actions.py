@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
 from waterportal.audit.actions import record
+from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze
 from waterportal.notices import mailing
 from waterportal.notices.models import (
     DEFAULT_CATEGORIES,
@@ -72,6 +73,10 @@ def _set_targets(notice: Notice, customer_ids: list[int]) -> None:
         ),
         batch_size=5000,
     )
+    if len(customer_ids) >= ANALYZE_AFTER:
+        # As after a large import: with the statistics of an empty table, PostgreSQL
+        # joins the members to the targets row by row, and the emails' batches crawl.
+        transaction.on_commit(lambda: analyze(NoticeTarget))
 
 
 def _needs_targets(fields: NoticeFields, targets: list[int] | None) -> None:
