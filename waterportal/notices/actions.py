@@ -251,11 +251,8 @@ def _summary(notice: Notice) -> dict:
 
 
 def _visible(notice: Notice, now) -> bool:
-    return (
-        notice.status == Notice.Status.PUBLISHED
-        and notice.starts_at <= now
-        and (notice.ends_at is None or notice.ends_at > now)
-    )
+    """Whether residents see ``notice`` at ``now``: the same rule as the pages'."""
+    return Notice.objects.live(now).filter(pk=notice.pk).exists()
 
 
 def do_publish_notice(notice: Notice, *, actor, source: str = "", now=None) -> Notice:
