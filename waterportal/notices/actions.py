@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
 from waterportal.audit.actions import record
+from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze
 from waterportal.notices import mailing
 from waterportal.notices.models import (
     DEFAULT_CATEGORIES,
@@ -72,6 +73,10 @@ def _set_targets(notice: Notice, customer_ids: list[int]) -> None:
         ),
         batch_size=5000,
     )
+    if len(customer_ids) >= ANALYZE_AFTER:
+        # As after a large import: with the statistics of an empty table, PostgreSQL
+        # joins the members to the targets row by row, and the emails' batches crawl.
+        transaction.on_commit(lambda: analyze(NoticeTarget))
 
 
 def _needs_targets(fields: NoticeFields, targets: list[int] | None) -> None:
@@ -246,11 +251,8 @@ def _summary(notice: Notice) -> dict:
 
 
 def _visible(notice: Notice, now) -> bool:
-    return (
-        notice.status == Notice.Status.PUBLISHED
-        and notice.starts_at <= now
-        and (notice.ends_at is None or notice.ends_at > now)
-    )
+    """Whether residents see ``notice`` at ``now``: the same rule as the pages'."""
+    return Notice.objects.live(now).filter(pk=notice.pk).exists()
 
 
 def do_publish_notice(notice: Notice, *, actor, source: str = "", now=None) -> Notice:

@@ -46,7 +46,7 @@ class NoticeForm(forms.Form):
             "max_length": "本文は10,000文字までにしてください。",
         },
     )
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
         label="分類",
         queryset=NoticeCategory.objects.none(),
         empty_label=None,
@@ -80,7 +80,7 @@ class NoticeForm(forms.Form):
         label="使用者番号のCSVファイル（1列目が使用者番号）",
         required=False,
     )
-    prefix = forms.CharField(
+    address_prefix = forms.CharField(
         label="給水場所の始めの文字（例: おうむ町本町1丁目）",
         required=False,
         max_length=200,
@@ -115,10 +115,12 @@ class NoticeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.editing = editing
-        self.fields["category"].queryset = NoticeCategory.objects.filter(tenant=tenant)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = NoticeCategory.objects.filter(tenant=tenant)
 
     def clean(self):
-        data = super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "公開終了は、公開開始より後の日時にしてください。")
@@ -131,9 +133,9 @@ class NoticeForm(forms.Form):
         by = data.get("target_by") or "numbers"
         try:
             if by == "prefix":
-                if data.get("prefix") or self.editing is None:
+                if data.get("address_prefix") or self.editing is None:
                     data["targets"] = targeting.by_address_prefix(
-                        self.tenant, data.get("prefix", "")
+                        self.tenant, data.get("address_prefix", "")
                     )
                 return
             if by == "csv":
@@ -149,7 +151,7 @@ class NoticeForm(forms.Form):
                     return  # keep the contracts chosen before
             data["targets"] = targeting.by_numbers(self.tenant, numbers)
         except targeting.TargetError as error:
-            field = {"prefix": "prefix", "csv": "csv_file"}.get(by, "numbers")
+            field = {"prefix": "address_prefix", "csv": "csv_file"}.get(by, "numbers")
             self.add_error(field, str(error))
 
     def notice_fields(self) -> NoticeFields:

@@ -40,6 +40,12 @@ class NoticeCategory(models.Model):
         return self.name
 
 
+def active_links(now):
+    """The links that let a member see a contract at ``now``: the one rule for "the
+    members of a contract", for the pages (``visible_to``) and the emails alike."""
+    return Link.objects.filter(revoked_at__isnull=True, active_from__lte=timezone.localdate(now))
+
+
 class NoticeQuerySet(models.QuerySet["Notice"]):
     def live(self, now) -> "NoticeQuerySet":
         """Published, started, not yet ended: what someone may see at ``now``."""
@@ -54,15 +60,9 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     def visible_to(self, member, now) -> "NoticeQuerySet":
         """The live notices of ``member``'s town that are for them: for everyone, for
         every member, or for a contract they have an active link to."""
-        today = timezone.localdate(now)
         targeted = NoticeTarget.objects.filter(notice_id=OuterRef("pk")).filter(
             Exists(
-                Link.objects.filter(
-                    member_id=member.pk,
-                    customer_id=OuterRef("customer_id"),
-                    revoked_at__isnull=True,
-                    active_from__lte=today,
-                )
+                active_links(now).filter(member_id=member.pk, customer_id=OuterRef("customer_id"))
             )
         )
         return (

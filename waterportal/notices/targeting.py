@@ -43,7 +43,7 @@ def numbers_in_csv(data: bytes) -> list[str]:
         raise TargetError(
             "CSVファイルの文字コードが読めません。UTF-8かShift_JISで保存してください。"
         )
-    numbers = []
+    numbers: list[str] = []
     for row in csv.reader(io.StringIO(text)):
         if not row or not row[0].strip():
             continue

@@ -1,6 +1,7 @@
 """Notices for the tests: one written and published in a line, as staff would."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ def category(tenant: Tenant, name: str = "その他") -> NoticeCategory:
 
 def notice_fields(tenant: Tenant, **changes) -> NoticeFields:
     """A notice's fields: 配水管工事に伴う断水のお知らせ for every member, from now."""
-    fields = {
+    fields: dict[str, Any] = {
         "title": "配水管工事に伴う断水のお知らせ",
         "body": "12月10日 9時から12時まで断水します。\n詳しくは https://www.town.oumu.example.jp/suido をご覧ください。",
         "category": category(tenant, changes.pop("category_name", "断水・濁水")),

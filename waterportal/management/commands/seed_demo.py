@@ -18,6 +18,7 @@ from waterportal.exchange.demo import write_demo_files
 from waterportal.exchange.models import ImportRun
 from waterportal.inquiries import demo as inquiries_demo
 from waterportal.lib.kana import printed_number
+from waterportal.notices import demo as notices_demo
 from waterportal.staff.actions import do_create_staff
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
@@ -102,6 +103,7 @@ class Command(BaseCommand):
                 raise CommandError(f"デモのファイルを取り込めませんでした:\n{lines}")
         self.stdout.write(f"デモの自治体「{tenant.name}」を作りました。連携ファイル: {directory}")
         inquiries_demo.seed(tenant)
+        notices_demo.seed(tenant)
         return tenant
 
     def _print_hints(self, tenant: Tenant) -> None:

@@ -32,6 +32,11 @@ def console_addresses() -> list[str]:
 
 def test_the_console_has_pages_to_guard():
     assert "/staff/" in console_addresses() and "/staff/members" in console_addresses()
+    # Notices: the list, writing, the categories and one notice's page and actions.
+    for address in ("/staff/notices", "/staff/notices/new", "/staff/notices/categories"):
+        assert address in console_addresses()
+    for action in ("", "/edit", "/publish", "/withdraw"):
+        assert f"/staff/notices/1{action}" in console_addresses()
 
 
 HELP_ADDRESSES = [

@@ -102,7 +102,13 @@ def test_contracts_chosen_by_a_pasted_list_a_csv_or_an_address(console, tenant, 
     )
     console.post(
         "/staff/notices/new",
-        form(tenant, title="北町", audience="contracts", target_by="prefix", prefix="おうむ町北町"),
+        form(
+            tenant,
+            title="北町",
+            audience="contracts",
+            target_by="prefix",
+            address_prefix="おうむ町北町",
+        ),
     )
     counts = {n.title: n.targets.count() for n in Notice.objects.all()}
     assert counts == {"一覧": 1, "CSV": 2, "北町": 1}
@@ -112,7 +118,7 @@ def test_contracts_chosen_by_a_pasted_list_a_csv_or_an_address(console, tenant, 
 def test_an_address_matching_nothing_is_shown_on_the_form(console, tenant, customer):
     page = console.post(
         "/staff/notices/new",
-        form(tenant, audience="contracts", target_by="prefix", prefix="みなみ町"),
+        form(tenant, audience="contracts", target_by="prefix", address_prefix="みなみ町"),
     )
     assert page.status_code == 400 and "「みなみ町」で始まる契約はありません" in page.text
 
