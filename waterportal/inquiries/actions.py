@@ -84,21 +84,31 @@ def _key(tenant: Tenant, address: str) -> str:
     return f"{tenant.pk}:{normalize_email(address)}"
 
 
-def _check(policy: ratelimit.Policy, key: str, now) -> None:
+def _take(*limits: tuple[ratelimit.Policy, str], now) -> None:
+    """Check every limit, then count one event for each: inside the transaction, after
+    the town's row lock (``_lock_town``), so requests sent at once are counted in turn.
+    Raises ``Limited`` (the caller's transaction rolls back: nothing is counted)."""
     try:
-        ratelimit.check(policy, key, now)
+        for policy, key in limits:
+            ratelimit.check(policy, key, now)
+        for policy, key in limits:
+            ratelimit.take(policy, key, now)
     except ratelimit.Limited as exc:
         raise Limited(exc.until) from None
 
 
-def _check_submit_limits(tenant: Tenant, address: str, source: str, now) -> None:
-    _check(SUBMIT_ADDRESS, _key(tenant, address), now)
-    _check(SUBMIT_SOURCE, f"{tenant.pk}:{source}", now)
+def _take_submit_limits(tenant: Tenant, address: str, source: str, now) -> None:
+    _take(
+        (SUBMIT_ADDRESS, _key(tenant, address)),
+        (SUBMIT_SOURCE, f"{tenant.pk}:{source}"),
+        now=now,
+    )
 
 
-def _count_submit(tenant: Tenant, address: str, source: str, now) -> None:
-    ratelimit.hit(SUBMIT_ADDRESS, _key(tenant, address), now)
-    ratelimit.hit(SUBMIT_SOURCE, f"{tenant.pk}:{source}", now)
+def _lock_town(tenant: Tenant) -> None:
+    # The town's row, locked: it orders two inquiries (or replies) sent at once, for
+    # their numbering and for the limits counted against them.
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
 
 def contract_choices(member: User, *, today: dt.date | None = None):
@@ -113,8 +123,7 @@ def contract_choices(member: User, *, today: dt.date | None = None):
 
 
 def _new_inquiry(tenant: Tenant, *, now, **fields) -> Inquiry:
-    # One numbering per town: the town's row, locked, orders two inquiries sent at once.
-    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+    # One numbering per town: the caller holds the town's row lock (``_lock_town``).
     last = Inquiry.objects.filter(tenant=tenant).aggregate(m=Max("seq"))["m"] or 0
     seq = last + 1
     return Inquiry.objects.create(
@@ -207,15 +216,15 @@ def do_submit_inquiry(
     Kind(kind)
     if customer is not None and not contract_choices(member).filter(pk=customer.pk).exists():
         raise ContractNotYours()
-    _check_submit_limits(tenant, member.email, source, now)
     with transaction.atomic():
+        _lock_town(tenant)
+        _take_submit_limits(tenant, member.email, source, now)
         inquiry = _new_inquiry(
             tenant, now=now, kind=kind, subject=subject, member=member, customer=customer
         )
         InquiryMessage.objects.create(
             tenant=tenant, inquiry=inquiry, author=member, body=body, created_at=now
         )
-        _count_submit(tenant, member.email, source, now)
         record(
             tenant,
             "inquiry_submitted",
@@ -268,11 +277,11 @@ def do_submit_guest_inquiry(
     now = now or timezone.now()
     email = normalize_email(email)
     Kind(kind)
-    _check_submit_limits(tenant, email, source, now)
     with transaction.atomic():
+        _lock_town(tenant)
+        _take_submit_limits(tenant, email, source, now)
         inquiry = _new_inquiry(tenant, now=now, kind=kind, subject=subject, email=email)
         InquiryMessage.objects.create(tenant=tenant, inquiry=inquiry, body=body, created_at=now)
-        _count_submit(tenant, email, source, now)
         record(
             tenant,
             "inquiry_guest_submitted",
@@ -297,11 +306,14 @@ def do_resident_reply(
     now = now or timezone.now()
     tenant = inquiry.tenant
     address = _resident_address(inquiry) or ""
-    _check(REPLY_ADDRESS, _key(tenant, address), now)
     with transaction.atomic():
+        # The town first, as a new inquiry does: one address's replies to its several
+        # inquiries are counted in turn.
+        _lock_town(tenant)
         inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk, tenant=tenant)
         if inquiry.status == Status.CLOSED:
             raise InquiryClosed()
+        _take((REPLY_ADDRESS, _key(tenant, address)), now=now)
         before = inquiry.status
         InquiryMessage.objects.create(
             tenant=tenant, inquiry=inquiry, author=member, body=body, created_at=now
@@ -313,7 +325,6 @@ def do_resident_reply(
             inquiry.waiting_since = now
             fields += ["status", "waiting_since"]
         inquiry.save(update_fields=fields)
-        ratelimit.hit(REPLY_ADDRESS, _key(tenant, address), now)
         record(
             tenant,
             "inquiry_resident_replied",
