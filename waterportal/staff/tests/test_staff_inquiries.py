@@ -59,6 +59,27 @@ def test_opening_an_inquiry_is_a_look_on_record(console, tenant, member):
     assert look.data["inquiry"] == inquiry.pk
 
 
+def test_an_answer_sent_back_for_a_correction_is_a_look_too(console, tenant, member):
+    """The page shown again with the form's error holds the thread and the address."""
+    inquiry = make_inquiry(tenant, member=member)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/answer", {"body": ""})
+    assert response.status_code == 200 and "本文です" in text_of(response)
+    look = AuditEvent.objects.get(action="staff_viewed_inquiry")
+    assert look.actor == console.staff and look.member == member
+    assert look.data["inquiry"] == inquiry.pk
+    console.get(f"/staff/inquiries/{inquiry.pk}")
+    assert AuditEvent.objects.filter(action="staff_viewed_inquiry").count() == 2
+
+
+def test_opening_the_inbox_is_a_look_on_record(console, tenant):
+    shown = make_inquiry(tenant, subject="漏水の件")
+    make_inquiry(tenant, status=Status.CLOSED)
+    assert "漏水の件" in text_of(console.get("/staff/inquiries"))
+    look = AuditEvent.objects.get(action="staff_listed_inquiries")
+    assert look.actor == console.staff and look.source == "127.0.0.1"
+    assert look.data["tab"] == "new" and look.data["inquiries"] == [shown.pk]
+
+
 def test_a_guests_inquiry_shows_the_confirmed_address(console, tenant):
     inquiry = make_inquiry(tenant, email="guest@example.jp")
     assert "guest@example.jp" in text_of(console.get(f"/staff/inquiries/{inquiry.pk}"))
