@@ -76,6 +76,14 @@ class InquiryClosed(InquiryError):
     """The inquiry is 完了: a reply starts a new inquiry instead."""
 
 
+class NotByHand(InquiryError):
+    """回答済み comes with an answer (``do_answer``), never set by hand."""
+
+
+# The states staff may put an inquiry in by hand (the page's buttons).
+BY_HAND = (Status.NEW, Status.IN_PROGRESS, Status.CLOSED)
+
+
 class NotStaffOfTown(InquiryError):
     """The assignee is not an acting member of the town's staff."""
 
@@ -426,11 +434,27 @@ def do_answer(inquiry: Inquiry, *, body: str, actor: User, source: str, now=None
     return inquiry
 
 
+def _unanswered_since(inquiry: Inquiry, now) -> dt.datetime:
+    """Since when the resident has waited: their first message after the latest answer
+    (their question itself when never answered), or ``now`` when they wrote nothing
+    since (staff take up an answered inquiry again)."""
+    theirs = inquiry.messages.filter(from_staff=False)
+    if inquiry.answered_at is not None:
+        theirs = theirs.filter(created_at__gt=inquiry.answered_at)
+    first = theirs.order_by("created_at", "pk").values_list("created_at", flat=True).first()
+    return first or now
+
+
 def do_set_status(inquiry: Inquiry, status: str, *, actor: User, source: str, now=None) -> Inquiry:
-    """Staff put the inquiry in ``status`` by hand (対応中 again, 完了…). Returns it
-    unchanged when it already was."""
+    """Staff put the inquiry in ``status`` by hand: 未対応 or 対応中 again, or 完了
+    (``BY_HAND``). Raises ``NotByHand`` for 回答済み, which only an answer sets
+    (``do_answer``). Returns it unchanged when it already was. An inquiry opened again
+    waits since the resident's first message not answered, not since now: closing it
+    does not restart the clock of a question nobody answered."""
     now = now or timezone.now()
     status = Status(status)
+    if status not in BY_HAND:
+        raise NotByHand()
     with transaction.atomic():
         inquiry = _locked(inquiry, actor)
         before = inquiry.status
@@ -439,7 +463,7 @@ def do_set_status(inquiry: Inquiry, status: str, *, actor: User, source: str, no
         inquiry.status = status
         inquiry.closed_at = now if status == Status.CLOSED else None
         if status in WAITING and inquiry.waiting_since is None:
-            inquiry.waiting_since = now
+            inquiry.waiting_since = _unanswered_since(inquiry, now)
         elif status not in WAITING:
             inquiry.waiting_since = None
         inquiry.save(update_fields=["status", "closed_at", "waiting_since"])

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from waterportal.audit.models import AuditEvent
+from waterportal.inquiries import actions as inquiry_actions
 from waterportal.inquiries.models import Inquiry, Status
 from waterportal.testing import mails_to, make_member, make_staff, settings_form_of, text_of
 from waterportal.testing.inquiries import make_inquiry
@@ -138,6 +139,69 @@ def test_closing_and_opening_again(console, tenant):
     assert inquiry.waiting_since is not None
     assert AuditEvent.objects.filter(action="staff_closed_inquiry").count() == 1
     assert AuditEvent.objects.filter(action="staff_changed_inquiry_status").count() == 1
+
+
+def test_answered_cannot_be_set_by_hand(console, tenant):
+    inquiry = make_inquiry(tenant)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "answered"})
+    assert response.status_code == 400
+    assert "この状態にはできません" in text_of(response)
+    assert "「回答する」の欄から回答を送ってください" in text_of(response)
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW and inquiry.answered_at is None
+    assert not AuditEvent.objects.filter(action="staff_changed_inquiry_status").exists()
+
+
+def test_the_action_refuses_answered_by_hand(console, tenant):
+    inquiry = make_inquiry(tenant)
+    with pytest.raises(inquiry_actions.NotByHand):
+        inquiry_actions.do_set_status(
+            inquiry, Status.ANSWERED, actor=console.staff, source="127.0.0.1"
+        )
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW
+
+
+@pytest.mark.parametrize("status", ["new", "in_progress", "closed"])
+def test_the_states_the_page_offers_can_be_set_by_hand(console, tenant, status):
+    inquiry = make_inquiry(tenant, status=Status.IN_PROGRESS if status == "new" else Status.NEW)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": status})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == status
+
+
+def test_closing_and_opening_again_keeps_the_waiting_of_a_question_never_answered(console, tenant):
+    asked = timezone.now() - 3 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    inquiry_actions.do_close(inquiry, actor=console.staff, source="127.0.0.1", now=asked + DAY)
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "in_progress"})
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.IN_PROGRESS and inquiry.waiting_since == asked
+
+
+def test_opening_an_answered_one_again_waits_since_the_residents_reply(console, tenant):
+    asked = timezone.now() - 5 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    staff, ip = console.staff, "127.0.0.1"
+    inquiry_actions.do_answer(inquiry, body="回答です", actor=staff, source=ip, now=asked + DAY)
+    replied = asked + 2 * DAY
+    inquiry_actions.do_resident_reply(inquiry, body="まだです", source=ip, now=replied)
+    inquiry_actions.do_close(inquiry, actor=staff, source=ip, now=asked + 3 * DAY)
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "new"})
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW and inquiry.waiting_since == replied
+
+
+def test_opening_an_answered_one_again_with_no_reply_waits_from_now(console, tenant):
+    asked = timezone.now() - 5 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    inquiry_actions.do_answer(
+        inquiry, body="回答です", actor=console.staff, source="127.0.0.1", now=asked + DAY
+    )
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "in_progress"})
+    inquiry.refresh_from_db()
+    assert inquiry.waiting_since == timezone.now()
 
 
 @pytest.mark.parametrize("role", ["clerk", "viewer"])

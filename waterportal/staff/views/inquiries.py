@@ -165,9 +165,15 @@ def answer(request, inquiry_id: int):
 def set_status(request, inquiry_id: int):
     found = _inquiry(request, inquiry_id)
     status = request.POST.get("status", "")
-    if status not in Status.values:
-        messages.error(request, "状態を選んでください。")
-        return redirect("staff:inquiry", found.pk)
+    if status not in inquiry_actions.BY_HAND:
+        # 回答済み comes with an answer only; anything else is not a state at all.
+        messages.error(
+            request,
+            "この状態にはできません。回答済みにするには、「回答する」の欄から回答を送ってください。"
+            if status == Status.ANSWERED
+            else "状態を選んでください。",
+        )
+        return _page(request, found, status=400)
     inquiry_actions.do_set_status(found, status, actor=request.user, source=client_ip(request))
     messages.success(request, f"{found.reference}を「{Status(status).label}」にしました。")
     return redirect("staff:inquiry", found.pk)
