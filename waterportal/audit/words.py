@@ -83,6 +83,7 @@ ACTIONS: dict[str, str] = {
     "inquiry_submitted": "お問い合わせを送信（会員）",
     "inquiry_guest_submitted": "お問い合わせを送信（会員以外）",
     "inquiry_resident_replied": "お問い合わせに住民が返信",
+    "staff_listed_inquiries": "お問い合わせの一覧を表示",
     "staff_viewed_inquiry": "お問い合わせを表示",
     "staff_assigned_inquiry": "お問い合わせの担当者を設定",
     "staff_answered_inquiry": "お問い合わせに回答",

@@ -76,6 +76,14 @@ class InquiryClosed(InquiryError):
     """The inquiry is 完了: a reply starts a new inquiry instead."""
 
 
+class NotByHand(InquiryError):
+    """回答済み comes with an answer (``do_answer``), never set by hand."""
+
+
+# The states staff may put an inquiry in by hand (the page's buttons).
+BY_HAND = (Status.NEW, Status.IN_PROGRESS, Status.CLOSED)
+
+
 class NotStaffOfTown(InquiryError):
     """The assignee is not an acting member of the town's staff."""
 
@@ -84,21 +92,31 @@ def _key(tenant: Tenant, address: str) -> str:
     return f"{tenant.pk}:{normalize_email(address)}"
 
 
-def _check(policy: ratelimit.Policy, key: str, now) -> None:
+def _take(*limits: tuple[ratelimit.Policy, str], now) -> None:
+    """Check every limit, then count one event for each: inside the transaction, after
+    the town's row lock (``_lock_town``), so requests sent at once are counted in turn.
+    Raises ``Limited`` (the caller's transaction rolls back: nothing is counted)."""
     try:
-        ratelimit.check(policy, key, now)
+        for policy, key in limits:
+            ratelimit.check(policy, key, now)
+        for policy, key in limits:
+            ratelimit.take(policy, key, now)
     except ratelimit.Limited as exc:
         raise Limited(exc.until) from None
 
 
-def _check_submit_limits(tenant: Tenant, address: str, source: str, now) -> None:
-    _check(SUBMIT_ADDRESS, _key(tenant, address), now)
-    _check(SUBMIT_SOURCE, f"{tenant.pk}:{source}", now)
+def _take_submit_limits(tenant: Tenant, address: str, source: str, now) -> None:
+    _take(
+        (SUBMIT_ADDRESS, _key(tenant, address)),
+        (SUBMIT_SOURCE, f"{tenant.pk}:{source}"),
+        now=now,
+    )
 
 
-def _count_submit(tenant: Tenant, address: str, source: str, now) -> None:
-    ratelimit.hit(SUBMIT_ADDRESS, _key(tenant, address), now)
-    ratelimit.hit(SUBMIT_SOURCE, f"{tenant.pk}:{source}", now)
+def _lock_town(tenant: Tenant) -> None:
+    # The town's row, locked: it orders two inquiries (or replies) sent at once, for
+    # their numbering and for the limits counted against them.
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
 
 def contract_choices(member: User, *, today: dt.date | None = None):
@@ -113,8 +131,7 @@ def contract_choices(member: User, *, today: dt.date | None = None):
 
 
 def _new_inquiry(tenant: Tenant, *, now, **fields) -> Inquiry:
-    # One numbering per town: the town's row, locked, orders two inquiries sent at once.
-    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+    # One numbering per town: the caller holds the town's row lock (``_lock_town``).
     last = Inquiry.objects.filter(tenant=tenant).aggregate(m=Max("seq"))["m"] or 0
     seq = last + 1
     return Inquiry.objects.create(
@@ -207,15 +224,15 @@ def do_submit_inquiry(
     Kind(kind)
     if customer is not None and not contract_choices(member).filter(pk=customer.pk).exists():
         raise ContractNotYours()
-    _check_submit_limits(tenant, member.email, source, now)
     with transaction.atomic():
+        _lock_town(tenant)
+        _take_submit_limits(tenant, member.email, source, now)
         inquiry = _new_inquiry(
             tenant, now=now, kind=kind, subject=subject, member=member, customer=customer
         )
         InquiryMessage.objects.create(
             tenant=tenant, inquiry=inquiry, author=member, body=body, created_at=now
         )
-        _count_submit(tenant, member.email, source, now)
         record(
             tenant,
             "inquiry_submitted",
@@ -268,11 +285,11 @@ def do_submit_guest_inquiry(
     now = now or timezone.now()
     email = normalize_email(email)
     Kind(kind)
-    _check_submit_limits(tenant, email, source, now)
     with transaction.atomic():
+        _lock_town(tenant)
+        _take_submit_limits(tenant, email, source, now)
         inquiry = _new_inquiry(tenant, now=now, kind=kind, subject=subject, email=email)
         InquiryMessage.objects.create(tenant=tenant, inquiry=inquiry, body=body, created_at=now)
-        _count_submit(tenant, email, source, now)
         record(
             tenant,
             "inquiry_guest_submitted",
@@ -297,11 +314,14 @@ def do_resident_reply(
     now = now or timezone.now()
     tenant = inquiry.tenant
     address = _resident_address(inquiry) or ""
-    _check(REPLY_ADDRESS, _key(tenant, address), now)
     with transaction.atomic():
+        # The town first, as a new inquiry does: one address's replies to its several
+        # inquiries are counted in turn.
+        _lock_town(tenant)
         inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk, tenant=tenant)
         if inquiry.status == Status.CLOSED:
             raise InquiryClosed()
+        _take((REPLY_ADDRESS, _key(tenant, address)), now=now)
         before = inquiry.status
         InquiryMessage.objects.create(
             tenant=tenant, inquiry=inquiry, author=member, body=body, created_at=now
@@ -313,7 +333,6 @@ def do_resident_reply(
             inquiry.waiting_since = now
             fields += ["status", "waiting_since"]
         inquiry.save(update_fields=fields)
-        ratelimit.hit(REPLY_ADDRESS, _key(tenant, address), now)
         record(
             tenant,
             "inquiry_resident_replied",
@@ -415,11 +434,27 @@ def do_answer(inquiry: Inquiry, *, body: str, actor: User, source: str, now=None
     return inquiry
 
 
+def _unanswered_since(inquiry: Inquiry, now) -> dt.datetime:
+    """Since when the resident has waited: their first message after the latest answer
+    (their question itself when never answered), or ``now`` when they wrote nothing
+    since (staff take up an answered inquiry again)."""
+    theirs = inquiry.messages.filter(from_staff=False)
+    if inquiry.answered_at is not None:
+        theirs = theirs.filter(created_at__gt=inquiry.answered_at)
+    first = theirs.order_by("created_at", "pk").values_list("created_at", flat=True).first()
+    return first or now
+
+
 def do_set_status(inquiry: Inquiry, status: str, *, actor: User, source: str, now=None) -> Inquiry:
-    """Staff put the inquiry in ``status`` by hand (対応中 again, 完了…). Returns it
-    unchanged when it already was."""
+    """Staff put the inquiry in ``status`` by hand: 未対応 or 対応中 again, or 完了
+    (``BY_HAND``). Raises ``NotByHand`` for 回答済み, which only an answer sets
+    (``do_answer``). Returns it unchanged when it already was. An inquiry opened again
+    waits since the resident's first message not answered, not since now: closing it
+    does not restart the clock of a question nobody answered."""
     now = now or timezone.now()
     status = Status(status)
+    if status not in BY_HAND:
+        raise NotByHand()
     with transaction.atomic():
         inquiry = _locked(inquiry, actor)
         before = inquiry.status
@@ -428,7 +463,7 @@ def do_set_status(inquiry: Inquiry, status: str, *, actor: User, source: str, no
         inquiry.status = status
         inquiry.closed_at = now if status == Status.CLOSED else None
         if status in WAITING and inquiry.waiting_since is None:
-            inquiry.waiting_since = now
+            inquiry.waiting_since = _unanswered_since(inquiry, now)
         elif status not in WAITING:
             inquiry.waiting_since = None
         inquiry.save(update_fields=["status", "closed_at", "waiting_since"])

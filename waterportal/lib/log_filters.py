@@ -8,14 +8,21 @@ import re
 _SECRET_IN_PATH = re.compile(r"(/staff/welcome/\d+)\.[\w-]+")
 # A guest's link to their inquiry (/inquiries/t/<token>): an expired one is a 404.
 _INQUIRY_TOKEN_IN_PATH = re.compile(r"(/inquiries/t/)[\w-]+")
+# The question typed on the help page (/help?q=…) may hold a name or a phone number;
+# runserver's access lines print the query string. Any path's q= is hidden: the
+# console's searches (members, "try the search") hold names too.
+_QUESTION_IN_QUERY = re.compile(r"([?&;]q=)[^&\s\"'#]*")
 
 
 def _hide(text: str) -> str:
-    return _INQUIRY_TOKEN_IN_PATH.sub(r"\1…", _SECRET_IN_PATH.sub(r"\1.…", text))
+    text = _SECRET_IN_PATH.sub(r"\1.…", text)
+    text = _INQUIRY_TOKEN_IN_PATH.sub(r"\1…", text)
+    return _QUESTION_IN_QUERY.sub(r"\1…", text)
 
 
 class HideLinkSecrets(logging.Filter):
-    """Replaces the secret of an emailed link in a logged path with ``…``."""
+    """Replaces the secret of an emailed link in a logged path, and the question of a
+    search (``q=``), with ``…``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

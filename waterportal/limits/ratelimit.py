@@ -96,6 +96,20 @@ def hit(policy: Policy, raw_key: str, now: dt.datetime | None = None) -> dt.date
     return None
 
 
+def take(policy: Policy, raw_key: str, now: dt.datetime | None = None) -> None:
+    """Check and count one event as one step: raise ``Limited`` while the key is locked
+    out, else count the event (``hit``), which locks the key when it reaches the limit.
+
+    Call it inside the caller's transaction, after taking a row lock that every request
+    counting this key takes too (an inquiry's town row, say), and before the write it
+    limits: then two requests sent at once are counted one after the other, and the one
+    over the limit is refused (its transaction rolled back) instead of both passing a
+    check made before either counted.
+    """
+    check(policy, raw_key, now)
+    hit(policy, raw_key, now)
+
+
 def count(policy: Policy, raw_key: str, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     return RateEvent.objects.filter(

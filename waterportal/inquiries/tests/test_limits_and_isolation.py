@@ -4,12 +4,19 @@ inquiries invisible from the other's pages."""
 import datetime as dt
 import io
 import logging
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from waterportal.inquiries import actions
 from waterportal.inquiries.models import Inquiry
 from waterportal.lib.log_filters import HideLinkSecrets
+from waterportal.limits import ratelimit
+from waterportal.tenants.models import Tenant
 from waterportal.testing import mails_to, make_customer, make_link, make_member, sign_in, text_of
 from waterportal.testing.inquiries import confirm_guest, make_inquiry, send_inquiry
 
@@ -135,3 +142,91 @@ def test_an_expired_guest_links_token_never_reaches_the_log(portal, tenant, cloc
     finally:
         handler.setStream(previous)  # type: ignore[attr-defined]
     assert "Not Found: /inquiries/t/" in out.getvalue() and token not in out.getvalue()
+
+
+# --- The limits hold under requests sent at once -------------------------------------
+
+
+def _guest_submit(tenant, email="guest@example.jp", source="203.0.113.9"):
+    return actions.do_submit_guest_inquiry(
+        tenant, email, kind="other", subject="s", body="b", source=source
+    )
+
+
+def test_a_refused_inquiry_counts_for_no_limit(tenant):
+    """The limits are checked and counted in the inquiry's transaction: one refused by
+    the address's limit leaves the source's count as it was."""
+    for i in range(5):
+        _guest_submit(tenant, source=f"203.0.113.{i}")
+    source_before = ratelimit.count(actions.SUBMIT_SOURCE, f"{tenant.pk}:198.51.100.1")
+    with pytest.raises(actions.Limited):
+        _guest_submit(tenant, source="198.51.100.1")
+    assert ratelimit.count(actions.SUBMIT_SOURCE, f"{tenant.pk}:198.51.100.1") == source_before
+    assert Inquiry.objects.count() == 5
+
+
+def test_the_sixth_inquiry_of_an_address_is_refused_through_the_action(tenant, clock):
+    for i in range(5):
+        _guest_submit(tenant, source=f"203.0.113.{i}")
+    with pytest.raises(actions.Limited) as refused:
+        _guest_submit(tenant, source="198.51.100.1")
+    assert refused.value.until == timezone.now() + dt.timedelta(hours=24)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifteen_inquiries_sent_at_once_from_one_address_pass_five_only(tenant):
+    """Fifteen requests wait together on the town's lock; once it is free, they are
+    counted in turn and five pass."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time (the race needs concurrent writers)")
+    held, release = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def hold_town():
+        try:
+            with scopes_disabled(), transaction.atomic():
+                Tenant.objects.select_for_update().get(pk=tenant.pk)
+                held.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def submit(i: int):
+        try:
+            with scopes_disabled():
+                _guest_submit(tenant, source=f"203.0.113.{i}")
+            outcomes.append("sent")
+        except actions.Limited:
+            outcomes.append("limited")
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_town)
+    holder.start()
+    assert held.wait(10)
+    senders = [threading.Thread(target=submit, args=(i,)) for i in range(15)]
+    for sender in senders:
+        sender.start()
+    _wait_for_lock_waiters(15)
+    release.set()
+    holder.join(30)
+    for sender in senders:
+        sender.join(30)
+
+    assert sorted(outcomes) == ["limited"] * 10 + ["sent"] * 5
+    assert Inquiry.objects.filter(tenant=tenant).count() == 5
+
+
+def _wait_for_lock_waiters(n: int) -> None:
+    """Until ``n`` other sessions wait for a row lock (PostgreSQL's own view of it)."""
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0] >= n:
+                return
+            threading.Event().wait(0.01)
+    raise AssertionError(f"{n} sessions never waited for the town's lock")

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from waterportal.audit.models import AuditEvent
+from waterportal.inquiries import actions as inquiry_actions
 from waterportal.inquiries.models import Inquiry, Status
 from waterportal.testing import mails_to, make_member, make_staff, settings_form_of, text_of
 from waterportal.testing.inquiries import make_inquiry
@@ -57,6 +58,27 @@ def test_opening_an_inquiry_is_a_look_on_record(console, tenant, member):
     look = AuditEvent.objects.get(action="staff_viewed_inquiry")
     assert look.actor == console.staff and look.member == member
     assert look.data["inquiry"] == inquiry.pk
+
+
+def test_an_answer_sent_back_for_a_correction_is_a_look_too(console, tenant, member):
+    """The page shown again with the form's error holds the thread and the address."""
+    inquiry = make_inquiry(tenant, member=member)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/answer", {"body": ""})
+    assert response.status_code == 200 and "本文です" in text_of(response)
+    look = AuditEvent.objects.get(action="staff_viewed_inquiry")
+    assert look.actor == console.staff and look.member == member
+    assert look.data["inquiry"] == inquiry.pk
+    console.get(f"/staff/inquiries/{inquiry.pk}")
+    assert AuditEvent.objects.filter(action="staff_viewed_inquiry").count() == 2
+
+
+def test_opening_the_inbox_is_a_look_on_record(console, tenant):
+    shown = make_inquiry(tenant, subject="漏水の件")
+    make_inquiry(tenant, status=Status.CLOSED)
+    assert "漏水の件" in text_of(console.get("/staff/inquiries"))
+    look = AuditEvent.objects.get(action="staff_listed_inquiries")
+    assert look.actor == console.staff and look.source == "127.0.0.1"
+    assert look.data["tab"] == "new" and look.data["inquiries"] == [shown.pk]
 
 
 def test_a_guests_inquiry_shows_the_confirmed_address(console, tenant):
@@ -117,6 +139,69 @@ def test_closing_and_opening_again(console, tenant):
     assert inquiry.waiting_since is not None
     assert AuditEvent.objects.filter(action="staff_closed_inquiry").count() == 1
     assert AuditEvent.objects.filter(action="staff_changed_inquiry_status").count() == 1
+
+
+def test_answered_cannot_be_set_by_hand(console, tenant):
+    inquiry = make_inquiry(tenant)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "answered"})
+    assert response.status_code == 400
+    assert "この状態にはできません" in text_of(response)
+    assert "「回答する」の欄から回答を送ってください" in text_of(response)
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW and inquiry.answered_at is None
+    assert not AuditEvent.objects.filter(action="staff_changed_inquiry_status").exists()
+
+
+def test_the_action_refuses_answered_by_hand(console, tenant):
+    inquiry = make_inquiry(tenant)
+    with pytest.raises(inquiry_actions.NotByHand):
+        inquiry_actions.do_set_status(
+            inquiry, Status.ANSWERED, actor=console.staff, source="127.0.0.1"
+        )
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW
+
+
+@pytest.mark.parametrize("status", ["new", "in_progress", "closed"])
+def test_the_states_the_page_offers_can_be_set_by_hand(console, tenant, status):
+    inquiry = make_inquiry(tenant, status=Status.IN_PROGRESS if status == "new" else Status.NEW)
+    response = console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": status})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == status
+
+
+def test_closing_and_opening_again_keeps_the_waiting_of_a_question_never_answered(console, tenant):
+    asked = timezone.now() - 3 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    inquiry_actions.do_close(inquiry, actor=console.staff, source="127.0.0.1", now=asked + DAY)
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "in_progress"})
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.IN_PROGRESS and inquiry.waiting_since == asked
+
+
+def test_opening_an_answered_one_again_waits_since_the_residents_reply(console, tenant):
+    asked = timezone.now() - 5 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    staff, ip = console.staff, "127.0.0.1"
+    inquiry_actions.do_answer(inquiry, body="回答です", actor=staff, source=ip, now=asked + DAY)
+    replied = asked + 2 * DAY
+    inquiry_actions.do_resident_reply(inquiry, body="まだです", source=ip, now=replied)
+    inquiry_actions.do_close(inquiry, actor=staff, source=ip, now=asked + 3 * DAY)
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "new"})
+    inquiry.refresh_from_db()
+    assert inquiry.status == Status.NEW and inquiry.waiting_since == replied
+
+
+def test_opening_an_answered_one_again_with_no_reply_waits_from_now(console, tenant):
+    asked = timezone.now() - 5 * DAY
+    inquiry = make_inquiry(tenant, when=asked)
+    inquiry_actions.do_answer(
+        inquiry, body="回答です", actor=console.staff, source="127.0.0.1", now=asked + DAY
+    )
+    console.post(f"/staff/inquiries/{inquiry.pk}/status", {"status": "in_progress"})
+    inquiry.refresh_from_db()
+    assert inquiry.waiting_since == timezone.now()
 
 
 @pytest.mark.parametrize("role", ["clerk", "viewer"])

@@ -58,13 +58,24 @@ def inbox(request):
         status: Inquiry.objects.filter(tenant=request.tenant, status=status).count()
         for status in (Status.NEW, Status.IN_PROGRESS)
     }
+    shown = found[:PAGE_SIZE]
+    # The list shows subjects and who asked (the subject is the resident's free text):
+    # a look, on record, of the inquiries shown.
+    actions.do_record_staff_look(
+        request.user,
+        "staff_listed_inquiries",
+        source=client_ip(request),
+        tab=tab,
+        found=len(shown),
+        inquiries=[i.pk for i in shown],
+    )
     return render(
         request,
         "staff/inquiries.html",
         {
             "tabs": TABS,
             "tab": tab,
-            "rows": waiting_rows(request.tenant, found[:PAGE_SIZE], today),
+            "rows": waiting_rows(request.tenant, shown, today),
             "more": len(found) > PAGE_SIZE,
             "counts": counts,
             "target_days": request.tenant.inquiry_target_days,
@@ -81,6 +92,16 @@ def _inquiry(request, inquiry_id: int) -> Inquiry:
 
 
 def _page(request, inquiry: Inquiry, *, answer_form=None, status=200):
+    """The inquiry's page: its thread and the resident's address or account, so every
+    rendering of it (an answer sent back for a correction too) is a look, on record."""
+    actions.do_record_staff_look(
+        request.user,
+        "staff_viewed_inquiry",
+        source=client_ip(request),
+        member=inquiry.member,
+        inquiry=inquiry.pk,
+        reference=inquiry.reference,
+    )
     (row,) = waiting_rows(request.tenant, [inquiry], timezone.localdate())
     can_act = request.user.staff_role in ACTING
     return render(
@@ -101,17 +122,7 @@ def _page(request, inquiry: Inquiry, *, answer_form=None, status=200):
 @require_safe
 @staff_page()
 def inquiry(request, inquiry_id: int):
-    found = _inquiry(request, inquiry_id)
-    # The thread and the resident's address or account: a look, on record.
-    actions.do_record_staff_look(
-        request.user,
-        "staff_viewed_inquiry",
-        source=client_ip(request),
-        member=found.member,
-        inquiry=found.pk,
-        reference=found.reference,
-    )
-    return _page(request, found)
+    return _page(request, _inquiry(request, inquiry_id))
 
 
 @require_POST
@@ -154,9 +165,15 @@ def answer(request, inquiry_id: int):
 def set_status(request, inquiry_id: int):
     found = _inquiry(request, inquiry_id)
     status = request.POST.get("status", "")
-    if status not in Status.values:
-        messages.error(request, "状態を選んでください。")
-        return redirect("staff:inquiry", found.pk)
+    if status not in inquiry_actions.BY_HAND:
+        # 回答済み comes with an answer only; anything else is not a state at all.
+        messages.error(
+            request,
+            "この状態にはできません。回答済みにするには、「回答する」の欄から回答を送ってください。"
+            if status == Status.ANSWERED
+            else "状態を選んでください。",
+        )
+        return _page(request, found, status=400)
     inquiry_actions.do_set_status(found, status, actor=request.user, source=client_ip(request))
     messages.success(request, f"{found.reference}を「{Status(status).label}」にしました。")
     return redirect("staff:inquiry", found.pk)
