@@ -440,3 +440,73 @@ with scopes_disabled():
                             active_from=timezone.localdate() - dt.timedelta(days=30))
     print("link", Link.objects.filter(member=member).order_by("pk").first().pk)
 """
+
+
+# --- The demo town's staff console and axe-core, shared by the browser tests ---
+
+DESKTOP = {"width": 1280, "height": 800}
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+# seed_demo prints ten recovery codes for the demo 管理者. Each is taken once, and an
+# authenticator code only once in its 30 seconds, so every test that signs in to the
+# console of the one portal has a code of its own.
+RECOVERY_CODE = {
+    "staff-enrolment": 0,
+    "staff-texts": 1,
+    "inquiries": 7,
+    "notices": 8,
+    "helpcentre": 9,
+}
+
+
+def axe_clean(page, name: str) -> None:
+    """No violation of axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{name}:\n" + results.generate_report()
+
+
+def demo_manager(seed_output: str) -> tuple[str, str, bytes]:
+    """The demo 管理者's address, password and authenticator key, as seed_demo printed them."""
+    import base64
+    import re
+
+    account = re.search(r"デモの管理者:\s+(\S+) / パスワード (\S+)", seed_output)
+    key = re.search(r"認証アプリの秘密鍵: ([A-Z2-7]+)", seed_output)
+    assert account and key, seed_output
+    return account.group(1), account.group(2), base64.b32decode(key.group(1))
+
+
+def sign_in_to_console(page, portal, test: str) -> None:
+    """The demo 管理者 signs in to the console with the recovery code of ``test``."""
+    import re
+
+    email, password, _key = demo_manager(portal.seed_output)
+    codes = re.search(r"リカバリーコード（一度だけ表示）:\s+(.+)", portal.seed_output)
+    assert codes, portal.seed_output
+    page.goto(portal.url(f"/staff/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="次へ").click()
+    page.get_by_label("確認コード").fill(codes.group(1).split()[RECOVERY_CODE[test]])
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/staff/")
+
+
+@pytest.fixture
+def resident(portal) -> str:
+    """A member of the demo town (水道 次郎) with two live links; their address."""
+    from waterportal.testing import STRONG_PASSWORD
+
+    email = f"resident-{secrets.token_hex(3)}@example.jp"
+    manage(
+        "shell",
+        "-c",
+        MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD),
+        env=portal.env,
+    )
+    return email

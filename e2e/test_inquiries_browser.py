@@ -8,37 +8,12 @@ import secrets
 
 import pytest
 
-from e2e.conftest import MAKE_MEMBER, TENANT, Screen, manage
+from e2e.conftest import DESKTOP, TENANT, Screen, axe_clean, sign_in_to_console
 from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def accessible(page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, f"{name}:\n" + results.generate_report()
-
-
-@pytest.fixture
-def resident(portal) -> str:
-    """A member of the demo town (水道 次郎) with two live links; their address."""
-    email = f"inquirer-{secrets.token_hex(3)}@example.jp"
-    manage(
-        "shell",
-        "-c",
-        MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD),
-        env=portal.env,
-    )
-    return email
 
 
 def member_sign_in(page, portal, email: str) -> None:
@@ -48,22 +23,6 @@ def member_sign_in(page, portal, email: str) -> None:
     page.get_by_label("パスワード").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url(re.compile(r".*/$"))
-
-
-def staff_sign_in(page, portal, recovery_code: int) -> None:
-    """The demo 管理者, with one of the recovery codes seed_demo printed (an
-    authenticator code is taken once only, and other tests sign in the same way)."""
-    account = re.search(r"デモの管理者:\s+(\S+) / パスワード (\S+)", portal.seed_output)
-    codes = re.search(r"リカバリーコード（一度だけ表示）:\s+(.+)", portal.seed_output)
-    assert account and codes, portal.seed_output
-    page.set_viewport_size(DESKTOP)
-    page.goto(portal.url(f"/staff/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(account.group(1))
-    page.get_by_label("パスワード").fill(account.group(2))
-    page.get_by_role("button", name="次へ").click()
-    page.get_by_label("確認コード").fill(codes.group(1).split()[recovery_code])
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/staff/")
 
 
 def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(
@@ -79,7 +38,7 @@ def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(
     screen.shows("お問い合わせ")
     assert page.get_by_role("link", name=re.compile("よくある質問")).count() >= 1
     screen.check("inquiry form", zoom=True)
-    accessible(page, "inquiry form")
+    axe_clean(page, "inquiry form")
     page.get_by_label("種類").select_option(label="料金・支払い")
     page.get_by_label("件名").fill("口座振替の開始時期について")
     page.get_by_label("本文").fill("口座振替はいつの請求から始まりますか。")
@@ -89,26 +48,27 @@ def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"Q-\d{4}-\d{6}", reference)
     screen.check("inquiry sent")
-    accessible(page, "inquiry sent")
+    axe_clean(page, "inquiry sent")
     smtp.wait_for(resident, reference)
     page.get_by_role("button", name="ログアウト").click()
 
     # The demo 管理者 finds it in the inbox, takes it and answers.
-    staff_sign_in(page, portal, recovery_code=7)
+    page.set_viewport_size(DESKTOP)
+    sign_in_to_console(page, portal, "inquiries")
     menu = page.get_by_role("navigation", name="職員メニュー")
     menu.get_by_role("link", name=re.compile("お問い合わせ")).click()
     page.wait_for_url("**/staff/inquiries")
-    accessible(page, "inbox")
+    axe_clean(page, "inbox")
     page.get_by_role("link", name=reference).click()
     page.wait_for_url(re.compile(r".*/staff/inquiries/\d+$"))
     assert "口座振替はいつの請求から始まりますか。" in page.content()
-    accessible(page, "inquiry in the console")
+    axe_clean(page, "inquiry in the console")
     page.get_by_role("button", name="自分が担当する").click()
     page.get_by_label("回答", exact=True).fill("次回の検針分の請求から口座振替になります。")
     page.get_by_role("button", name="回答を送る").click()
     page.wait_for_url(re.compile(r".*/staff/inquiries/\d+$"))
     assert "回答しました" in page.content()
-    accessible(page, "answered inquiry in the console")
+    axe_clean(page, "answered inquiry in the console")
     page.get_by_role("button", name="ログアウト").click()
 
     # The member follows the emailed link and reads the answer.
@@ -120,12 +80,12 @@ def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(
     screen.shows("口座振替の開始時期について")
     assert "次回の検針分の請求から口座振替になります。" in page.content()
     screen.check("answer", zoom=True)
-    accessible(page, "answer")
+    axe_clean(page, "answer")
     page.goto(portal.url("/inquiries"))
     screen.shows("これまでのお問い合わせ")
     assert "回答済み" in page.content()
     screen.check("history")
-    accessible(page, "history")
+    axe_clean(page, "history")
 
 
 def test_a_guest_confirms_the_address_and_sends_on_a_phone(portal, phone, smtp, tmp_path):
@@ -136,18 +96,18 @@ def test_a_guest_confirms_the_address_and_sends_on_a_phone(portal, phone, smtp, 
     page.goto(portal.url(f"/inquiries/new?tenant={TENANT}"))
     page.wait_for_url("**/inquiries/email*")
     screen.check("guest email", zoom=True)
-    accessible(page, "guest email")
+    axe_clean(page, "guest email")
     page.get_by_label("メールアドレス").fill(address)
     page.get_by_role("button", name="認証コードの送信").click()
     page.wait_for_url("**/inquiries/code")
-    accessible(page, "guest code")
+    axe_clean(page, "guest code")
     mail = smtp.wait_for(address, "認証コード")
     code = re.search(r"認証コード: (\d{6})", mail.text)
     assert code, mail.text
     page.get_by_label("認証コード").fill(code.group(1))
     page.get_by_role("button", name="次へ").click()
     screen.shows("お問い合わせ")
-    accessible(page, "guest form")
+    axe_clean(page, "guest form")
     page.get_by_label("種類").select_option(label="登録・ログイン")
     page.get_by_label("件名").fill("登録の前に質問です")
     page.get_by_label("本文").fill("使用者番号はどこに書かれていますか。")
@@ -160,4 +120,4 @@ def test_a_guest_confirms_the_address_and_sends_on_a_phone(portal, phone, smtp, 
     page.goto(link.group(0))
     screen.shows("登録の前に質問です")
     screen.check("guest thread")
-    accessible(page, "guest thread")
+    axe_clean(page, "guest thread")

@@ -8,45 +8,20 @@ import secrets
 
 import pytest
 
-from e2e.conftest import MAKE_MEMBER, TENANT, manage
+from e2e.conftest import DESKTOP, TENANT, axe_clean, sign_in_to_console
 from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 
 
 def accessible_and_fits(page, name: str, sizes=(PHONE,)) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     for size in sizes:
         page.set_viewport_size(size)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], f"{name}: scrolls sideways at {size['width']} px"
-        results = Axe().run(page, options=WCAG_21_AA)
-        assert results.violations_count == 0, f"{name} at {size['width']} px:\n" + (
-            results.generate_report()
-        )
-
-
-def sign_in_to_console(page, portal) -> None:
-    """With one of the recovery codes seed_demo printed (an authenticator code is taken
-    once only; the console's browser tests use the first ones)."""
-    account = re.search(r"デモの管理者:\s+(\S+) / パスワード (\S+)", portal.seed_output)
-    codes = re.search(r"リカバリーコード（一度だけ表示）:\s+(.+)", portal.seed_output)
-    assert account and codes, portal.seed_output
-    page.goto(portal.url(f"/staff/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(account.group(1))
-    page.get_by_label("パスワード").fill(account.group(2))
-    page.get_by_role("button", name="次へ").click()
-    page.get_by_label("確認コード").fill(codes.group(1).split()[7])
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/staff/")
+        axe_clean(page, f"{name} at {size['width']} px")
 
 
 def unread_count(page) -> int:
@@ -55,23 +30,11 @@ def unread_count(page) -> int:
     return int(found.group(1)) if found else 0
 
 
-@pytest.fixture
-def resident(portal) -> str:
-    email = f"notices-{secrets.token_hex(3)}@example.jp"
-    manage(
-        "shell",
-        "-c",
-        MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD),
-        env=portal.env,
-    )
-    return email
-
-
 def test_staff_publish_a_notice_and_a_member_reads_it_on_a_phone(portal, phone, resident):
     title = f"水質検査の結果について {secrets.token_hex(2)}"
     page = phone.new_page()
     page.set_viewport_size(DESKTOP)
-    sign_in_to_console(page, portal)
+    sign_in_to_console(page, portal, "notices")
 
     page.get_by_role("navigation", name="職員メニュー").get_by_role("link", name="お知らせ").click()
     page.wait_for_url("**/staff/notices")

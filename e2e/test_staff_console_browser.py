@@ -11,50 +11,20 @@ from pathlib import Path
 import pytest
 from django_otp.oath import totp
 
-from e2e.conftest import MAKE_MEMBER, TENANT, manage
+from e2e.conftest import DESKTOP, TENANT, axe_clean, demo_manager, manage, sign_in_to_console
 from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
-WCAG_21_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def demo_manager(seed_output: str) -> tuple[str, str, bytes]:
-    account = re.search(r"デモの管理者:\s+(\S+) / パスワード (\S+)", seed_output)
-    key = re.search(r"認証アプリの秘密鍵: ([A-Z2-7]+)", seed_output)
-    assert account and key, seed_output
-    return account.group(1), account.group(2), base64.b32decode(key.group(1))
 
 
 def accessible_and_fits(page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     for size in (DESKTOP, TABLET):
         page.set_viewport_size(size)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], f"{name}: scrolls sideways at {size['width']} px"
-        results = Axe().run(page, options=WCAG_21_AA)
-        assert results.violations_count == 0, f"{name} at {size['width']} px:\n" + (
-            results.generate_report()
-        )
-
-
-@pytest.fixture
-def resident(portal) -> str:
-    """A member of the demo town with two live links; their address."""
-    email = f"resident-{secrets.token_hex(3)}@example.jp"
-    manage(
-        "shell",
-        "-c",
-        MAKE_MEMBER.format(tenant=TENANT, email=email, password=STRONG_PASSWORD),
-        env=portal.env,
-    )
-    return email
+        axe_clean(page, f"{name} at {size['width']} px")
 
 
 @pytest.fixture
@@ -163,24 +133,9 @@ def test_the_demo_manager_signs_in_and_every_console_page_passes_axe(
     assert "契約" in page.content() and "ご本人から転居の連絡があったため" in page.content()
 
 
-def sign_in_to_console(page, portal, recovery_code: int) -> None:
-    """With one of the recovery codes seed_demo printed: an authenticator code is taken
-    once only, and the tests of one portal may sign in within the same 30 seconds."""
-    email, password, _secret = demo_manager(portal.seed_output)
-    codes = re.search(r"リカバリーコード（一度だけ表示）:\s+(.+)", portal.seed_output)
-    assert codes, portal.seed_output
-    page.goto(portal.url(f"/staff/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(password)
-    page.get_by_role("button", name="次へ").click()
-    page.get_by_label("確認コード").fill(codes.group(1).split()[recovery_code])
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/staff/")
-
-
 def test_an_invited_member_of_staff_enrols_through_the_emailed_link(portal, phone, smtp):
     page = phone.new_page()
-    sign_in_to_console(page, portal, recovery_code=0)
+    sign_in_to_console(page, portal, "staff-enrolment")
     page.goto(portal.url("/staff/staff"))
     address = f"kensa-{secrets.token_hex(3)}@town.oumu.example.jp"
     page.get_by_label("氏名").fill("検査 三郎")
@@ -209,7 +164,7 @@ def test_an_invited_member_of_staff_enrols_through_the_emailed_link(portal, phon
 
 def test_a_new_text_version_is_accepted_by_a_resident_at_their_next_login(portal, phone, resident):
     page = phone.new_page()
-    sign_in_to_console(page, portal, recovery_code=1)
+    sign_in_to_console(page, portal, "staff-texts")
     page.goto(portal.url("/staff/settings/texts?kind=terms"))
     page.get_by_role("radio", name="利用規約").check()
     page.get_by_label("版の名前").fill(f"試験版 {secrets.token_hex(2)}")
