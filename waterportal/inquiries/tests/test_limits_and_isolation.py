@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from waterportal.accounts import codes
 from waterportal.inquiries import actions
 from waterportal.inquiries.models import Inquiry
 from waterportal.lib.log_filters import HideLinkSecrets
@@ -230,3 +231,13 @@ def _wait_for_lock_waiters(n: int) -> None:
                 return
             threading.Event().wait(0.01)
     raise AssertionError(f"{n} sessions never waited for the town's lock")
+
+
+def test_codes_for_the_form_are_limited_per_source_across_towns(tenant, other_tenant):
+    for i in range(20):
+        town = (tenant, other_tenant)[i % 2]
+        actions.do_request_inquiry_code(town, f"a{i}@example.jp", source="203.0.113.9")
+    with pytest.raises(codes.SendLimitReached):
+        actions.do_request_inquiry_code(tenant, "last@example.jp", source="203.0.113.9")
+    with pytest.raises(codes.SendLimitReached):
+        actions.do_request_inquiry_code(other_tenant, "last@example.jp", source="203.0.113.9")
