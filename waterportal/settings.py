@@ -339,7 +339,10 @@ LOGGING = {
             "style": "{",
         },
     },
-    "filters": {"hide_link_secrets": {"()": "waterportal.lib.log_filters.HideLinkSecrets"}},
+    "filters": {
+        "hide_link_secrets": {"()": "waterportal.lib.log_filters.HideLinkSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     # Every handler that can print a path hides the secrets in it (HideLinkSecrets).
     "handlers": {
         "console": {
@@ -352,12 +355,18 @@ LOGGING = {
             "formatter": "django.server",
             "filters": ["hide_link_secrets"],
         },
+        # Django's error mail to ADMINS, as by default (its subject holds the path).
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "hide_link_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django's own handlers (DEFAULT_LOGGING's console, mail_admins) would print the
+        # Django's own handlers (DEFAULT_LOGGING's console, under DEBUG) would print the
         # paths of 404s unfiltered: its loggers use the filtered ones instead.
-        "django": {"handlers": [], "level": "INFO"},
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # Inline tasks (no REDIS_URL) would log a line per mail and warn about the

@@ -2,8 +2,8 @@
 
 A code is 6 digits from ``secrets``, stored as a keyed hash, valid for ``CODE_TTL``,
 single use, voided by a newer code, and dead after ``MAX_ATTEMPTS`` wrong entries.
-Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR``,
-and none for a day once ``WRONG_CODES`` (100 wrong entries of one purpose in 24 hours:
+Issuing is limited per address: one code per ``RESEND_INTERVAL`` and ``MAX_PER_HOUR`` in
+each town, ``CODES_TO_ADDRESS`` an hour across every town and purpose, and none for a day once ``WRONG_CODES`` (100 wrong entries of one purpose in 24 hours:
 five codes an hour with five tries each would otherwise allow 600 guesses a day at a
 password-reset code); and the requests that mail a code to any address are limited per
 source address (``count_source_request``), or one machine could have codes mailed to
@@ -32,6 +32,12 @@ CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 MAX_PER_HOUR = 5
+# Codes mailed to one address in an hour across every municipality and purpose: the
+# per-town limit (``MAX_PER_HOUR``) alone lets one stranger's address receive five an
+# hour from each town, asking with ?tenant= of one town after another.
+CODES_TO_ADDRESS = ratelimit.Policy(
+    "code-address", 10, dt.timedelta(hours=1), dt.timedelta(hours=1)
+)
 # Wrong entries per (municipality, address, purpose) in 24 hours, across all its codes.
 WRONG_CODES = ratelimit.Policy("code-wrong", 100, dt.timedelta(hours=24), dt.timedelta(hours=24))
 
@@ -121,6 +127,12 @@ def issue_code(
         raise SendTooSoon(recent[0] + RESEND_INTERVAL)
     if len(recent) >= MAX_PER_HOUR:
         raise SendLimitReached(recent[-1] + dt.timedelta(hours=1))
+    # Counted only for a code issued (a refusal above mails nothing); keyed by the
+    # address alone, hashed as every limit's key (``ratelimit``).
+    until = ratelimit.locked_until(CODES_TO_ADDRESS, email, now)
+    if until is not None:
+        raise SendLimitReached(until)
+    ratelimit.hit(CODES_TO_ADDRESS, email, now)
 
     plain = generate_code()
     return replace_secret(tenant, purpose, email, plain, expires_at=now + CODE_TTL, now=now), plain

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from waterportal.helpcentre import search
 from waterportal.helpcentre.models import HelpCategory, HelpEntry, HelpSearchDay
@@ -52,6 +53,29 @@ def count_search(tenant, *, answered: bool, now=None) -> None:
     HelpSearchDay.objects.filter(tenant=tenant, day=day).update(
         searches=F("searches") + 1, unanswered=F("unanswered") + (0 if answered else 1)
     )
+
+
+# The session's last questions, as short keyed hashes: one asked again (a reload, the
+# back button, a shared link opened twice) counts once.
+ASKED_KEY = "help_asked"
+ASKED_KEPT = 10
+
+
+def first_time_asked(session, tenant, question: str) -> bool:
+    """Whether this session asks ``question`` of the town for the first time (among its
+    last ``ASKED_KEPT`` questions), remembering it. The question is kept only as a
+    short hash keyed with the secret key, of its normalised form (width, kana, case and
+    spaces folded), never in clear."""
+    folded = " ".join(search.normalize(question).split())
+    digest = salted_hmac(
+        "waterportal.helpcentre.asked", f"{tenant.pk}:{folded}", algorithm="sha256"
+    ).hexdigest()[:16]
+    asked = session.get(ASKED_KEY)
+    asked = [a for a in asked if isinstance(a, str)] if isinstance(asked, list) else []
+    if digest in asked:
+        return False
+    session[ASKED_KEY] = (asked + [digest])[-ASKED_KEPT:]
+    return True
 
 
 def search_counts(tenant, *, days: int = 30, now=None) -> dict[str, int]:

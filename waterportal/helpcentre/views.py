@@ -25,5 +25,10 @@ def help_page(request):
     context = {"categories": categories, "question": question}
     if question:
         context["answers"] = queries.answers(request.tenant, question)
-        queries.count_search(request.tenant, answered=bool(context["answers"]))
+        # A question counts once: GET only (a HEAD shows nothing to anyone), once per
+        # session.
+        if request.method == "GET" and queries.first_time_asked(
+            request.session, request.tenant, question
+        ):
+            queries.count_search(request.tenant, answered=bool(context["answers"]))
     return render(request, "helpcentre/help.html", context)

@@ -35,7 +35,8 @@ from waterportal.tenants.calendar import local_date, start_of_day
 from waterportal.tenants.models import Tenant
 
 # Against abuse of the form: inquiries sent per address (a member's account or a
-# guest's confirmed address) and per source address; requests to mail a code per source.
+# guest's confirmed address) and per source address; requests to mail a code per source
+# (across every town).
 SUBMIT_ADDRESS = ratelimit.Policy(
     "inquiry-address", 5, dt.timedelta(hours=24), dt.timedelta(hours=24)
 )
@@ -49,8 +50,10 @@ CODE_SOURCE = ratelimit.Policy(
     "inquiry-code-source", 20, dt.timedelta(hours=1), dt.timedelta(hours=1)
 )
 
-# How long a guest's mailed link opens their inquiry.
+# How long a guest's mailed link opens their inquiry, and at most how long after the
+# inquiry was closed (完了): nothing is left to do there, and the mail may be forwarded.
 GUEST_LINK_TTL = dt.timedelta(days=90)
+CLOSED_GUEST_LINK_TTL = dt.timedelta(days=30)
 # How long a guest's confirmed address lets them send the form.
 CONFIRMED_TTL = dt.timedelta(minutes=30)
 
@@ -190,11 +193,16 @@ def _resident_address(inquiry: Inquiry) -> str | None:
 
 
 def find_guest_inquiry(tenant: Tenant, token: str, *, now=None) -> Inquiry | None:
-    """The inquiry of a guest's link, or None (unknown, expired, another town's)."""
+    """The inquiry of a guest's link, or None (unknown, expired, another town's, or
+    closed more than ``CLOSED_GUEST_LINK_TTL`` ago)."""
     now = now or timezone.now()
     link = (
         GuestLink.objects.select_related("inquiry")
         .filter(tenant=tenant, token_hash=GuestLink.hash_token(token), expires_at__gt=now)
+        .exclude(
+            inquiry__status=Status.CLOSED,
+            inquiry__closed_at__lte=now - CLOSED_GUEST_LINK_TTL,
+        )
         .first()
     )
     return link.inquiry if link is not None else None
@@ -257,7 +265,8 @@ def do_request_inquiry_code(tenant: Tenant, email: str, *, source: str, now=None
     """
     now = now or timezone.now()
     email = normalize_email(email)
-    codes.count_source_request(CODE_SOURCE, f"{tenant.pk}:{source}", now=now)
+    # Per source across every town, as registration's: alternating ?tenant= gains nothing.
+    codes.count_source_request(CODE_SOURCE, source, now=now)
     with transaction.atomic():
         row, plain = codes.issue_code(tenant, CodePurpose.INQUIRY, email, now=now)
         queue_code_email(row, plain)

@@ -103,6 +103,9 @@ def new(request):
                     body=data["body"],
                     source=source,
                 )
+                # Sent: the next person at a shared computer cannot send as this
+                # address (another inquiry asks for a new code).
+                request.session.pop(GUEST_KEY, None)
         except actions.Limited as exc:
             form.add_error(None, texts.limited(exc, request.tenant))
         except actions.ContractNotYours:
@@ -155,6 +158,9 @@ def code(request):
         except codes.CodeError as exc:
             form.add_error("code", account_texts.code_refused(exc))
         else:
+            # The session now lets its holder send as the address: a new key, so a
+            # session id known before (fixed by someone else) is worth nothing.
+            request.session.cycle_key()
             state["confirmed_at"] = timezone.now().isoformat()
             request.session[GUEST_KEY] = state
             return redirect("inquiries:new")

@@ -8,6 +8,9 @@ import pytest
 from waterportal.accounts import codes
 from waterportal.accounts.models import VerificationCode
 from waterportal.audit.models import AuditEvent
+from waterportal.limits import ratelimit
+from waterportal.limits.models import RateEvent
+from waterportal.tenants.actions import do_create_tenant
 from waterportal.testing import (
     TARO,
     WEDNESDAY,
@@ -203,3 +206,40 @@ def test_99_wrong_codes_in_a_day_still_allow_a_new_code(portal, clock):
         with pytest.raises(codes.CodeWrong):
             codes.check_code(portal.tenant, "reset", TARO.email, wrong)
     assert codes.check_code(portal.tenant, "reset", TARO.email, plain)
+
+
+def test_an_address_gets_at_most_ten_codes_an_hour_across_every_town(tenant, other_tenant, clock):
+    """Five an hour per town alone would let one stranger's address be mailed five codes
+    an hour from each town, asking with ?tenant= of one town after another."""
+    third = do_create_tenant(slug="minami", name="みなみ村")
+    towns = [tenant, other_tenant, third]
+    purposes = ["signup", "reset", "inquiry"]
+    for i in range(10):
+        codes.issue_code(towns[i % 3], purposes[i % 3], "stranger@example.jp")
+        clock.shift(dt.timedelta(seconds=61))
+    last = WEDNESDAY + dt.timedelta(seconds=61 * 9)
+    with pytest.raises(codes.SendLimitReached) as refused:
+        codes.issue_code(towns[10 % 3], "signup", "stranger@example.jp")
+    assert refused.value.until == last + dt.timedelta(hours=1)
+    # Alternating two towns: the eleventh is refused as well.
+    with pytest.raises(codes.SendLimitReached):
+        codes.issue_code(other_tenant, "reset", "stranger@example.jp")
+    # Another address is not concerned; the address itself again after the hour.
+    codes.issue_code(tenant, "signup", "neighbour@example.jp")
+    clock.move_to(last + dt.timedelta(hours=1, seconds=1))
+    codes.issue_code(tenant, "signup", "stranger@example.jp")
+
+
+def test_the_portal_wide_limit_is_kept_under_a_hashed_key(tenant, other_tenant, clock):
+    codes.issue_code(tenant, "signup", "stranger@example.jp")
+    codes.issue_code(other_tenant, "signup", "stranger@example.jp")
+    (key,) = set(RateEvent.objects.filter(policy="code-address").values_list("key", flat=True))
+    assert "stranger" not in key and len(key) == 64
+    assert RateEvent.objects.filter(policy="code-address").count() == 2
+
+
+def test_a_code_refused_by_the_towns_limit_is_not_counted_across_towns(tenant, clock):
+    codes.issue_code(tenant, "signup", "stranger@example.jp")
+    with pytest.raises(codes.SendTooSoon):
+        codes.issue_code(tenant, "signup", "stranger@example.jp")
+    assert ratelimit.count(codes.CODES_TO_ADDRESS, "stranger@example.jp") == 1

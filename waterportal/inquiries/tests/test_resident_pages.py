@@ -1,12 +1,22 @@
 """The resident's side: a member's form, history and thread; a guest's code, form and link."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from waterportal.audit.models import AuditEvent
+from waterportal.inquiries import actions
 from waterportal.inquiries.models import GuestLink, Inquiry, Status
-from waterportal.testing import mails_to, make_customer, make_link, make_member, text_of
+from waterportal.testing import (
+    code_from_mail,
+    mails_to,
+    make_customer,
+    make_link,
+    make_member,
+    text_of,
+)
 from waterportal.testing.inquiries import QUESTION, confirm_guest, make_inquiry, send_inquiry
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -119,3 +129,37 @@ def test_the_guest_form_closes_half_an_hour_after_the_code(portal, clock):
     confirm_guest(portal, GUEST)
     clock.shift(31 * 60)
     assert portal.get("/inquiries/new").url == "/inquiries/email"
+
+
+def test_a_right_code_gives_the_session_a_new_key(portal):
+    portal.post("/inquiries/email", {"email": GUEST})
+    before = portal.client.session.session_key
+    portal.post("/inquiries/code", {"code": code_from_mail(GUEST)})
+    assert portal.client.session.session_key != before
+    assert GUEST in text_of(portal.get("/inquiries/new"))
+
+
+def test_once_sent_the_next_person_at_the_computer_cannot_send_as_the_guest(portal):
+    confirm_guest(portal, GUEST)
+    assert send_inquiry(portal).url == "/inquiries/done"
+    reference = Inquiry.objects.get().reference
+    assert reference in text_of(portal.get("/inquiries/done"))
+    assert portal.get("/inquiries/new").url == "/inquiries/email"
+    assert send_inquiry(portal).url == "/inquiries/email"
+    assert Inquiry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "closed_days_ago,opens", [(None, True), (29, True), (30, False), (31, False)]
+)
+def test_a_closed_inquirys_guest_link_stops_30_days_after_closing(
+    portal, tenant, clock, closed_days_ago, opens
+):
+    sent = timezone.now() - dt.timedelta(days=60)
+    inquiry = make_inquiry(tenant, email=GUEST, when=sent)
+    token = actions._guest_link(inquiry, sent)  # valid for 90 days, to 30 days from now
+    if closed_days_ago is not None:
+        inquiry.status = Status.CLOSED
+        inquiry.closed_at = timezone.now() - dt.timedelta(days=closed_days_ago)
+        inquiry.save(update_fields=["status", "closed_at"])
+    assert portal.get(f"/inquiries/t/{token}").status_code == (200 if opens else 404)
