@@ -8,7 +8,7 @@ import os
 
 import pytest
 import redis
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
@@ -108,7 +108,11 @@ def test_the_unsubscribe_page_asks_before_it_turns_anything_off(tenant, member):
 
 def test_a_forged_or_broken_unsubscribe_link_changes_nothing(tenant, member):
     token = emails.unsubscribe_token(member.pk, "notices")
-    for bad in (token[:-2] + "xx", "abc", token.replace(str(member.pk), "999", 1)):
+    someone_else = emails.unsubscribe_token(member.pk + 1000, "notices")
+    # Another member's id under this token's signature; a kind that does not exist.
+    swapped = someone_else.split(":", 1)[0] + ":" + token.split(":", 1)[1]
+    wrong_kind = signing.dumps([member.pk, "everything"], salt="waterportal.emails.unsubscribe")
+    for bad in (token[:-2] + "xx", "abc", swapped, wrong_kind, someone_else):
         assert Client().post(f"/unsubscribe/{bad}").status_code == 404
     member.refresh_from_db()
     assert member.notify_notices is True
