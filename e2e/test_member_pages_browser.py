@@ -74,6 +74,14 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
             screen.shows(heading)
         screen.check(path.strip("/").replace("/", "-").replace("?", "-"), zoom=True)
 
+    # The demo town's notices: the list, and one of them (the important charge notice).
+    page.goto(portal.url("/notices"))
+    screen.shows("お知らせ")
+    screen.check("notices", zoom=True)
+    page.locator("ul.notice-list a").first.click()
+    page.wait_for_url(re.compile(r".*/notices/\d+$"))
+    screen.check("a notice", zoom=True)
+
 
 def test_the_history_table_reads_whole_words_on_a_pc(phone, portal, member, tmp_path):
     email, link_id = member
