@@ -44,6 +44,7 @@ def test_the_guide_from_login_page_to_completion(portal, customer):
     assert step3.redirect_chain[-1][0] == "/register/code"
     assert "迷惑メールフォルダ" in step3.text and "メールアドレスの確認" in step3.text
     assert "認証コードを再送信" in step3.text and "メールアドレスを修正する" in step3.text
+    assert 'action="/register/resend"' in step3.text and 'href="/register?fix=1"' in step3.text
     (message,) = mails_to(TARO.email)
     assert "10分" in message.body and "お心当たりがない場合" in message.body
 

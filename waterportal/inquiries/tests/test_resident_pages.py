@@ -118,6 +118,9 @@ def test_a_wrong_code_keeps_the_form_closed(portal):
     portal.post("/inquiries/email", {"email": GUEST})
     response = portal.post("/inquiries/code", {"code": "000000"})
     assert "認証コードが正しくありません" in text_of(response)
+    # What to do next: send the code again, or put the address right.
+    assert 'action="/inquiries/code/resend"' in response.content.decode()
+    assert 'href="/inquiries/email"' in response.content.decode()
     assert portal.get("/inquiries/new").url == "/inquiries/email"
 
 
