@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, quote_etag
 from django.views.decorators.http import require_GET, require_safe
 
 from waterportal.pwa.icons import ICONS, draw_icon, icon_key
@@ -130,11 +131,18 @@ def _shell_version(request) -> str:
 @require_safe
 def service_worker(request):
     """The service worker, served from the site's root so that its scope is every page.
-    ``no-cache``: the browser asks for it again at every check, so a deploy reaches it."""
+    ``no-cache``: the browser asks for it again at every check, so a deploy reaches it;
+    its ETag (the version) lets an unchanged worker answer 304 without a body."""
+    version = _shell_version(request)
+    etag = quote_etag(version)
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:
+        unchanged["Cache-Control"] = "no-cache"
+        return unchanged
     body = render_to_string(
         "pwa/sw.js",
         {
-            "version": _shell_version(request),
+            "version": version,
             "offline_url": json.dumps(reverse("pwa:offline")),
             "shell": json.dumps(shell_urls()),
         },
@@ -142,6 +150,7 @@ def service_worker(request):
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
     return response
 
 

@@ -38,6 +38,14 @@ def test_the_worker_is_javascript_never_kept_stale(client):
     assert "Service-Worker-Allowed" not in response
 
 
+def test_an_unchanged_worker_answers_304(client):
+    etag = worker(client)["ETag"]
+    response = client.get("/sw.js", headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response["Cache-Control"] == "no-cache"
+    assert client.get("/sw.js", headers={"if-none-match": '"old"'}).status_code == 200
+
+
 def test_the_worker_stores_only_the_allow_listed_shell(client):
     text = worker(client).content.decode()
     shell = json.loads(found(r"const SHELL = (\[.*?\]);", text))
