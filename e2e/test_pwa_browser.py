@@ -132,6 +132,9 @@ def test_the_manifest_the_worker_and_the_offline_page(phone, portal, tmp_path):
     # The 「アプリとして使う」 page, from the footer.
     page.get_by_role("link", name="アプリとして使う").click()
     screen.shows("アプリとして使う")
+    # Chromium finds the portal installable, so the page offers its one-tap button.
+    install = page.get_by_role("button", name="ホーム画面に追加する")
+    install.wait_for(state="visible")
     screen.check("app", zoom=True)
     axe_clean(page, "app page")
 
