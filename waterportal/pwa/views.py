@@ -113,7 +113,7 @@ def shell_urls() -> list[str]:
     return [reverse("pwa:offline"), *(static(name) for name in SHELL_STATIC)]
 
 
-def _shell_version(request) -> str:
+def _shell_version() -> str:
     """Changes whenever the worker or anything it stores changes: a deploy that changes
     them installs a new worker, which drops the old cache (sw.js, ``activate``)."""
     digest = hashlib.sha256()
@@ -134,7 +134,7 @@ def service_worker(request):
     """The service worker, served from the site's root so that its scope is every page.
     ``no-cache``: the browser asks for it again at every check, so a deploy reaches it;
     its ETag (the version) lets an unchanged worker answer 304 without a body."""
-    version = _shell_version(request)
+    version = _shell_version()
     etag = quote_etag(version)
     unchanged = get_conditional_response(request, etag=etag)
     if unchanged is not None:

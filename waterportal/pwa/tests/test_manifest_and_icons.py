@@ -165,3 +165,10 @@ def test_every_resident_page_links_the_towns_manifest_and_icon(portal, tenant, o
 def test_a_page_without_a_town_and_the_console_offer_no_app(console, tenant):
     assert "manifest" not in Client().get("/login").content.decode()
     assert "manifest" not in console.get("/staff/").content.decode()
+
+
+def test_a_town_not_yet_open_offers_no_app(client, tenant):
+    Tenant.objects.filter(pk=tenant.pk).update(published_at=None)
+    html = client.get("/login?tenant=oumu").content.decode()
+    assert "準備中" in html
+    assert "manifest" not in html and "pwa.js" not in html

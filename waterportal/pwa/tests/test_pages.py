@@ -42,6 +42,8 @@ def test_the_app_page_explains_android_and_iphone(portal):
     assert "共有ボタン" in html and "Safari" in html
     assert "「おうむ町」" in html
     assert re.search(r'src="/town/oumu/icon/[0-9a-f]{12}/192.png"', html)
+    # The one-tap button waits hidden until the browser offers to install (js/pwa.js).
+    assert re.search(r"<div data-install-offer hidden>\s*<button[^>]*data-install-app>", html)
 
 
 def test_the_app_page_in_english(portal):
