@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "waterportal.notices",
     "waterportal.helpcentre",
     "waterportal.inquiries",
+    "waterportal.pwa",
     "waterportal.staff",
     # The staff console's second factor (TOTP, RFC 6238) and its recovery codes.
     "django_otp",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("waterportal.helpcentre.urls")),
     path("", include("waterportal.inquiries.urls")),
     path("", include("waterportal.tenants.urls")),
+    path("", include("waterportal.pwa.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     # set_language: the footer's 「日本語」/「English」 switch.

@@ -28,9 +28,10 @@ SESSION_KEY = "tenant_id"
 # still land on their own town's login page rather than a "which town?" page.
 COOKIE = "wp_tenant"
 COOKIE_AGE = 400 * 24 * 60 * 60
-# The logo (``/town/``) names its town in its address and is cached by proxies for a
-# year: it must never choose a town for the browser nor carry a cookie.
-UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/town/")
+# The logo, the app's manifest and icons (``/town/``) name their town in their address
+# and are cached by proxies: they must never choose a town for the browser nor carry a
+# cookie. The service worker and its offline page are one for the whole site, every town.
+UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/town/", "/sw.js", "/offline")
 # What an unpublished town still answers: its console, the language switch.
 BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/i18n/", "/healthz")
 
