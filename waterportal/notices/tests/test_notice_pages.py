@@ -142,3 +142,11 @@ def test_a_withdrawn_notice_is_gone_from_home_and_its_page(signed_in, tenant):
     do_withdraw_notice(notice, actor=None)
     assert "取り下げるお知らせ" not in signed_in.get("/").text
     assert signed_in.get(f"/notices/{notice.pk}").status_code == 404
+
+
+def test_on_home_the_notices_come_before_the_contract_cards(signed_in, tenant, link):
+    make_notice(tenant, title="断水のお知らせ", important=True)
+    page = signed_in.get("/").text
+    assert 'id="notices"' in page and "contract-card" in page
+    assert page.index('id="notices"') < page.index("contract-card")
+    assert page.index("断水のお知らせ") < page.index("contract-card")
