@@ -151,6 +151,7 @@ def test_on_home_the_notices_come_before_the_contract_cards(signed_in, tenant, l
     assert 'id="notices"' in page and "contract-card" in page
     assert page.index('id="notices"') < page.index("contract-card")
     assert page.index("断水のお知らせ") < page.index("contract-card")
+    assert "{#" not in page and "#}" not in page
 
 
 GONE = "このお知らせは掲載を終了しました。"
