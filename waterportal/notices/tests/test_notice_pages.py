@@ -206,3 +206,18 @@ def test_an_ended_notice_of_another_town_or_not_for_the_member_is_not_found(
     do_withdraw_notice(not_mine, actor=None)
     page = signed_in.get(f"/notices/{not_mine.pk}")
     assert page.status_code == 404 and GONE not in page.text
+
+
+LOG_IN_TO_READ = "このお知らせを読むには、ログインしてください。"
+
+
+def test_signed_out_a_member_notice_link_leads_to_a_login_page_that_says_why(
+    portal, tenant, member, clock
+):
+    notice = make_notice(tenant, title="会員だけのお知らせ")
+    response = portal.get(f"/notices/{notice.pk}")
+    login_page = portal.get(response.url)
+    assert LOG_IN_TO_READ in text_of(login_page) and "会員だけのお知らせ" not in login_page.text
+    assert f'name="next" value="/notices/{notice.pk}' in login_page.text
+    assert LOG_IN_TO_READ not in text_of(portal.get("/login?next=/account"))
+    assert LOG_IN_TO_READ not in text_of(portal.get("/login"))
