@@ -104,8 +104,12 @@ def test_a_guest_confirms_the_address_with_a_code_then_sends(portal):
     assert response.url == "/inquiries/done"
     inquiry = Inquiry.objects.get()
     assert inquiry.member is None and inquiry.email == GUEST
-    page = text_of(portal.get("/inquiries/done"))
+    done = portal.get("/inquiries/done")
+    page = text_of(done)
     assert inquiry.reference in page
+    # A guest has no account to go back to: the way out is to the town's front page.
+    assert "トップへ戻る" in page and "ログイン画面に戻る" not in page
+    assert 'href="/login"' in done.text
     confirmation = mails_to(GUEST)[-1]
     link = re.search(r"http\S+/inquiries/t/([\w-]+)\?tenant=oumu", str(confirmation.body))
     assert link
