@@ -43,6 +43,21 @@ def test_the_form_links_the_help_page(signed_in):
     assert "よくある質問で解決することもあります" in page and 'href="/help"' in page
 
 
+def test_the_form_gives_the_towns_number_to_tap_and_says_its_limits(signed_in):
+    page = signed_in.get("/inquiries/new").content.decode()
+    assert '<a class="btn btn-secondary" href="tel:0120000111">電話する 0120-000-111</a>' in page
+    words = text_of(signed_in.get("/inquiries/new"))
+    assert words.index("お急ぎの場合は、お電話ください") < words.index("電話する 0120-000-111")
+    assert "100文字まで" in words and "4000文字まで" in words
+    assert "回答はメールとこのページでお知らせします。" in words
+
+
+def test_a_guest_form_gives_the_guests_own_towns_number(other_portal):
+    confirm_guest(other_portal, GUEST)
+    page = other_portal.get("/inquiries/new").content.decode()
+    assert 'href="tel:0120999222"' in page and "0120-000-111" not in page
+
+
 def test_a_member_can_choose_only_their_own_active_contracts(signed_in, member, link, tenant):
     stranger = make_member(tenant, "stranger@example.jp")
     theirs = make_link(stranger, make_customer(tenant, number="20200002")).customer
