@@ -185,3 +185,12 @@ def test_a_closed_inquirys_guest_link_stops_30_days_after_closing(
         inquiry.closed_at = timezone.now() - dt.timedelta(days=closed_days_ago)
         inquiry.save(update_fields=["status", "closed_at"])
     assert portal.get(f"/inquiries/t/{token}").status_code == (200 if opens else 404)
+
+
+def test_a_guest_browsing_in_english_gets_the_confirmation_in_japanese(portal, settings):
+    portal.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    confirm_guest(portal, GUEST)
+    assert "Charges and payment" in text_of(portal.get("/inquiries/new"))
+    send_inquiry(portal, kind="charges")
+    confirmation = str(mails_to(GUEST)[-1].body)
+    assert "種類: 料金・支払い" in confirmation and "Charges" not in confirmation
