@@ -90,6 +90,18 @@ def test_unknown_numbers_are_named_on_the_form(console, tenant, customer):
     assert not Notice.objects.exists()
 
 
+def test_bad_and_unknown_numbers_are_named_together_in_one_round(console, tenant, customer):
+    page = console.post(
+        "/staff/notices/new",
+        form(tenant, audience="contracts", numbers="1010-0001\nabc\n1010-0099"),
+    )
+    assert page.status_code == 400
+    words = text_of(page)
+    assert "使用者番号として読めないものがあります: abc。数字（ハイフン可）で入力してください。" in words
+    assert "台帳にない使用者番号があります（1件）: 1010-0099" in words
+    assert not Notice.objects.exists()
+
+
 def test_contracts_chosen_by_a_pasted_list_a_csv_or_an_address(console, tenant, customer):
     make_customer(tenant, number="10100002", address="おうむ町北町3-1")
     console.post(
