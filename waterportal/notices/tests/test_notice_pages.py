@@ -157,9 +157,7 @@ def test_on_home_the_notices_come_before_the_contract_cards(signed_in, tenant, l
 GONE = "このお知らせは掲載を終了しました。"
 
 
-def test_a_withdrawn_or_ended_notice_says_it_ended_and_leads_to_the_list(
-    signed_in, tenant, clock
-):
+def test_a_withdrawn_or_ended_notice_says_it_ended_and_leads_to_the_list(signed_in, tenant, clock):
     withdrawn = make_notice(tenant, title="取り下げた断水のお知らせ")
     do_withdraw_notice(withdrawn, actor=None)
     now = timezone.now()

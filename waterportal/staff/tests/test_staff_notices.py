@@ -97,7 +97,10 @@ def test_bad_and_unknown_numbers_are_named_together_in_one_round(console, tenant
     )
     assert page.status_code == 400
     words = text_of(page)
-    assert "使用者番号として読めないものがあります: abc。数字（ハイフン可）で入力してください。" in words
+    assert (
+        "使用者番号として読めないものがあります: abc。数字（ハイフン可）で入力してください。"
+        in words
+    )
     assert "台帳にない使用者番号があります（1件）: 1010-0099" in words
     assert not Notice.objects.exists()
 
@@ -206,9 +209,7 @@ def test_another_towns_category_cannot_be_chosen(console, tenant, other_tenant):
     assert "きた市の分類" not in console.get("/staff/notices/categories").text
 
 
-def test_the_publish_button_says_who_will_see_it_and_who_will_be_emailed(
-    console, tenant, member
-):
+def test_the_publish_button_says_who_will_see_it_and_who_will_be_emailed(console, tenant, member):
     quiet = make_member(tenant, "shizuka@example.jp")
     quiet.notify_notices = False
     quiet.save(update_fields=["notify_notices"])
