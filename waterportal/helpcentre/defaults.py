@@ -351,6 +351,18 @@ ENTRIES = [
         "ブラウザ パソコン app application download install smartphone",
     ),
     Entry(
+        "other-water-trouble",
+        "other",
+        "水がにごっています。水が出ません（断水）。",
+        """\
+断水や、工事のあとの濁り（にごり・赤い水）は、ポータルの「お知らせ」で{town}からお知らせしています。まず「お知らせ」をご覧ください。
+お知らせがないときや、水が出ない・濁りが続くときは、すぐに{contact}へお電話ください。
+濁った水は飲まずに、しばらく蛇口から水を流して、透明になるまでお待ちください。""",
+        "濁った水 濁り にごり にごった 濁水 赤い水 赤水 黒い水 白い水 茶色 色 断水 水が出ない "
+        "出ない 止まった 止まる 水圧 弱い 漏水 工事 お知らせ 緊急 "
+        "water cloudy dirty brown rusty discoloured no water outage shut off pressure",
+    ),
+    Entry(
         "other-contact",
         "other",
         "電話で問い合わせたいです。",

@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 from django_scopes import scope
 
@@ -172,10 +172,13 @@ def resident_url(inquiry: Inquiry, token: str | None = None) -> str:
 
 
 def _mail_context(inquiry: Inquiry, url: str) -> dict:
+    """The emails are in Japanese, whatever language the page was browsed in."""
+    with translation.override("ja"):
+        kind = str(inquiry.get_kind_display())
     return {
         "tenant": inquiry.tenant,
         "reference": inquiry.reference,
-        "kind": inquiry.get_kind_display(),
+        "kind": kind,
         "url": url,
         "target_days": inquiry.tenant.inquiry_target_days,
     }

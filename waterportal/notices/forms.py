@@ -152,7 +152,8 @@ class NoticeForm(forms.Form):
             data["targets"] = targeting.by_numbers(self.tenant, numbers)
         except targeting.TargetError as error:
             field = {"prefix": "address_prefix", "csv": "csv_file"}.get(by, "numbers")
-            self.add_error(field, str(error))
+            for message in error.messages:
+                self.add_error(field, message)
 
     def notice_fields(self) -> NoticeFields:
         data = self.cleaned_data

@@ -60,18 +60,26 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     def visible_to(self, member, now) -> "NoticeQuerySet":
         """The live notices of ``member``'s town that are for them: for everyone, for
         every member, or for a contract they have an active link to."""
+        return self.live(now).for_member(member, now)
+
+    def for_member(self, member, now) -> "NoticeQuerySet":
+        """The notices of ``member``'s town whose audience takes them in, live or not."""
         targeted = NoticeTarget.objects.filter(notice_id=OuterRef("pk")).filter(
             Exists(
                 active_links(now).filter(member_id=member.pk, customer_id=OuterRef("customer_id"))
             )
         )
-        return (
-            self.live(now)
-            .filter(tenant_id=member.tenant_id)
-            .filter(
-                Q(audience__in=[Notice.Audience.PUBLIC, Notice.Audience.MEMBERS])
-                | Q(audience=Notice.Audience.CONTRACTS, pk__in=targeted.values("notice_id"))
-            )
+        return self.filter(tenant_id=member.tenant_id).filter(
+            Q(audience__in=[Notice.Audience.PUBLIC, Notice.Audience.MEMBERS])
+            | Q(audience=Notice.Audience.CONTRACTS, pk__in=targeted.values("notice_id"))
+        )
+
+    def gone(self, now) -> "NoticeQuerySet":
+        """Notices that were shown and are no longer: withdrawn, or past their end. A link
+        to one (from an email, a bookmark) says so instead of "not found"."""
+        return self.filter(starts_at__lte=now).filter(
+            Q(status=Notice.Status.WITHDRAWN)
+            | Q(status=Notice.Status.PUBLISHED, ends_at__isnull=False, ends_at__lte=now)
         )
 
     def newest_first(self) -> "NoticeQuerySet":

@@ -18,7 +18,15 @@ _SEPARATORS = re.compile(r"[\s,、，;；]+")
 
 
 class TargetError(Exception):
-    """Contracts that could not be chosen; ``str()`` is what to tell staff."""
+    """Contracts that could not be chosen; ``messages`` are what to tell staff (all the
+    problems of a list at once, so that one round of corrections is enough)."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 def numbers_in_text(text: str) -> list[str]:
@@ -68,10 +76,6 @@ def by_numbers(tenant: Tenant, numbers: list[str]) -> list[int]:
             keys.setdefault(key, typed)
         else:
             malformed.append(tidy_number(typed))
-    if malformed:
-        raise TargetError(
-            f"使用者番号として読めないものがあります: {_listed(malformed)}。数字だけで入力してください。"
-        )
     found: dict[str, int] = {}
     wanted = list(keys)
     for start in range(0, len(wanted), 5000):
@@ -80,11 +84,19 @@ def by_numbers(tenant: Tenant, numbers: list[str]) -> list[int]:
             Customer.objects.filter(tenant=tenant, number__in=chunk).values_list("number", "pk")
         )
     unknown = [tidy_number(keys[key]) for key in wanted if key not in found]
+    problems = []
+    if malformed:
+        problems.append(
+            f"使用者番号として読めないものがあります: {_listed(malformed)}。"
+            "数字（ハイフン可）で入力してください。"
+        )
     if unknown:
-        raise TargetError(
+        problems.append(
             f"台帳にない使用者番号があります（{len(unknown)}件）: {_listed(unknown)}。"
             "番号を確かめて直すか、その番号を除いてください。"
         )
+    if problems:
+        raise TargetError(*problems)
     return sorted(found.values())
 
 

@@ -78,15 +78,29 @@ def notice_detail(request, notice_id: int):
     if notice is None:
         if live.exists():  # for members: log in, then come back here
             return redirect_to_login(request.get_full_path())
-        raise Http404
+        gone = Notice.objects.gone(now).filter(tenant=request.tenant, pk=notice_id).first()
+        if gone is None:
+            raise Http404
+        if gone.audience != Notice.Audience.PUBLIC:  # whether it ended is for members
+            return redirect_to_login(request.get_full_path())
+        return _gone(request)
     return render(request, "notices/detail.html", {"notice": notice})
+
+
+def _gone(request):
+    """A notice that was shown and is no longer (withdrawn, ended): say so, with the way
+    to the list, rather than "not found". Neither its title nor its words are shown."""
+    return render(request, "notices/gone.html", status=410)
 
 
 @member_page
 def _member_detail(request, notice_id: int):
-    visible = Notice.objects.visible_to(request.user, timezone.now())
+    now = timezone.now()
+    visible = Notice.objects.visible_to(request.user, now)
     notice = visible.select_related("category").filter(pk=notice_id).first()
     if notice is None:
+        if Notice.objects.gone(now).for_member(request.user, now).filter(pk=notice_id).exists():
+            return _gone(request)
         raise Http404
     do_mark_read(request.user, notice)
     return render(request, "notices/detail.html", {"notice": notice})

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,20 @@ def safe_next_page(request) -> str | None:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if same_site else None
+
+
+def login_reason(next_page: str | None) -> str | None:
+    """Why the login page was opened, when the page to go back to says it: a member-only
+    notice opened from a link (by its URL name: accounts does not import notices)."""
+    if not next_page:
+        return None
+    try:
+        match = resolve(next_page.split("?", 1)[0])
+    except Resolver404:
+        return None
+    if match.view_name == "notices:detail":
+        return gettext("このお知らせを読むには、ログインしてください。")
+    return None
 
 
 def _sign_in(request, member) -> None:
@@ -63,7 +78,8 @@ def login_view(request):
                 _sign_in(request, user)
                 actions.do_record_login(user, source=ip)
                 return redirect(next_page or "billing:home")
-    return render(request, "accounts/login.html", {"form": form, "next_page": next_page})
+    context = {"form": form, "next_page": next_page, "reason": login_reason(next_page)}
+    return render(request, "accounts/login.html", context)
 
 
 @tenant_required

@@ -22,6 +22,16 @@ from waterportal.accounts.models import User
 from waterportal.lib.sources import client_ip
 
 KIND_NAMES = {"new_bill": _("新しい請求のお知らせメール"), "notices": _("重要なお知らせのメール")}
+# What stopping each kind means, said before the button.
+KIND_LOSSES = {
+    "new_bill": _(
+        "新しい請求（使用量と料金）がメールで届かなくなります。請求はポータルでいつでも見られます。"
+    ),
+    "notices": _(
+        "断水や料金など、町からの重要なお知らせがメールで届かなくなります。"
+        "お知らせはポータルでいつでも読めます。"
+    ),
+}
 
 
 @csrf_exempt
@@ -33,7 +43,7 @@ def unsubscribe(request, token: str):
         member = User.members.select_related("tenant").get(pk=member_id)
     except (signing.BadSignature, User.DoesNotExist):
         return render(request, "accounts/unsubscribe_invalid.html", status=404)
-    context = {"tenant": member.tenant, "kind_name": KIND_NAMES[kind]}
+    context = {"tenant": member.tenant, "kind_name": KIND_NAMES[kind], "loss": KIND_LOSSES[kind]}
     if request.method == "POST":
         with scope(tenant=member.tenant):
             actions.do_unsubscribe(member, kind, source=client_ip(request))

@@ -69,6 +69,22 @@ def test_a_question_with_no_good_answer_offers_the_contact_and_the_inquiry_form(
     assert 'href="/inquiries/new?tenant=oumu"' in page.text
 
 
+def test_a_question_about_cloudy_or_no_water_finds_the_notices_and_the_phone(portal, tenant):
+    page = portal.get(HELP, {"q": "水が茶色くにごっている"})
+    first = page.text.split('class="card help-answer"')[1]
+    assert help_entry(tenant, "other-water-trouble").question in first
+    assert "「お知らせ」" in first and "電話 0120-000-111" in first
+
+
+def test_the_contact_block_and_the_form_come_right_under_the_answers(portal, tenant):
+    page = portal.get(HELP, {"q": "断水しています"}).text
+    last_answer = page.rindex('class="card help-answer"')
+    contact = page.index('class="card help-contact"')
+    assert last_answer < contact < page.index('id="help-index-heading"')
+    assert page.count('class="card help-contact"') == 1
+    assert page.index('href="/inquiries/new?tenant=oumu"') < page.index('id="help-index-heading"')
+
+
 def test_the_question_is_shown_escaped(portal):
     page = portal.get(HELP, {"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in page.text

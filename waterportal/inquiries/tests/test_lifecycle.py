@@ -58,6 +58,8 @@ def test_a_members_inquiry_from_start_to_end(smtp, signed_in, member, link, cons
     assert to == member.email and "回答しました" in subject
     url = re.search(r"http\S+(/inquiries/\d+)\?tenant=oumu", text)
     assert url and "転居の届" not in text
+    # One "no reply" line, the signature's, not two.
+    assert "返信できません" not in text and text.count("返信いただいてもお答えできません") == 1
 
     # The member reads the answer in their history and replies: it waits again.
     assert "回答済み" in text_of(signed_in.get("/inquiries"))

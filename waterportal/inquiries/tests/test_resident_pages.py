@@ -43,6 +43,21 @@ def test_the_form_links_the_help_page(signed_in):
     assert "よくある質問で解決することもあります" in page and 'href="/help"' in page
 
 
+def test_the_form_gives_the_towns_number_to_tap_and_says_its_limits(signed_in):
+    page = signed_in.get("/inquiries/new").content.decode()
+    assert '<a class="btn btn-secondary" href="tel:0120000111">電話する 0120-000-111</a>' in page
+    words = text_of(signed_in.get("/inquiries/new"))
+    assert words.index("お急ぎの場合は、お電話ください") < words.index("電話する 0120-000-111")
+    assert "100文字まで" in words and "4000文字まで" in words
+    assert "回答はメールとこのページでお知らせします。" in words
+
+
+def test_a_guest_form_gives_the_guests_own_towns_number(other_portal):
+    confirm_guest(other_portal, GUEST)
+    page = other_portal.get("/inquiries/new").content.decode()
+    assert 'href="tel:0120999222"' in page and "0120-000-111" not in page
+
+
 def test_a_member_can_choose_only_their_own_active_contracts(signed_in, member, link, tenant):
     stranger = make_member(tenant, "stranger@example.jp")
     theirs = make_link(stranger, make_customer(tenant, number="20200002")).customer
@@ -104,8 +119,12 @@ def test_a_guest_confirms_the_address_with_a_code_then_sends(portal):
     assert response.url == "/inquiries/done"
     inquiry = Inquiry.objects.get()
     assert inquiry.member is None and inquiry.email == GUEST
-    page = text_of(portal.get("/inquiries/done"))
+    done = portal.get("/inquiries/done")
+    page = text_of(done)
     assert inquiry.reference in page
+    # A guest has no account to go back to: the way out is to the town's front page.
+    assert "トップへ戻る" in page and "ログイン画面に戻る" not in page
+    assert 'href="/login"' in done.text
     confirmation = mails_to(GUEST)[-1]
     link = re.search(r"http\S+/inquiries/t/([\w-]+)\?tenant=oumu", str(confirmation.body))
     assert link
@@ -166,3 +185,12 @@ def test_a_closed_inquirys_guest_link_stops_30_days_after_closing(
         inquiry.closed_at = timezone.now() - dt.timedelta(days=closed_days_ago)
         inquiry.save(update_fields=["status", "closed_at"])
     assert portal.get(f"/inquiries/t/{token}").status_code == (200 if opens else 404)
+
+
+def test_a_guest_browsing_in_english_gets_the_confirmation_in_japanese(portal, settings):
+    portal.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    confirm_guest(portal, GUEST)
+    assert "Charges and payment" in text_of(portal.get("/inquiries/new"))
+    send_inquiry(portal, kind="charges")
+    confirmation = str(mails_to(GUEST)[-1].body)
+    assert "種類: 料金・支払い" in confirmation and "Charges" not in confirmation

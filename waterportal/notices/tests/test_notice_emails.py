@@ -97,6 +97,7 @@ def test_the_unsubscribe_page_asks_before_it_turns_anything_off(tenant, member):
     page = Client().get(url)
     assert page.status_code == 200 and "このメールを止める" in page.text
     assert "新しい請求のお知らせメール" in page.text
+    assert "新しい請求（使用量と料金）がメールで届かなくなります。" in page.text
     member.refresh_from_db()
     assert member.notify_new_bill is True
     Client().post(url)
@@ -228,3 +229,17 @@ def test_publishing_queues_one_task_whatever_the_audience(
         assert mail.outbox == [] and not NoticeEmail.objects.exists()
     finally:
         queue.flushdb()
+
+
+def test_the_unsubscribe_page_says_what_the_member_will_miss(tenant, member, settings):
+    url = emails.unsubscribe_url(member.pk, "notices").removeprefix("http://127.0.0.1:8000")
+    page = Client().get(url).text
+    assert (
+        "断水や料金など、町からの重要なお知らせがメールで届かなくなります。"
+        "お知らせはポータルでいつでも読めます。"
+    ) in page
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(url).text
+    assert "Stop this email (Email about important notices)?" in page
+    assert "Turn off Email" not in page

@@ -141,4 +141,81 @@ def test_a_withdrawn_notice_is_gone_from_home_and_its_page(signed_in, tenant):
     notice = make_notice(tenant, title="取り下げるお知らせ")
     do_withdraw_notice(notice, actor=None)
     assert "取り下げるお知らせ" not in signed_in.get("/").text
-    assert signed_in.get(f"/notices/{notice.pk}").status_code == 404
+    page = signed_in.get(f"/notices/{notice.pk}")
+    assert page.status_code == 410 and "このお知らせは掲載を終了しました。" in text_of(page)
+
+
+def test_on_home_the_notices_come_before_the_contract_cards(signed_in, tenant, link):
+    make_notice(tenant, title="断水のお知らせ", important=True)
+    page = signed_in.get("/").text
+    assert 'id="notices"' in page and "contract-card" in page
+    assert page.index('id="notices"') < page.index("contract-card")
+    assert page.index("断水のお知らせ") < page.index("contract-card")
+    assert "{#" not in page and "#}" not in page
+
+
+GONE = "このお知らせは掲載を終了しました。"
+
+
+def test_a_withdrawn_or_ended_notice_says_it_ended_and_leads_to_the_list(signed_in, tenant, clock):
+    withdrawn = make_notice(tenant, title="取り下げた断水のお知らせ")
+    do_withdraw_notice(withdrawn, actor=None)
+    now = timezone.now()
+    ended = make_notice(tenant, title="終わった工事", starts_at=now, ends_at=now + hours(0.25))
+    clock.shift(hours(0.5))
+    for notice in (withdrawn, ended):
+        page = signed_in.get(f"/notices/{notice.pk}")
+        assert page.status_code == 410
+        words = text_of(page)
+        assert GONE in words and "お知らせの一覧へ" in words and notice.title not in words
+        assert 'href="/notices"' in page.text
+    draft = make_notice(tenant, title="下書き", publish=False)
+    assert signed_in.get(f"/notices/{draft.pk}").status_code == 404
+
+
+def test_signed_out_an_ended_public_notice_says_so_a_member_one_asks_to_log_in(
+    portal, tenant, clock
+):
+    public = make_notice(tenant, title="どなたでも", audience="public")
+    members = make_notice(tenant, title="会員だけ")
+    do_withdraw_notice(public, actor=None)
+    do_withdraw_notice(members, actor=None)
+    page = portal.get(f"/notices/{public.pk}")
+    assert page.status_code == 410 and GONE in text_of(page) and "どなたでも" not in page.text
+    assert "?tenant=oumu" in page.text
+    response = portal.get(f"/notices/{members.pk}")
+    assert response.status_code == 302 and response.url.startswith("/login?next=")
+
+
+def test_an_ended_notice_of_another_town_or_not_for_the_member_is_not_found(
+    signed_in, other_portal, tenant, other_tenant, member, clock
+):
+    theirs = make_notice(other_tenant, title="きた市のどなたでも", audience="public")
+    do_withdraw_notice(theirs, actor=None)
+    page = signed_in.get(f"/notices/{theirs.pk}")
+    assert page.status_code == 404 and GONE not in page.text
+    ours = make_notice(tenant, title="おうむ町のどなたでも", audience="public")
+    do_withdraw_notice(ours, actor=None)
+    page = other_portal.get(f"/notices/{ours.pk}")
+    assert page.status_code == 404 and GONE not in page.text
+    elsewhere = make_customer(tenant, number="10100009", address="おうむ町北町")
+    make_link(make_member(tenant, "tonari@example.jp"), elsewhere)
+    not_mine = make_notice(tenant, title="北町の断水", audience="contracts", targets=[elsewhere.pk])
+    do_withdraw_notice(not_mine, actor=None)
+    page = signed_in.get(f"/notices/{not_mine.pk}")
+    assert page.status_code == 404 and GONE not in page.text
+
+
+LOG_IN_TO_READ = "このお知らせを読むには、ログインしてください。"
+
+
+def test_signed_out_a_member_notice_link_leads_to_a_login_page_that_says_why(
+    portal, tenant, member, clock
+):
+    notice = make_notice(tenant, title="会員だけのお知らせ")
+    response = portal.get(f"/notices/{notice.pk}")
+    login_page = portal.get(response.url)
+    assert LOG_IN_TO_READ in text_of(login_page) and "会員だけのお知らせ" not in login_page.text
+    assert f'name="next" value="/notices/{notice.pk}' in login_page.text
+    assert LOG_IN_TO_READ not in text_of(portal.get("/login?next=/account"))
+    assert LOG_IN_TO_READ not in text_of(portal.get("/login"))

@@ -119,6 +119,10 @@ def test_unknown_numbers_are_reported_by_number_not_dropped(tenant, customer):
     assert "1010-0099" in str(error.value) and "20200001" in str(error.value)
     with pytest.raises(targeting.TargetError, match="読めない.*abc"):
         targeting.by_numbers(tenant, ["10100001", "abc"])
+    with pytest.raises(targeting.TargetError) as both:
+        targeting.by_numbers(tenant, ["abc", "1010-0099"])
+    assert len(both.value.messages) == 2  # one round of corrections, not two
+    assert "abc" in both.value.messages[0] and "1010-0099" in both.value.messages[1]
 
 
 def test_numbers_of_another_town_are_unknown(tenant, other_tenant):

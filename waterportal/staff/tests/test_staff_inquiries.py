@@ -264,3 +264,15 @@ def test_the_member_of_an_inquiry_cannot_be_seen_by_a_member_of_another_town(oth
     inquiry = make_inquiry(tenant, member=theirs)
     assert Inquiry.objects.filter(pk=inquiry.pk).exists()
     assert other_portal.get(f"/inquiries/{inquiry.pk}").status_code in (302, 404)
+
+
+def test_back_to_in_progress_is_offered_only_once_answered_or_closed(console, tenant):
+    for status, offered in [
+        (Status.NEW, False),
+        (Status.IN_PROGRESS, False),
+        (Status.ANSWERED, True),
+        (Status.CLOSED, True),
+    ]:
+        inquiry = make_inquiry(tenant, status=status)
+        page = text_of(console.get(f"/staff/inquiries/{inquiry.pk}"))
+        assert ("対応中に戻す" in page) is offered, status

@@ -11,7 +11,7 @@ from django.utils import timezone
 from waterportal.audit.models import AuditEvent
 from waterportal.notices.actions import do_create_category
 from waterportal.notices.models import Notice, NoticeCategory
-from waterportal.testing import make_customer, text_of
+from waterportal.testing import make_customer, make_member, text_of
 from waterportal.testing.notices import category, make_notice
 
 
@@ -87,6 +87,21 @@ def test_unknown_numbers_are_named_on_the_form(console, tenant, customer):
     )
     assert page.status_code == 400
     assert "台帳にない使用者番号があります（2件）: 1010-0099、20200001" in page.text
+    assert not Notice.objects.exists()
+
+
+def test_bad_and_unknown_numbers_are_named_together_in_one_round(console, tenant, customer):
+    page = console.post(
+        "/staff/notices/new",
+        form(tenant, audience="contracts", numbers="1010-0001\nabc\n1010-0099"),
+    )
+    assert page.status_code == 400
+    words = text_of(page)
+    assert (
+        "使用者番号として読めないものがあります: abc。数字（ハイフン可）で入力してください。"
+        in words
+    )
+    assert "台帳にない使用者番号があります（1件）: 1010-0099" in words
     assert not Notice.objects.exists()
 
 
@@ -192,3 +207,27 @@ def test_another_towns_category_cannot_be_chosen(console, tenant, other_tenant):
     assert page.status_code == 400 and "分類を選び直してください" in page.text
     do_create_category(other_tenant, "きた市の分類", actor=None)
     assert "きた市の分類" not in console.get("/staff/notices/categories").text
+
+
+def test_the_publish_button_says_who_will_see_it_and_who_will_be_emailed(console, tenant, member):
+    quiet = make_member(tenant, "shizuka@example.jp")
+    quiet.notify_notices = False
+    quiet.save(update_fields=["notify_notices"])
+    notice = make_notice(tenant, title="料金改定", important=True, publish=False)
+    html = console.get(f"/staff/notices/{notice.pk}").text
+    page = text_of(console.get(f"/staff/notices/{notice.pk}"))
+    assert "公開すると、2人の会員に表示されます。" in page
+    assert "重要なお知らせのため、1人にメールを送ります。" in page
+    assert html.index("1人にメールを送ります") < html.index('"publish-effect">公開する</button>')
+    console.post(f"/staff/notices/{notice.pk}/publish")
+    assert "人にメールを送ります" not in text_of(console.get(f"/staff/notices/{notice.pk}"))
+    console.post(f"/staff/notices/{notice.pk}/withdraw")
+    page = text_of(console.get(f"/staff/notices/{notice.pk}"))
+    assert "公開し直す" in page and "すでにメールを送った会員には、もう一度は送りません。" in page
+    assert "重要なお知らせのため、0人にメールを送ります。" in page
+
+
+def test_an_ordinary_notice_says_no_email_by_the_button(console, tenant, member):
+    notice = make_notice(tenant, title="検針のお知らせ", publish=False)
+    page = text_of(console.get(f"/staff/notices/{notice.pk}"))
+    assert "公開すると、1人の会員に表示されます。" in page and "メールを送ります" not in page

@@ -12,7 +12,7 @@ from waterportal.accounts.models import StaffRole
 from waterportal.lib.sources import client_ip
 from waterportal.notices import actions
 from waterportal.notices.forms import CategoryForm, NoticeForm
-from waterportal.notices.mailing import audience
+from waterportal.notices.mailing import audience, recipients
 from waterportal.notices.models import Notice, NoticeCategory
 from waterportal.staff.decorators import staff_page
 
@@ -126,6 +126,11 @@ def notice(request, notice_id: int):
     notice = _notice(request, notice_id)
     now = timezone.now()
     members = audience(notice, now).count()
+    # Who the 公開する button emails (important notices: those not emailed about it yet,
+    # with the emails on), said by the button so that one click holds no surprise.
+    to_email = None
+    if notice.important and notice.status != Notice.Status.PUBLISHED:
+        to_email = recipients(notice, now).count()
     return render(
         request,
         "staff/notices_detail.html",
@@ -134,6 +139,7 @@ def notice(request, notice_id: int):
             "preview": notice,
             "state": notice.state(now),
             "members": members,
+            "to_email": to_email,
             "target_count": notice.targets.count(),
             "revisions": notice.revisions.select_related("edited_by"),
             "now": now,
