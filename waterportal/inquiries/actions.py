@@ -91,6 +91,21 @@ class NotStaffOfTown(InquiryError):
     """The assignee is not an acting member of the town's staff."""
 
 
+def _record(inquiry: Inquiry, action: str, *, now, source: str, **data) -> None:
+    """The audit row of an action on ``inquiry``: its town, its member (none for a guest),
+    its id and reference number, and ``data`` (states and ids only, never a text)."""
+    data.setdefault("member", inquiry.member)
+    record(
+        inquiry.tenant,
+        action,
+        now=now,
+        source=source,
+        inquiry=inquiry.pk,
+        reference=inquiry.reference,
+        **data,
+    )
+
+
 def _key(tenant: Tenant, address: str) -> str:
     return f"{tenant.pk}:{normalize_email(address)}"
 
@@ -244,14 +259,12 @@ def do_submit_inquiry(
         InquiryMessage.objects.create(
             tenant=tenant, inquiry=inquiry, author=member, body=body, created_at=now
         )
-        record(
-            tenant,
+        _record(
+            inquiry,
             "inquiry_submitted",
             member=member,
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             kind=kind,
         )
         emails.send("inquiry_received", member.email, _mail_context(inquiry, resident_url(inquiry)))
@@ -302,13 +315,11 @@ def do_submit_guest_inquiry(
         _take_submit_limits(tenant, email, source, now)
         inquiry = _new_inquiry(tenant, now=now, kind=kind, subject=subject, email=email)
         InquiryMessage.objects.create(tenant=tenant, inquiry=inquiry, body=body, created_at=now)
-        record(
-            tenant,
+        _record(
+            inquiry,
             "inquiry_guest_submitted",
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             kind=kind,
         )
         token = _guest_link(inquiry, now)
@@ -345,14 +356,12 @@ def do_resident_reply(
             inquiry.waiting_since = now
             fields += ["status", "waiting_since"]
         inquiry.save(update_fields=fields)
-        record(
-            tenant,
+        _record(
+            inquiry,
             "inquiry_resident_replied",
             member=member,
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             before={"inquiry_status": before},
             after={"inquiry_status": inquiry.status},
         )
@@ -387,15 +396,12 @@ def do_assign(inquiry: Inquiry, assignee: User, *, actor: User, source: str, now
         if inquiry.status == Status.NEW:
             inquiry.status = Status.IN_PROGRESS
         inquiry.save(update_fields=["assigned_to", "status"])
-        record(
-            inquiry.tenant,
+        _record(
+            inquiry,
             "staff_assigned_inquiry",
             actor=actor,
-            member=inquiry.member,
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             before=before,
             after={"staff": assignee.pk, "inquiry_status": inquiry.status},
         )
@@ -427,15 +433,12 @@ def do_answer(inquiry: Inquiry, *, body: str, actor: User, source: str, now=None
         inquiry.save(
             update_fields=["status", "answered_at", "waiting_since", "closed_at", "assigned_to"]
         )
-        record(
-            inquiry.tenant,
+        _record(
+            inquiry,
             "staff_answered_inquiry",
             actor=actor,
-            member=inquiry.member,
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             before={"inquiry_status": before},
             after={"inquiry_status": inquiry.status},
         )
@@ -479,15 +482,12 @@ def do_set_status(inquiry: Inquiry, status: str, *, actor: User, source: str, no
         elif status not in WAITING:
             inquiry.waiting_since = None
         inquiry.save(update_fields=["status", "closed_at", "waiting_since"])
-        record(
-            inquiry.tenant,
+        _record(
+            inquiry,
             "staff_closed_inquiry" if status == Status.CLOSED else "staff_changed_inquiry_status",
             actor=actor,
-            member=inquiry.member,
             now=now,
             source=source,
-            inquiry=inquiry.pk,
-            reference=inquiry.reference,
             before={"inquiry_status": before},
             after={"inquiry_status": status.value},
         )

@@ -13,7 +13,9 @@ from waterportal.testing import make_member, make_operator, make_staff
 
 SOURCE = Path(__file__).resolve().parents[2]
 # The functions whose second argument is an action code.
-RECORDERS = {"record", "record_many", "do_record_staff_look"}
+# The recorders, and the helpers that call one with the action they are given
+# (inquiries.actions._record).
+RECORDERS = {"record", "record_many", "do_record_staff_look", "_record"}
 # Codes other developers' branches write (issue 11): their words are ready before they land.
 COMING = """staff_invited staff_enrolled staff_role_changed staff_disabled staff_enabled
 staff_second_factor_reset staff_login_unlocked staff_revoked_link staff_activated_link
@@ -70,6 +72,7 @@ def test_the_scan_finds_the_codes_written_today():
     # Literal calls, calls through do_record_staff_look, and the loop in accounts.signin.
     assert {"staff_login", "staff_searched_members", "login_source_locked", "import"} <= written
     assert {"command_run", "operator_login", "operator_enrolled"} <= written
+    assert {"inquiry_submitted", "staff_answered_inquiry"} <= written
 
 
 def test_every_action_code_written_in_the_code_has_its_words():
