@@ -45,7 +45,10 @@ def test_the_form_links_the_help_page(signed_in):
 
 def test_the_form_gives_the_towns_number_to_tap_and_says_its_limits(signed_in):
     page = signed_in.get("/inquiries/new").content.decode()
-    assert '<a class="btn btn-secondary" href="tel:0120000111">電話する 0120-000-111</a>' in page
+    assert (
+        '<a class="btn btn-secondary" href="tel:0120000111">電話する <span class="phone-number">0120-000-111</span></a>'
+        in page
+    )
     words = text_of(signed_in.get("/inquiries/new"))
     assert words.index("お急ぎの場合は、お電話ください") < words.index("電話する 0120-000-111")
     assert "100文字まで" in words and "4000文字まで" in words
