@@ -16,6 +16,7 @@ from waterportal import emails
 from waterportal.accounts.models import User
 from waterportal.audit.models import AuditEvent
 from waterportal.notices.actions import (
+    NoticeError,
     do_edit_notice,
     do_mail_notice,
     do_publish_notice,
@@ -132,6 +133,17 @@ def test_each_member_gets_one_email_per_notice_however_often_it_is_sent(tenant, 
     assert do_mail_notice(notice.pk) == 0
     assert addresses() == [member.email]
     assert NoticeEmail.objects.filter(notice=notice).count() == 1
+
+
+def test_a_second_click_on_publish_is_refused_and_emails_nobody_again(
+    tenant, member, publish, django_capture_on_commit_callbacks
+):
+    notice = publish(tenant, important=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(NoticeError, match="すでに公開"):
+            do_publish_notice(notice, actor=None)
+    assert callbacks == []
+    assert addresses() == [member.email]
 
 
 def test_a_member_who_turned_notice_emails_off_is_not_sent_one(tenant, member, publish):
