@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "waterportal.audit",
     "waterportal.accounts",
     "waterportal.contracts",
+    "waterportal.devices",
     "waterportal.billing",
     "waterportal.exchange",
     "waterportal.notices",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DevicesConfig(AppConfig):
+    name = "waterportal.devices"
+    label = "devices"
+    verbose_name = "端末（アプリのログイン・プッシュ通知）"
