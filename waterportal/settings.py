@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "waterportal.inquiries",
     "waterportal.pwa",
     "waterportal.staff",
+    "waterportal.api",
     # The staff console's second factor (TOTP, RFC 6238) and its recovery codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "waterportal.tenants.middleware.TenantMiddleware",
+    # One line per request made with an app's token (inside the town's scope).
+    "waterportal.api.middleware.AppRequestLogMiddleware",
 ]
 
 # Content-Security-Policy: scripts only from the portal's own files (none inline, no

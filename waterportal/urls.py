@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("waterportal.inquiries.urls")),
     path("", include("waterportal.tenants.urls")),
     path("", include("waterportal.pwa.urls")),
+    path("", include("waterportal.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     # set_language: the footer's 「日本語」/「English」 switch.

@@ -5,6 +5,7 @@ import secrets
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -253,6 +254,34 @@ def do_sign_in_with_link(tenant: Tenant, value: str, *, source: str, now=None) -
             raise signin.AccountStopped()
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
         record(tenant, "login", member=member, now=now, source=source, method="link")
+    return member
+
+
+class WrongPassword(Exception):
+    """No account of the town has this address and password (which one, is not said)."""
+
+
+@sensitive_variables("password")
+def do_sign_in_with_password(
+    tenant: Tenant, email: str, password: str, *, source: str, request=None, now=None
+) -> User:
+    """The login's rules, for the web's login page and the apps' alike: the limits on
+    failures (``signin.check_limits``: raises ``ratelimit.Limited`` or
+    ``signin.AccountLocked``), a stopped account (``signin.AccountStopped``, told only to
+    whoever knows its password), a wrong pair (``WrongPassword``, counted). Returns the
+    member, with the login on the log; starting the session or the app's sign-in is the
+    caller's.
+    """
+    account = signin.account_key(tenant, email)
+    signin.check_limits(account, source, now)
+    member = authenticate(request, email=email, password=password, tenant=tenant)
+    if member is None:
+        if signin.is_stopped(tenant, email, password):
+            # The right password: not a failure to count, but no way in either.
+            raise signin.AccountStopped()
+        do_record_login_failure(tenant, email, source=source, now=now)
+        raise WrongPassword()
+    signin.clear_after_success(account, source)
     return member
 
 

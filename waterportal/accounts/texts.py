@@ -192,12 +192,17 @@ def tell_code_resent(request, send) -> None:
         messages.success(request, CODE_RESENT)
 
 
+def login_limited(exc: ratelimit.Limited) -> str:
+    """Why a login cannot be tried now (a limit of ``signin``) and until when."""
+    if isinstance(exc, signin.AccountLocked):
+        return login_account_locked(exc.until)
+    return login_locked(exc.until)
+
+
 def login_refused(account: str, source: str) -> str | None:
     """Why a login cannot be tried now (a limit of ``signin``), or None when it can."""
     try:
         signin.check_limits(account, source)
-    except signin.AccountLocked as exc:
-        return login_account_locked(exc.until)
     except ratelimit.Limited as exc:
-        return login_locked(exc.until)
+        return login_limited(exc)
     return None

@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "login_locked": "ログインを一時停止（続けて失敗）",
     "login_source_locked": "接続元からのログインを一時停止（続けて失敗）",
     "logout": "ログアウト",
+    "app_signed_out": "アプリのログインを終了（アカウントの画面から）",
     "code_locked": "確認コードを一時停止（続けて間違い）",
     "password_reset": "パスワードを再設定",
     "password_changed": "パスワードを変更",
@@ -119,6 +120,7 @@ MEMBERS_OWN = frozenset(
         "login",
         "login_failed",
         "logout",
+        "app_signed_out",
         "password_reset",
         "password_changed",
         "email_change_requested",
@@ -136,6 +138,7 @@ MEMBERS_OWN = frozenset(
 
 LABELS: dict[str, str] = {
     "reason": "理由",
+    "device": "端末の番号",
     "staff": "対象の職員",
     "operator": "運用者",
     "link": "紐付けID",
@@ -227,6 +230,7 @@ VALUES: dict[str, dict[str, str]] = {
         "link": "メールのリンク",
         "totp": "認証アプリ",
         "recovery_code": "リカバリーコード",
+        "app": "アプリ",
     },
     "step": {"password": "パスワード", "code": "確認コード"},
     "scope": {"account": "アカウント", "source": "接続元", "account_source": "アカウントと接続元"},

@@ -45,6 +45,10 @@ class AppSignIn(models.Model):
     # stored.
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64)
+    # A hash of the member's session auth hash when the app signed in: whatever ends the
+    # member's web sessions (a new password, a reset, 退会, staff's すべての端末からログアウト)
+    # changes that hash and so ends the app's sign-in too, by the same rule.
+    auth_stamp = models.CharField(max_length=64)
     created_at = models.DateTimeField("ログイン日時")
     last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
     expires_at = models.DateTimeField("有効期限")

@@ -14,12 +14,16 @@ address (no registration, no login); its console (``/staff/``) and its logo work
 its staff can prepare it and publish it.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django_scopes import scope, scopes_disabled
 
+from waterportal.lib.problems import problem_response
 from waterportal.tenants.lookup import active_tenant, find_active_tenant
 
 SESSION_KEY = "tenant_id"
@@ -32,6 +36,10 @@ COOKIE_AGE = 400 * 24 * 60 * 60
 # and are cached by proxies: they must never choose a town for the browser nor carry a
 # cookie. The service worker and its offline page are one for the whole site, every town.
 UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/town/", "/sw.js", "/offline")
+# The JSON API names its town in the path (``/api/v1/towns/<slug>/…``) and nowhere else:
+# no session, no cookie, no ``?tenant=``. Its document and its docs have no town.
+API_PREFIX = "/api/"
+API_TOWN = re.compile(r"^/api/v1/towns/(?P<slug>[^/]+)/")
 # What an unpublished town still answers: its console, the language switch.
 BEFORE_PUBLISHING_PREFIXES = ("/staff/", "/i18n/", "/healthz")
 
@@ -53,6 +61,8 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            return self.api(request)
         if request.path.startswith(UNSCOPED_PREFIXES):
             request.tenant = None
             with scopes_disabled():
@@ -105,3 +115,26 @@ class TenantMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+    def api(self, request):
+        """The API's town, from its path; scoped to it like every page. Anything else under
+        ``/api/`` (the OpenAPI document) reads no town's rows."""
+        match = API_TOWN.match(request.path)
+        if match is None:
+            request.tenant = None
+            with scope(tenant=None):
+                return self.get_response(request)
+        tenant = find_active_tenant(match["slug"])
+        if tenant is None or not tenant.is_published:
+            # The same answer for a town that does not exist and one not yet open, as the
+            # pages' "which town?" page: the API never tells which towns it serves.
+            request.tenant = None
+            return problem_response(
+                404,
+                "town_not_found",
+                gettext("自治体が見つかりません。"),
+                gettext("アドレスの自治体名（towns/ の後）を確かめてください。"),
+            )
+        request.tenant = tenant
+        with scope(tenant=tenant):
+            return self.get_response(request)

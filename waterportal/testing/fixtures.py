@@ -7,7 +7,8 @@ an empty cache. ``tenant`` and ``other_tenant`` are the two towns (``personas``)
 ``customer`` and ``link`` her contract; ``clock`` stands still at ``clock_start``, and
 ``signed_in`` is her browser, signed in. ``console`` is the console of おうむ町 signed in
 as its 管理者 (水道係 一郎); ``console_as("clerk")`` and ``console_as("viewer")`` give a
-担当者's or a 閲覧者's, and ``other_console`` is きた市's 管理者.
+担当者's or a 閲覧者's, and ``other_console`` is きた市's 管理者. ``app`` and ``other_app`` are a phone app on the JSON
+API of each town, ``signed_in_app`` the member's, signed in.
 """
 
 import datetime as dt
@@ -26,6 +27,7 @@ from waterportal.contracts.models import Customer, Link
 from waterportal.lib import outage
 from waterportal.tenants.actions import do_create_tenant
 from waterportal.tenants.models import Tenant
+from waterportal.testing.api import App
 from waterportal.testing.browser import Portal, sign_in, staff_sign_in
 from waterportal.testing.factories import make_customer, make_link, make_member, make_staff
 from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
@@ -140,6 +142,32 @@ def signed_in(portal: Portal, member: User, clock: time_machine.Traveller) -> Po
     """The member's browser, signed in."""
     sign_in(portal, member)
     return portal
+
+
+# --- The phone app on the JSON API ---------------------------------------------------
+
+
+@pytest.fixture
+def app(tenant: Tenant, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> App:
+    """An app of おうむ町, not signed in."""
+    return App(tenant, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def other_app(
+    tenant: Tenant,
+    other_tenant: Tenant,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> App:
+    """An app of きた市, not signed in."""
+    return App(other_tenant, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def signed_in_app(app: App, member: User, clock: time_machine.Traveller) -> App:
+    """The member's app, signed in (its token in ``app.token``)."""
+    app.sign_in(member.email, device_name="Pixel 8", platform="android")
+    return app
 
 
 # --- The staff console, signed in, by role ---------------------------------------------

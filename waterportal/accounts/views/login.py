@@ -1,7 +1,7 @@
 """Login and logout; the member's first page is billing's home."""
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from waterportal.accounts import actions, signin, texts
 from waterportal.accounts.forms import LoginForm
 from waterportal.lib.sources import client_ip
+from waterportal.limits import ratelimit
 from waterportal.tenants.decorators import tenant_required
 
 
@@ -58,26 +59,25 @@ def login_view(request):
         return redirect(next_page or "billing:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        tenant, email, ip = request.tenant, form.cleaned_data["email"], client_ip(request)
-        account = signin.account_key(tenant, email)
-        refused = texts.login_refused(account, ip)
-        if refused:
-            form.add_error(None, refused)
-        else:
-            user = authenticate(
-                request, email=email, password=form.cleaned_data["password"], tenant=tenant
+        ip = client_ip(request)
+        try:
+            user = actions.do_sign_in_with_password(
+                request.tenant,
+                form.cleaned_data["email"],
+                form.cleaned_data["password"],
+                source=ip,
+                request=request,
             )
-            if user is None and signin.is_stopped(tenant, email, form.cleaned_data["password"]):
-                # The right password: not a failure to count, but no way in either.
-                form.add_error(None, texts.account_stopped(tenant))
-            elif user is None:
-                actions.do_record_login_failure(tenant, email, source=ip)
-                form.add_error(None, texts.LOGIN_FAILED)
-            else:
-                signin.clear_after_success(account, ip)
-                _sign_in(request, user)
-                actions.do_record_login(user, source=ip)
-                return redirect(next_page or "billing:home")
+        except ratelimit.Limited as exc:
+            form.add_error(None, texts.login_limited(exc))
+        except signin.AccountStopped:
+            form.add_error(None, texts.account_stopped(request.tenant))
+        except actions.WrongPassword:
+            form.add_error(None, texts.LOGIN_FAILED)
+        else:
+            _sign_in(request, user)
+            actions.do_record_login(user, source=ip)
+            return redirect(next_page or "billing:home")
     context = {"form": form, "next_page": next_page, "reason": login_reason(next_page)}
     return render(request, "accounts/login.html", context)
 

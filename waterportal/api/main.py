@@ -1,0 +1,42 @@
+"""The JSON API for the phone apps: ``/api/v1/``, one NinjaAPI whose routers each cover a
+part of what a member does on the web, by the same actions and forms.
+
+The document (OpenAPI 3.1) is generated from the operations and their schemas at
+``/api/v1/openapi.json``; the interactive documentation (``/api/v1/docs``) only in
+development.
+"""
+
+from django.conf import settings
+from ninja import NinjaAPI
+
+from waterportal.api import problems
+from waterportal.api.routers import session
+
+
+class PortalAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return problems.document(super().get_openapi_schema(*args, **kwargs))
+
+
+DESCRIPTION = """\
+水道ポータルのアプリ（Android・iOS）向けの API です。会員が Web でできることを、同じ規則で行えます。
+
+- 自治体はアドレスで指定します: `/api/v1/towns/{slug}/…`（`slug` は案内に印刷された `tenant=` の値）。
+- ログイン（`POST /api/v1/towns/{slug}/login`）で端末ごとのトークンを受け取り、
+  `Authorization: Bearer <トークン>` で送ります。トークンは 90 日使わないと失効し、
+  会員はアカウントの画面から端末ごとにログアウトできます。
+- エラーはすべて RFC 9457 の形（`application/problem+json`）で、`code` が機械可読の理由、
+  `title` と `detail` が日本語の説明です。429 には `Retry-After` が付きます。
+- ほかの会員・ほかの自治体の契約、まだ有効になっていない契約は 404 です。
+"""
+
+api = PortalAPI(
+    title="水道ポータル API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs" if settings.DEBUG else None,
+)
+problems.install(api)
+api.add_router("", session.router)
