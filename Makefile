@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages
+.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages api-check
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,11 @@ test-pg:
 # screen, mail through a real SMTP server. Needs Debian's chromium (see README).
 e2e: install $(MESSAGES_MO)
 	$(PY) -m pytest e2e -m e2e $(PYTEST_ARGS)
+
+# Schemathesis against the API's served document (scripts/api_check.py): gunicorn on a
+# throw-away database with two towns, a fixed budget of examples per operation.
+api-check: install
+	$(PY) scripts/api_check.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -184,7 +184,16 @@ def document(schema: dict) -> dict:
     (ninja writes ``application/json`` for every response) and Japanese descriptions."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation and "400" not in responses:
+                # A body that is not JSON at all (ninja's own check, before any schema).
+                responses["400"] = {
+                    "description": "",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+                    },
+                }
+            for status, response in responses.items():
                 response["description"] = DESCRIPTIONS.get(str(status), response["description"])
                 content = response.get("content", {})
                 if str(status)[0] in "45" and "application/json" in content:
