@@ -1,18 +1,21 @@
-"""Benchmark: the signed-in home page against a trivial view, under gunicorn on PostgreSQL.
+"""Benchmark: the signed-in home page and the API's bill list against a trivial view, under
+gunicorn on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_web .venv/bin/python bench/web/run.py
 
 Seeds one member with a few contracts and 24 months of bills in a ``bench`` tenant of
 that database (created if missing; the bench tenant is rebuilt on every run, nothing
 else is touched), starts gunicorn with production settings on 127.0.0.1, signs every
-client in, then drives ``/`` and ``/healthz`` in turn with the same number of concurrent
-clients for a fixed time each, and prints requests per second, latency percentiles and
-the ratio. Only loopback traffic; every phase is bounded in time; gunicorn is stopped
+client in, then drives ``/``, the app's bill list (``/api/v1/towns/bench/contracts/<id>/bills``,
+with an app's token) and ``/healthz`` in turn with the same number of concurrent clients
+for a fixed time each, and prints requests per second, latency percentiles and the
+ratios. Only loopback traffic; every phase is bounded in time; gunicorn is stopped
 at the end. Not a test: it prints figures and exits 0 unless something broke.
 """
 
 import argparse
 import http.client
+import json
 import math
 import multiprocessing as mp
 import os
@@ -37,15 +40,18 @@ PASSWORD = "Bench-Mizu-2026"
 HOST = "127.0.0.1"
 MONTHS = 24
 TARGET_RATIO = 0.5
-# (name, path, with the member's cookies). The trivial view twice: as a bare request,
-# and asked by the signed-in clients (session, member and tenant loaded, as for every
-# request of a member): the target's ratio is home / the signed-in one.
+# (name, path, how the client is signed in: "cookies" (the browser's session), "token"
+# (the app's bearer token) or ""). The trivial view twice: as a bare request, and asked
+# by the signed-in clients (session, member and tenant loaded, as for every request of a
+# member): the target's ratio is home / the signed-in one. The API's bill list must be at
+# least as fast as the home page. {link} is the first contract's link id.
+API_BILLS = f"/api/v1/towns/{TENANT}/contracts/{{link}}/bills"
 PHASE_NAMES = [
-    ("home", "/", True),
-    ("healthz", "/healthz", False),
-    ("healthz signed-in", "/healthz", True),
+    ("home", "/", "cookies"),
+    ("api bills", API_BILLS, "token"),
+    ("healthz", "/healthz", ""),
+    ("healthz signed-in", "/healthz", "cookies"),
 ]
-PHASES = [(path, cookies) for _, path, cookies in PHASE_NAMES]
 TARGET_P99_MS = 50.0
 
 
@@ -84,7 +90,7 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def seed(contracts: int) -> None:
+def seed(contracts: int) -> int:
     """The bench tenant afresh: one member, ``contracts`` contracts, 24 monthly bills each."""
     import datetime as dt
 
@@ -116,6 +122,7 @@ def seed(contracts: int) -> None:
         now = timezone.now()
         versions.record_acceptance(member, versions.current_versions(tenant), now=now)
         this_month = timezone.localdate().replace(day=1)
+        first_link = 0
         for c in range(contracts):
             kana = f"ベンチ タロウ{c}"
             customer = Customer.objects.create(
@@ -128,7 +135,7 @@ def seed(contracts: int) -> None:
                 reading_cycle=1,
                 payment_method="口座振替",
             )
-            Link.objects.create(
+            link = Link.objects.create(
                 tenant=tenant,
                 member=member,
                 customer=customer,
@@ -136,6 +143,7 @@ def seed(contracts: int) -> None:
                 created_at=now,
                 active_from=timezone.localdate() - dt.timedelta(days=30),
             )
+            first_link = first_link or link.pk
             bills, reading = [], 1000
             for i in range(MONTHS):
                 month = add_months(this_month, i - MONTHS + 1)
@@ -175,6 +183,7 @@ def seed(contracts: int) -> None:
 
     connections.close_all()  # the client processes are forked: no shared connection
     print(f"seeded tenant {TENANT}: 1 member, {contracts} contracts x {MONTHS} months")
+    return first_link
 
 
 def free_port() -> int:
@@ -208,12 +217,19 @@ class Browser:
         self.port = port
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.token = ""
 
-    def request(self, method: str, path: str, body: str | None = None, cookies: bool = True):
+    def request(
+        self, method: str, path: str, body: str | None = None, auth: str = "cookies", json=False
+    ):
         headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
-        if cookies and self.cookies:
+        if auth == "cookies" and self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
+        if auth == "token":
+            headers["Authorization"] = f"Bearer {self.token}"
+        if json:
+            headers["Content-Type"] = "application/json"
+        elif body is not None:
             origin = f"https://{HOST}"
             headers.update(
                 {
@@ -251,22 +267,30 @@ class Browser:
         status, location, _ = self.request("POST", "/login", form)
         if status != 302 or location != "/":
             raise RuntimeError(f"login answered {status} {location}")
+        # The app's sign-in: a token of its own, as a phone would hold.
+        body = json.dumps({"email": EMAIL, "password": PASSWORD, "device_name": "bench"})
+        status, _, answer = self.request(
+            "POST", f"/api/v1/towns/{TENANT}/login", body, auth="", json=True
+        )
+        if status != 200:
+            raise RuntimeError(f"the API's login answered {status}")
+        self.token = json.loads(answer)["token"]
 
 
-def client(port: int, schedule: list[tuple[str, bool, float, float]], results) -> None:
-    """Sign in, then for each (path, with cookies, start, end) request ``path`` in a loop
+def client(port: int, schedule: list[tuple[str, str, float, float]], results) -> None:
+    """Sign in, then for each (path, how signed in, start, end) request ``path`` in a loop
     from ``start`` to ``end`` (time.time()), recording each latency in ms."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     browser = Browser(port)
     browser.sign_in()
     out = []
-    for path, cookies, start, end in schedule:
+    for path, auth, start, end in schedule:
         while time.time() < start:
             time.sleep(0.005)
         latencies, errors = [], 0
         while time.time() < end:
             t0 = time.perf_counter()
-            status, _, body = browser.request("GET", path, cookies=cookies)
+            status, _, body = browser.request("GET", path, auth=auth)
             elapsed = (time.perf_counter() - t0) * 1000
             if status == 200 and (path != "/" or "ご請求".encode() in body):
                 # A home page without a bill on it would be a failed sign-in, not speed.
@@ -314,7 +338,8 @@ def main() -> None:
     ensure_database(database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    seed(args.contracts)
+    link = seed(args.contracts)
+    phases = [(path.format(link=link), auth) for _, path, auth in PHASE_NAMES]
 
     port = free_port()
     gunicorn = subprocess.Popen(
@@ -340,10 +365,10 @@ def main() -> None:
         warmup = 2.0
         t0 = time.time() + 3.0 + args.clients * 0.3  # time for every client to sign in
         schedule, t = [], t0
-        for path, cookies in PHASES:
+        for path, auth in phases:
             # A warm-up slice first (not counted), then the measured slice.
-            schedule.append((path, cookies, t, t + warmup))
-            schedule.append((path, cookies, t + warmup, t + warmup + args.seconds))
+            schedule.append((path, auth, t, t + warmup))
+            schedule.append((path, auth, t + warmup, t + warmup + args.seconds))
             t += warmup + args.seconds
         results: mp.Queue = mp.Queue()
         procs = [
@@ -381,6 +406,10 @@ def main() -> None:
         base_rps = report[name][0]
         ratio = home_rps / base_rps if base_rps else float("nan")
         print(f"ratio home / {name}: {ratio:.2f} (target >= {TARGET_RATIO})")
+    api_rps = report["api bills"][0]
+    print(
+        f"ratio api bills / home: {api_rps / home_rps if home_rps else float('nan'):.2f} (target >= 1)"
+    )
     home_p99 = percentile(home_latencies, 99) if home_latencies else float("nan")
     print(f"home p99: {home_p99:.1f} ms (target <= {TARGET_P99_MS:g} ms)")
 
