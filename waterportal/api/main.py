@@ -10,7 +10,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from waterportal.api import problems
-from waterportal.api.routers import bills, session
+from waterportal.api.routers import bills, notices, session
 
 
 class PortalAPI(NinjaAPI):
@@ -41,3 +41,4 @@ api = PortalAPI(
 problems.install(api)
 api.add_router("", session.router)
 api.add_router("", bills.router)
+api.add_router("", notices.router)

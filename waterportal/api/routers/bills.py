@@ -225,7 +225,9 @@ def _never_stored(response: HttpResponse) -> HttpResponse:
 
 # --- The operations -------------------------------------------------------------------
 
+# 422: a link_id that is not a number.
 LISTED = {304: None, **errors(401, 403, 404)}
+ON_A_LINK = {304: None, **errors(401, 403, 404, 422)}
 
 
 @router.get(
@@ -259,7 +261,7 @@ def list_contracts(request, response: HttpResponse, slug: str = slug_param()):
 
 @router.get(
     TOWN + "/contracts/{link_id}/bills",
-    response={200: HistoryOut, **LISTED},
+    response={200: HistoryOut, **ON_A_LINK},
     summary="料金の履歴（すべての期間、新しい順）",
     description="Web の「これまでの使用量と料金」と同じ内容です。ETag と 304 は契約の一覧と同じ。",
     operation_id="list_bills",
@@ -301,7 +303,7 @@ FILE_CSV = {
 
 @router.get(
     TOWN + "/contracts/{link_id}/bills.csv",
-    response={**errors(401, 403, 404)},
+    response={**errors(401, 403, 404, 422)},
     summary="料金の履歴の CSV をダウンロード",
     description="Web の履歴 CSV と同じファイルです（日本語、Excel で開ける形）。",
     operation_id="download_bills_csv",
@@ -320,7 +322,7 @@ NO_BILLS_YET = "まだ表示できる検針結果がありません。次の検�
 
 @router.get(
     TOWN + "/contracts/{link_id}/bills/latest",
-    response={200: BillPageOut, **errors(401, 403, 404)},
+    response={200: BillPageOut, **errors(401, 403, 404, 422)},
     summary="最新の請求の明細",
     description="いちばん新しい期間の明細です。検針結果がまだないときは 404。",
     operation_id="get_latest_bill",
@@ -346,7 +348,7 @@ def _no_bill() -> Problem:
     response={200: BillPageOut, **errors(401, 403, 404, 422)},
     summary="1期間の明細（検針・使用水量・料金の内訳・支払い）",
     description="Web の「この期間の明細」と同じ内容です。その期間の請求がなければ 404、"
-    "month の形が違えば 422。",
+    "month や link_id の形が違えば 422。",
     operation_id="get_bill",
 )
 def get_bill(
