@@ -225,6 +225,35 @@ def _never_stored(response: HttpResponse) -> HttpResponse:
 
 # --- The operations -------------------------------------------------------------------
 
+ETAG_HEADERS = {
+    "responses": {
+        200: {
+            "headers": {
+                "ETag": {
+                    "description": "本文のハッシュ（強い ETag）。次の If-None-Match に送る",
+                    "schema": {"type": "string"},
+                },
+                "Cache-Control": {
+                    "description": "private, no-cache（アプリは保存してよいが、毎回確かめる）",
+                    "schema": {"type": "string"},
+                },
+            }
+        }
+    }
+}
+IF_NONE_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "description": "前回の答えの ETag。変わっていなければ 304（本文なし）",
+            "schema": {"type": "string"},
+        }
+    ]
+}
+LIST_EXTRA = ETAG_HEADERS | IF_NONE_MATCH
+
 # 422: a link_id that is not a number.
 LISTED = {304: None, **errors(401, 403, 404)}
 ON_A_LINK = {304: None, **errors(401, 403, 404, 422)}
@@ -237,6 +266,7 @@ ON_A_LINK = {304: None, **errors(401, 403, 404, 422)}
     description="会員のご契約ごとに、状態と最新の請求（Web のホーム画面と同じ）。"
     "ETag が付きます。前回の ETag を If-None-Match で送ると、変わっていなければ 304（本文なし）。",
     operation_id="list_contracts",
+    openapi_extra=LIST_EXTRA,
 )
 def list_contracts(request, response: HttpResponse, slug: str = slug_param()):
     today = services.today_in_japan()
@@ -265,6 +295,7 @@ def list_contracts(request, response: HttpResponse, slug: str = slug_param()):
     summary="料金の履歴（すべての期間、新しい順）",
     description="Web の「これまでの使用量と料金」と同じ内容です。ETag と 304 は契約の一覧と同じ。",
     operation_id="list_bills",
+    openapi_extra=LIST_EXTRA,
 )
 def list_bills(
     request, response: HttpResponse, link_id: int = link_param(), slug: str = slug_param()
