@@ -1,6 +1,8 @@
 """What a resident reads of the notices, for the web pages and the apps alike: the list
 (a member's with their unread marks, or the public one), and one notice for a member."""
 
+from typing import Any
+
 from django.db.models import Exists, OuterRef
 
 from waterportal.notices.models import Notice, NoticeRead
@@ -25,10 +27,16 @@ def public_notices(tenant, now) -> list[Notice]:
     return list(notices.newest_first()[:LIST_SIZE])
 
 
-def member_notices(member, now) -> list[Notice]:
-    """The newest notices ``member`` sees (``visible_to``), each with ``is_read``."""
+def member_notices(member, now) -> list[Any]:
+    """The newest notices ``member`` sees (``visible_to``), each with ``is_read`` (which
+    ``Notice`` does not declare, hence ``Any``)."""
     visible = Notice.objects.visible_to(member, now).select_related("category")
     return list(with_reads(visible, member).newest_first()[:LIST_SIZE])
+
+
+def unread_count(notices: list[Any]) -> int:
+    """How many of ``member_notices``' notices are unread."""
+    return sum(1 for notice in notices if not notice.is_read)
 
 
 def member_notice(member, notice_id: int, now) -> Notice | None:

@@ -47,7 +47,7 @@ def notice_list(request):
 @member_page
 def _member_list(request):
     notices = reading.member_notices(request.user, timezone.now())
-    unread = sum(1 for notice in notices if not notice.is_read)  # type: ignore[attr-defined]
+    unread = reading.unread_count(notices)
     return render(
         request, "notices/list.html", {"notices": notices, "member": True, "unread": unread}
     )

@@ -63,9 +63,7 @@ def test_signing_out_is_a_post(signed_in, signed_in_app, member):
     assert signed_in_app.get("/me").status_code == 200
 
 
-def test_another_members_device_is_404_and_stays_signed_in(
-    portal, signed_in_app, tenant, member
-):
+def test_another_members_device_is_404_and_stays_signed_in(portal, signed_in_app, tenant, member):
     device = AppSignIn.objects.get(member=member)
     stranger = make_member(tenant, email="stranger@example.jp")
     sign_in(portal, stranger)

@@ -27,6 +27,7 @@ from waterportal.contracts.models import Customer, Link
 router = Router(tags=["契約と料金"], auth=auth.member)
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+ContractState = Literal["waiting", "active", "ended"]
 PaymentKind = Literal["scheduled", "debited", "debit_failed", "paid", "due", "overdue", "checking"]
 
 
@@ -103,7 +104,7 @@ class ContractOut(Schema):
     number: str = Field(description="使用者番号（下4桁のほかは伏せ字）")
     address: str = Field(description="給水場所")
     relationship: str = Field(description="契約者との関係（本人・家族・代理人・その他）")
-    state: Literal["waiting", "active", "ended"] = Field(
+    state: ContractState = Field(
         description="状態: waiting まだ有効でない（active_from から表示）、active 表示中、"
         "ended 契約が中止（これまでの記録は表示）"
     )
@@ -184,7 +185,7 @@ def _bill(view: services.BillView, customer: Customer) -> dict:
     }
 
 
-def _state(card: services.ContractCard) -> str:
+def _state(card: services.ContractCard) -> ContractState:
     if card.pending:
         return "waiting"
     return "ended" if card.ended else "active"

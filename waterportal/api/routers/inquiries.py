@@ -2,7 +2,7 @@
 web's forms (the same checks and Japanese messages) and the same actions and limits."""
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema, Status
@@ -143,7 +143,9 @@ INQUIRY_ID = Path(..., description="お問い合わせの番号")
     operation_id="list_inquiry_kinds",
 )
 def list_kinds(request, slug: str = slug_param()):
-    return KindsOut(kinds=[KindOut(value=k.value, label=str(k.label)) for k in Kind])
+    return KindsOut(
+        kinds=[KindOut(value=cast(KindCode, k.value), label=str(k.label)) for k in Kind]
+    )
 
 
 @router.get(

@@ -72,11 +72,8 @@ def _fields(notice: Notice) -> dict:
 def list_notices(request, slug: str = slug_param()):
     notices = reading.member_notices(request.member, timezone.now())
     return NoticeListOut(
-        unread=sum(1 for notice in notices if not notice.is_read),  # type: ignore[attr-defined]
-        notices=[
-            MemberNoticeOut(**_fields(n), read=n.is_read)  # type: ignore[attr-defined]
-            for n in notices
-        ],
+        unread=reading.unread_count(notices),
+        notices=[MemberNoticeOut(**_fields(n), read=n.is_read) for n in notices],
     )
 
 

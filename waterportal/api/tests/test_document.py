@@ -33,7 +33,8 @@ def operations(document):
 
 
 def test_every_operation_has_a_japanese_summary_and_its_own_operation_id(document):
-    missing, seen = [], {}
+    missing: list[str] = []
+    seen: dict[str, str] = {}
     for name, _, operation in operations(document):
         if not JAPANESE.search(operation.get("summary", "")):
             missing.append(f"{name}: no Japanese summary")
