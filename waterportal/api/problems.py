@@ -37,6 +37,7 @@ CODES: dict[str, tuple[int, StrOrPromise]] = {
     "not_found": (404, _("見つかりません。")),
     "town_not_found": (404, _("自治体が見つかりません。")),
     "conflict": (409, _("ほかの操作と重なりました。")),
+    "inquiry_closed": (409, _("このお問い合わせは完了しています。")),
     "too_many_requests": (429, _("しばらく時間をおいてから、もう一度お試しください。")),
     "gone": (410, _("この内容は終了しました。")),
 }

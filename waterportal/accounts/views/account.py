@@ -29,6 +29,8 @@ from waterportal.accounts.forms import (
 from waterportal.accounts.passwords import rules_text
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer, Link, Relationship
+from waterportal.devices import actions as device_actions
+from waterportal.devices import activity
 from waterportal.lib.sources import client_ip
 from waterportal.limits import ratelimit
 from waterportal.tenants.decorators import tenant_required
@@ -97,7 +99,37 @@ def _link_row(link: Link, today: dt.date) -> dict:
 def account(request):
     today = timezone.localdate()
     rows = [_link_row(link, today) for link in _active_links(request.user)]
-    return render(request, "accounts/account_home.html", {"rows": rows})
+    recent = [
+        {
+            "at": row.at,
+            "device": row.app_sign_in.name,
+            "what": activity.described(row),
+            "ok": activity.succeeded(row),
+        }
+        for row in device_actions.recent_requests(request.user)
+    ]
+    return render(
+        request,
+        "accounts/account_home.html",
+        {
+            "rows": rows,
+            "sign_ins": list(device_actions.open_sign_ins(request.user)),
+            "recent": recent,
+        },
+    )
+
+
+@require_POST
+@member_page
+def sign_out_device(request, device_id: int):
+    """「この端末をログアウト」: one of the member's open app sign-ins ends; its token
+    stops working at once. Another member's device, or one already ended, is 404."""
+    sign_in = get_object_or_404(device_actions.open_sign_ins(request.user), pk=device_id)
+    device_actions.do_sign_out_app(sign_in, by_member_elsewhere=True, source=client_ip(request))
+    messages.success(
+        request, gettext("「%(name)s」をログアウトしました。") % {"name": sign_in.name}
+    )
+    return redirect("accounts:account")
 
 
 # --- Several contracts in one account ---------------------------------------------------
