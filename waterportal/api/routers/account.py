@@ -62,9 +62,11 @@ def check_password(request, form, field: str = "current_password") -> None:
         raise Problem(
             "too_many_requests", texts.password_check_locked(exc.until), retry_at=exc.until
         ) from exc
-    except actions.CurrentPasswordWrong:
+    except actions.CurrentPasswordWrong as exc:
         message = str(texts.CURRENT_PASSWORD_WRONG)
-        raise Problem("invalid_input", message, errors=[{"field": field, "message": message}])
+        raise Problem(
+            "invalid_input", message, errors=[{"field": field, "message": message}]
+        ) from exc
 
 
 # --- A forgotten password (no sign-in) ---------------------------------------------------
