@@ -54,7 +54,7 @@ def check_current_password(member: User, password: str, *, source: str, now=None
     if member.check_password(password):
         signin.clear_after_success(account, source)
         return
-    do_record_login_failure(member.tenant, member.email, source=source, now=now)
+    do_record_login_failure(member.town, member.email, source=source, now=now)
     signin.check_limits(account, source, now)
     raise CurrentPasswordWrong()
 
