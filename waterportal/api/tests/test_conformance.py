@@ -10,7 +10,9 @@ listed. Login and logout are left out: they change the token the run uses.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -46,8 +48,17 @@ def data(clock, tenant, member, link, customer):
 
 
 @pytest.fixture
-def schema(db):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+def schema(data, signed_in_app):
+    # As Django's test client does: the WSGI handler would otherwise close the database
+    # connection that holds the test's transaction (PostgreSQL then refuses every query).
+    # After the sign-in: the test client connects the signal again after each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def operations(schema):
