@@ -423,7 +423,7 @@ def contract_add(request, payload: AddContractIn, slug: str = slug_param()):
 @router.delete(
     TOWN + "/account/contracts/{link_id}",
     auth=auth.member,
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     summary="ご契約をこのアカウントの一覧から外す",
     description="町の台帳（ご契約・請求）はそのままです。あとで追加し直せます。",
     operation_id="contract_remove",

@@ -62,9 +62,17 @@ def schema(data, signed_in_app):
 
 
 def operations(schema):
+    """The member's reads (every GET with a token), on both databases the suite runs on;
+    every operation, writes included, is checked against the served document by
+    ``make api-check`` (scripts/api_check.py)."""
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.definition.raw["operationId"] not in LEFT_OUT:
+        raw = operation.definition.raw
+        if (
+            operation.method.upper() == "GET"
+            and raw.get("security")
+            and (raw["operationId"] not in LEFT_OUT)
+        ):
             yield operation
 
 
@@ -72,16 +80,14 @@ def test_the_everyday_answers_match_the_document(schema, data, signed_in_app):
     checked = 0
     for operation in operations(schema):
         wanted = [p.name for p in operation.path_parameters]
-        body = {"kind": "other", "subject": "質問です", "body": "本文です"}
         case = operation.Case(
             path_parameters={name: data[name] for name in wanted},
             headers={"Authorization": f"Bearer {signed_in_app.token}"},
-            **({"body": body, "media_type": "application/json"} if operation.body else {}),
         )
         response = case.call_and_validate(checks=CHECKS)
         assert response.status_code < 300, (operation.label, response.text)
         checked += 1
-    assert checked >= 15
+    assert checked >= 10
 
 
 def exercise(operation, data: dict, token: str, failures: list[str]) -> None:

@@ -14,7 +14,23 @@ from waterportal.api.main import api
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # Operations anyone may call, without a token. Adding one here is a decision: its
 # answers must hold nothing of a member's.
-PUBLIC = {"login", "list_public_notices"}
+# Whoever has no token yet: signing in, registering, resetting a password, public notices.
+PUBLIC = {
+    "login",
+    "list_public_notices",
+    "registration_start",
+    "registration_state",
+    "registration_texts",
+    "registration_code",
+    "registration_code_resend",
+    "registration_profile",
+    "registration_contract",
+    "registration_privacy",
+    "registration_confirm",
+    "password_reset_request",
+    "password_reset_confirm",
+    "push_public_key",
+}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
