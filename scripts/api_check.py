@@ -7,9 +7,11 @@ authenticated as おうむ町's member, with a fixed budget of examples per oper
 fails on any 5xx and on any answer the document does not describe (status, content type,
 headers, body), and on schema-invalid input that is accepted.
 
-The operations that end the member's own sign-in or account (logout, withdrawal, a new
-password or address) would sign the check itself out after their first success: they
-are left out here and tested one by one in ``waterportal/api/tests``.
+Two operations would undo the check's own ground after their first success: the logout
+(ending its token) and removing the contract (whose bills the other operations read).
+They are left out here and tested in ``waterportal/api/tests``. Withdrawal and a new
+password need the member's password, which generated requests never have: they stay in,
+and answer 422.
 """
 
 import json
@@ -39,7 +41,7 @@ CHECKS = ",".join(
     ]
 )
 # By operationId: what signs the check out (see above).
-LEFT_OUT = ["logout", "withdraw", "change_password", "confirm_email_change", "reset_password"]
+LEFT_OUT = ["logout", "contract_remove"]
 
 
 def free_port() -> int:

@@ -201,6 +201,15 @@ def document(schema: dict) -> dict:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.setdefault("responses", {})
+            if "422" not in responses:
+                # Every operation's parameters are checked by their schema (the town's
+                # name has a length, a header its form): a malformed one answers 422.
+                responses["422"] = {
+                    "description": "",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+                    },
+                }
             if "requestBody" in operation and "400" not in responses:
                 # A body that is not JSON at all (ninja's own check, before any schema).
                 responses["400"] = {

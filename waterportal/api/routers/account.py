@@ -7,7 +7,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
 from ninja import Path, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from waterportal.accounts import actions, codes, texts
 from waterportal.accounts.forms import (
@@ -244,8 +244,8 @@ def password_change(request, payload: PasswordChangeIn, slug: str = slug_param()
 
 
 class NotificationsIn(Schema):
-    notify_new_bill: bool = Field(description="新しい請求のお知らせメールを受け取る")
-    notify_notices: bool = Field(description="重要なお知らせのメールを受け取る")
+    notify_new_bill: StrictBool = Field(description="新しい請求のお知らせメールを受け取る")
+    notify_notices: StrictBool = Field(description="重要なお知らせのメールを受け取る")
 
 
 @router.put(
@@ -272,7 +272,7 @@ def notifications_change(request, payload: NotificationsIn, slug: str = slug_par
 
 class WithdrawIn(Schema):
     current_password: str = Field(max_length=1024, description="今のパスワード")
-    confirm: bool = Field(description="説明を読み、退会します（true が必要）")
+    confirm: StrictBool = Field(description="説明を読み、退会します（true が必要）")
 
 
 @router.post(
@@ -335,7 +335,7 @@ def pending_texts(request, slug: str = slug_param()):
 
 
 class AcceptIn(Schema):
-    version_ids: list[int] = Field(max_length=10, description="読んで同意した版の番号")
+    version_ids: list[StrictInt] = Field(max_length=10, description="読んで同意した版の番号")
 
 
 class AcceptOut(Schema):

@@ -6,7 +6,7 @@ from typing import Literal, cast
 
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from waterportal.api import auth
 from waterportal.api.common import TOWN, slug_param, source
@@ -40,7 +40,7 @@ class InquiryIn(Schema):
     kind: str = Field(max_length=20, description=f"種類のコード: {KINDS}")
     subject: str = Field(max_length=1000, description="件名（100文字以内）")
     body: str = Field(max_length=20_000, description="本文（4000文字以内）")
-    contract_id: int | None = Field(
+    contract_id: StrictInt | None = Field(
         default=None, description="関係するご契約（契約一覧の id。表示中のものだけ）。任意"
     )
 

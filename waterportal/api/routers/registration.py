@@ -14,7 +14,7 @@ import enum
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 from ninja import Header, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from waterportal.accounts import actions, codes, signup, texts
 from waterportal.accounts.forms import CodeForm, ContractForm, EmailForm, PrivacyForm, ProfileForm
@@ -290,7 +290,7 @@ def profile(request, payload: ProfileIn, slug: str = slug_param(), key: str = ke
 class ContractIn(Schema):
     number: str = Field(max_length=30, description="使用者番号（検針票のとおり。ハイフンは任意）")
     kana: str = Field(max_length=100, description="カナ氏名（検針票のとおり）")
-    agree: bool = Field(description="利用規約に同意する（true が必要）")
+    agree: StrictBool = Field(description="利用規約に同意する（true が必要）")
 
 
 @router.post(
@@ -315,7 +315,7 @@ def contract(request, payload: ContractIn, slug: str = slug_param(), key: str = 
 
 
 class PrivacyIn(Schema):
-    agree: bool = Field(description="個人情報の取り扱いに同意する（true が必要）")
+    agree: StrictBool = Field(description="個人情報の取り扱いに同意する（true が必要）")
     relationship: RelationshipChoice = Field(description="申込者と契約者の関係")
 
 
