@@ -12,6 +12,7 @@ registers: a test asks for them by name. Everything else is imported from here:
 - ``exchange_files``: the billing system's files, written and imported
 - ``servers``: real Redis and SMTP servers, and a real Celery broker
 - ``hashers``: the fast password hasher the suite runs with
+- ``push``: a push service on loopback (real TLS) and a browser's subscription keys
 """
 
 from waterportal.testing.browser import (
@@ -48,6 +49,13 @@ from waterportal.testing.factories import (
     make_staff,
 )
 from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
+from waterportal.testing.push import (
+    Browser,
+    PushService,
+    Received,
+    new_vapid_key_pem,
+    vapid_claims,
+)
 from waterportal.testing.pages import demo_pair, pdf_text_and_ink, settings_form_of, text_of
 from waterportal.testing.personas import (
     HANAKO,
