@@ -68,13 +68,25 @@ def main() -> int:
     python = sys.executable
     server = None
     smtp = subprocess.Popen(
-        [python, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"{HOST}:{smtp_port}"]
+        [
+            python,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+            "-l",
+            f"{HOST}:{smtp_port}",
+        ]
     )
     try:
         subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         # Production's static files come from the manifest collectstatic writes (var/).
         subprocess.run(
-            [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         out = subprocess.run(
             [

@@ -107,7 +107,9 @@ def do_sign_out_app(
             return False
         action = "app_signed_out" if by_member_elsewhere else "logout"
         # The browser push of this app goes with its sign-in.
-        WebPushSubscription.objects.filter(tenant_id=sign_in.tenant_id, app_sign_in=sign_in).delete()
+        WebPushSubscription.objects.filter(
+            tenant_id=sign_in.tenant_id, app_sign_in=sign_in
+        ).delete()
         record(
             sign_in.tenant,
             action,
@@ -295,7 +297,9 @@ def push_subscriptions(member):
     )
 
 
-def do_remove_push_subscription(member, subscription_id: int, *, source: str = "", now=None) -> bool:
+def do_remove_push_subscription(
+    member, subscription_id: int, *, source: str = "", now=None
+) -> bool:
     """The member turns push off for one of their browsers (「削除」): False when it is not
     theirs, not in their town, or already gone. Audit ``push_removed``."""
     now = now or timezone.now()
@@ -303,7 +307,14 @@ def do_remove_push_subscription(member, subscription_id: int, *, source: str = "
         deleted, _ = push_subscriptions(member).filter(pk=subscription_id).delete()
         if not deleted:
             return False
-        record(member.town, "push_removed", member=member, now=now, source=source, device=subscription_id)
+        record(
+            member.town,
+            "push_removed",
+            member=member,
+            now=now,
+            source=source,
+            device=subscription_id,
+        )
     return True
 
 
@@ -311,5 +322,7 @@ def do_drop_push_subscriptions(member) -> int:
     """Remove every browser of ``member`` (退会, a stop of the account, a sign-out from
     every device by the town's staff): from then on nothing is pushed to them. Inside
     the caller's transaction, whose audit row says why; returns how many."""
-    deleted, _ = WebPushSubscription.objects.filter(tenant_id=member.tenant_id, member=member).delete()
+    deleted, _ = WebPushSubscription.objects.filter(
+        tenant_id=member.tenant_id, member=member
+    ).delete()
     return deleted

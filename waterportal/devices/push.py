@@ -86,17 +86,17 @@ def vapid() -> Vapid02 | None:
     """The portal's VAPID signer, or None when push is off (no key, not development).
     Raises ``InvalidVapidKey`` for a malformed configured key (the system check
     ``devices.E001`` says so at startup)."""
-    configured = settings.WEBPUSH_VAPID_PRIVATE_KEY
+    configured: str = settings.WEBPUSH_VAPID_PRIVATE_KEY
     dev_file = settings.WEBPUSH_DEV_KEY_FILE
-    if configured:
-        cache_key = "env:" + configured
-    elif dev_file:
-        cache_key = "file:" + str(dev_file)
-    else:
+    if not configured and not dev_file:
         return None
+    cache_key = f"env:{configured}" if configured else f"file:{dev_file}"
     signer = _signers.get(cache_key)
     if signer is None:
-        signer = parse_private_key(configured) if configured else _development_key(Path(dev_file))
+        if configured:
+            signer = parse_private_key(configured)
+        else:
+            signer = _development_key(Path(str(dev_file)))
         _signers[cache_key] = signer
     return signer
 
@@ -459,8 +459,6 @@ def queue_push(tenant, members, message: dict, *, now=None) -> int:
         return count
     with send_push.app.producer_or_acquire() as producer, producer.batch():
         for subscription_id in ids:
-            send_push.apply_async(
-                (subscription_id, message), producer=producer, expires=expires
-            )
+            send_push.apply_async((subscription_id, message), producer=producer, expires=expires)
             count += 1
     return count

@@ -391,10 +391,10 @@ def notify_new_bills(run_id: int) -> int:
 
 def do_notify_new_bills(run_id: int, *, now=None) -> int:
     """Queue the emails for one import, once, and after commit the same members' push
-messages (``devices.push.queue_push``); returns how many emails (0 when they are queued
-    already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
+    messages (``devices.push.queue_push``); returns how many emails (0 when they are queued
+        already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
 
-    Raises if the broker fails; the run is then left to the sweep, to be queued again.
+        Raises if the broker fails; the run is then left to the sweep, to be queued again.
     """
     now = now or timezone.now()
     with scopes_disabled():

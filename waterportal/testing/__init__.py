@@ -49,13 +49,6 @@ from waterportal.testing.factories import (
     make_staff,
 )
 from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
-from waterportal.testing.push import (
-    Browser,
-    PushService,
-    Received,
-    new_vapid_key_pem,
-    vapid_claims,
-)
 from waterportal.testing.pages import demo_pair, pdf_text_and_ink, settings_form_of, text_of
 from waterportal.testing.personas import (
     HANAKO,
@@ -70,6 +63,13 @@ from waterportal.testing.personas import (
     WEDNESDAY,
     Person,
     Town,
+)
+from waterportal.testing.push import (
+    Browser,
+    PushService,
+    Received,
+    new_vapid_key_pem,
+    vapid_claims,
 )
 from waterportal.testing.servers import (
     REDIS_URL,
@@ -95,6 +95,11 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "Browser",
+    "PushService",
+    "Received",
+    "new_vapid_key_pem",
+    "vapid_claims",
     "staff_sign_in",
     "admin_sign_in",
     "admin_add_town",

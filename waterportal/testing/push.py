@@ -70,7 +70,9 @@ class PushService:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 service.received.append(
-                    Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                    Received(
+                        "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                    )
                 )
                 status, headers = service._answers.popleft() if service._answers else (201, {})
                 self.send_response(status)

@@ -49,7 +49,9 @@ def test_with_a_key_the_page_offers_push_for_this_device(signed_in, vapid):
 
 def test_turning_push_on_lists_this_device_and_is_on_record(signed_in, member, vapid):
     browser = fcm_browser()
-    response = signed_in.post("/account/push", posted(browser), headers={"user-agent": ANDROID_CHROME})
+    response = signed_in.post(
+        "/account/push", posted(browser), headers={"user-agent": ANDROID_CHROME}
+    )
     assert response.status_code == 302 and response.url == PAGE
     page = text_of(signed_in.get(PAGE))
     assert "この端末で通知を受け取るようにしました" in page

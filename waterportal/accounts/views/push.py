@@ -6,8 +6,7 @@ with its CSRF token; removing is a plain form, which works without JavaScript.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 

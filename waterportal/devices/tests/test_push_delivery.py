@@ -54,7 +54,7 @@ def test_the_message_is_encrypted_for_the_browser_and_signed_with_the_portal_key
     assert received.headers["topic"] == "new-bill"
     assert received.headers["urgency"] == "normal"
 
-    claims = vapid_claims(received, push.public_key())
+    claims = vapid_claims(received, str(push.public_key()))
     assert claims["aud"] == push_service.origin
     now = int(WEDNESDAY.timestamp())
     assert now < claims["exp"] <= now + 24 * 60 * 60
@@ -106,7 +106,9 @@ def test_a_busy_or_failing_push_service_is_tried_again_until_it_takes_the_messag
     )
     assert result.result == "sent"
     assert len(push_service.received) == 3
-    assert browser.decrypt(push_service.received[-1])["body"] == "新しい請求のお知らせが届きました。"
+    assert (
+        browser.decrypt(push_service.received[-1])["body"] == "新しい請求のお知らせが届きました。"
+    )
 
 
 def test_a_push_service_that_keeps_failing_is_given_up_after_the_last_try(
@@ -210,7 +212,5 @@ def test_queueing_reaches_each_browser_of_the_members_named_in_their_town_only(
     count = push.queue_push(tenant, [member.pk, stranger.pk], push.new_bill_message(tenant))
     assert count == 2
     received = {r.path for r in push_service.received}
-    assert received == {
-        b.endpoint.removeprefix(push_service.origin) for b in (phone, laptop)
-    }
+    assert received == {b.endpoint.removeprefix(push_service.origin) for b in (phone, laptop)}
     assert WebPushSubscription.objects.count() == 4

@@ -19,11 +19,11 @@ from waterportal.testing import (
     bill_row,
     csv_bytes,
     customer_row,
+    mails_to,
     make_customer,
     make_link,
     make_member,
     make_staff,
-    mails_to,
 )
 from waterportal.testing.notices import make_notice
 
@@ -176,7 +176,9 @@ def test_a_notice_for_some_contracts_pushes_to_their_members_only(
     assert messages_to(others_phone, push_service) == []
 
 
-def test_an_ordinary_notice_pushes_nothing(tenant, push_service, django_capture_on_commit_callbacks):
+def test_an_ordinary_notice_pushes_nothing(
+    tenant, push_service, django_capture_on_commit_callbacks
+):
     subscribe(make_member(tenant), push_service)
     with django_capture_on_commit_callbacks(execute=True):
         make_notice(tenant, important=False)
