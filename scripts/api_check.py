@@ -122,6 +122,8 @@ def main() -> int:
             f'slug = "{data["slug"]}"\n'
             f"link_id = {data['link_id']}\n"
             f'month = "{data["month"]}"\n'
+            f"notice_id = {data['notice_id']}\n"
+            f"inquiry_id = {data['inquiry_id']}\n"
         )
         command = [
             str(Path(python).with_name("schemathesis")),

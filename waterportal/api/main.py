@@ -6,11 +6,28 @@ The document (OpenAPI 3.1) is generated from the operations and their schemas at
 development.
 """
 
+from functools import wraps
+
 from django.conf import settings
+from django.http import Http404
 from ninja import NinjaAPI
 
 from waterportal.api import problems
-from waterportal.api.routers import session
+from waterportal.api.routers import account, bills, inquiries, notices, registration, session
+
+
+def development_only(view):
+    """The interactive documentation in development only (checked at each request, not
+    when the module is imported): production serves the document, not a console. Ninja
+    hands this decorator the document's view too, which stays public."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.DEBUG and not request.path.endswith(".json"):
+            raise Http404()
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class PortalAPI(NinjaAPI):
@@ -36,7 +53,13 @@ api = PortalAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     openapi_url="/openapi.json",
-    docs_url="/docs" if settings.DEBUG else None,
+    docs_url="/docs",
+    docs_decorator=development_only,
 )
 problems.install(api)
 api.add_router("", session.router)
+api.add_router("", bills.router)
+api.add_router("", notices.router)
+api.add_router("", inquiries.router)
+api.add_router("", registration.router)
+api.add_router("", account.router)
