@@ -269,9 +269,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# send_email and send_tenant_email live in waterportal.emails, which autodiscovery (it looks
-# for <app>.tasks) does not find.
-CELERY_IMPORTS = ["waterportal.emails"]
+# send_email and send_tenant_email live in waterportal.emails, and send_push in
+# waterportal.devices.push, which autodiscovery (it looks for <app>.tasks) does not find.
+CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -324,6 +324,34 @@ CELERY_BEAT_SCHEDULE = {
 # tries cover more than two days of mail-server outage.
 EMAIL_RETRY_DELAY = env.int("EMAIL_RETRY_DELAY", default=30)
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=60)
+
+# --- Web Push (RFC 8030, VAPID RFC 8292): the portal's key pair signs each push message.
+# WEBPUSH_VAPID_PRIVATE_KEY is the private key as PEM or as the base64url of its 32 raw
+# bytes (what `npx web-push generate-vapid-keys` prints). Without it push is off, except
+# in development (DEBUG), where a key is made once into var/ at first use
+# (waterportal.devices.push). A malformed key is a system check error.
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_DEV_KEY_FILE = VAR_DIR / "webpush-vapid.pem" if DEBUG else None
+# Whom a push service may contact about the portal's messages: mailto: or https:
+# (empty: SITE_URL when it is https, or a development address under DEBUG).
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="")
+# The portal POSTs to the address a browser gives it: only https:// addresses of these
+# hosts (the browsers' push services; "*." also takes every subdomain; "host:port" a
+# port other than 443) are accepted, so no one can make it call anything else.
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    ],
+)
+# Push retries (429, 5xx, no answer): the first after WEBPUSH_RETRY_DELAY seconds,
+# doubling up to an hour, or after the push service's Retry-After when it gives one.
+WEBPUSH_RETRY_DELAY = env.int("WEBPUSH_RETRY_DELAY", default=30)
+WEBPUSH_MAX_RETRIES = env.int("WEBPUSH_MAX_RETRIES", default=10)
 
 # --- Uploads
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

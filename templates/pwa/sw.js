@@ -1,4 +1,5 @@
-// The portal's service worker: the app shell for when the network is gone, nothing else.
+// The portal's service worker: the app shell for when the network is gone, and the
+// push notifications a member turned on (「この端末で通知を受け取る」).
 //
 // It stores only SHELL (static files and the offline page, the same for every resident)
 // and never a page, statement, CSV or answer with anyone's data: a page is always
@@ -65,4 +66,49 @@ self.addEventListener("fetch", function (event) {
     );
   }
   // Everything else goes to the network as if there were no worker, and is not stored.
+});
+
+// A push message (waterportal.devices.push): a title, a line and a link of the portal,
+// the same for every member of a town, never an amount or a name.
+self.addEventListener("push", function (event) {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = {};
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title || "水道ポータル", {
+      body: message.body || "",
+      icon: message.icon,
+      tag: message.tag,
+      lang: "ja",
+      data: { url: message.url || "/" }
+    })
+  );
+});
+
+// Opening a notification: its page of the portal, in a window already open on the portal
+// if there is one. Only this site's addresses: a message can open nothing else.
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/",
+    self.location.origin);
+  if (target.origin !== self.location.origin) {
+    return;
+  }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true })
+      .then(function (windows) {
+        for (const client of windows) {
+          if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+            // navigate() works only on a page this worker controls: else a new window.
+            return client.navigate(target.href)
+              .then(function (page) { return (page || client).focus(); })
+              .catch(function () { return self.clients.openWindow(target.href); });
+          }
+        }
+        return self.clients.openWindow(target.href);
+      })
+  );
 });

@@ -26,6 +26,7 @@ from waterportal.accounts.models import (
 from waterportal.audit.actions import record
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Link
+from waterportal.devices.actions import do_drop_push_subscriptions
 from waterportal.limits import ratelimit
 from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant, TextKind, TextVersion, normalize_label
@@ -244,6 +245,8 @@ def do_withdraw_member(member: User, *, now=None) -> User:
         links.delete()
         SignupFlow.objects.filter(Q(member=member) | Q(email=old_email), tenant=tenant).delete()
         VerificationCode.objects.filter(tenant=tenant, email=old_email).delete()
+        # The account stays (anonymised), so nothing cascades: its browsers go here.
+        do_drop_push_subscriptions(member)
         member.email = withdrawn_email(member)
         member.name = ""
         member.set_unusable_password()
@@ -348,7 +351,8 @@ def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=N
 
     No sign-in of any kind until staff lift it: not with the password, a sign-in link or
     after a password reset (``backends.TenantEmailBackend.user_can_authenticate``), and
-    every open session ends at once (the session generation is raised). On record with
+    every open session ends at once (the session generation is raised) and no browser of
+    theirs gets push notifications any more. On record with
     before and after; the member is told by email, without the reason. Returns False,
     changing nothing, when the account is already stopped.
     """
@@ -360,6 +364,7 @@ def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=N
         member.locked_at = now
         member.session_generation += 1
         member.save(update_fields=["locked_at", "session_generation"])
+        do_drop_push_subscriptions(member)
         record(
             member.town,
             "staff_locked_member",
@@ -414,7 +419,8 @@ def do_end_member_sessions(
 
     Raising the session generation changes the session auth hash, so every session of
     the member, in the database and in Redis alike, is refused on its next request
-    (Django compares the hash on each one). The password is left alone. ``seen_generation``
+    (Django compares the hash on each one), and their browsers' push notifications are
+    turned off. The password is left alone. ``seen_generation``
     is the generation the staff member's page showed: when it has changed meanwhile (a
     second click, or another member of staff first) nothing is done and False returned.
     """
@@ -426,6 +432,8 @@ def do_end_member_sessions(
         before = member.session_generation
         member.session_generation += 1
         member.save(update_fields=["session_generation"])
+        # A device signed out everywhere gets no notifications either (a lost phone).
+        do_drop_push_subscriptions(member)
         record(
             member.town,
             "staff_ended_sessions",

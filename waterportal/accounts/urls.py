@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.accounts.views import account, reset, signup, texts, unsubscribe
+from waterportal.accounts.views import account, push, reset, signup, texts, unsubscribe
 from waterportal.accounts.views import login as login_views
 
 app_name = "accounts"
@@ -43,6 +43,8 @@ urlpatterns = [
     path("account/email/resend", account.change_email_resend, name="account_email_resend"),
     path("account/password", account.change_password, name="account_password"),
     path("account/notifications", account.notifications, name="account_notifications"),
+    path("account/push", push.subscribe, name="account_push"),
+    path("account/push/<int:subscription_id>/remove", push.remove, name="account_push_remove"),
     path("account/withdraw", account.withdraw, name="account_withdraw"),
     path("account/withdrawn", account.withdrawn, name="account_withdrawn"),
     path("unsubscribe/<str:token>", unsubscribe.unsubscribe, name="unsubscribe"),

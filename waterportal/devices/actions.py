@@ -1,4 +1,6 @@
-"""Writes on a member's devices: an app's sign-in and sign-out, and the request log.
+"""Writes on a member's devices: an app's sign-in and sign-out, the request log, and the
+browsers that get push notifications (``do_subscribe_push``, ``do_remove_push_subscription``,
+``do_drop_push_subscriptions``; sending is ``devices.push``).
 
 An app signs in with the member's password (``accounts.actions.do_sign_in_with_password``,
 the same rules as the web's login) and then gets its bearer token here. The token is
@@ -6,16 +8,20 @@ shown once, in the login's answer; only its prefix and keyed hash are kept
 (``devices.tokens``).
 """
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from waterportal.audit.actions import record
-from waterportal.devices import tokens
-from waterportal.devices.models import ApiRequest, AppSignIn, Platform
+from waterportal.devices import push, tokens
+from waterportal.devices.models import ApiRequest, AppSignIn, Platform, WebPushSubscription
 
 # An app not opened for 90 days must sign in again; each use moves the end forward.
 SIGN_IN_IDLE = dt.timedelta(days=90)
@@ -100,6 +106,10 @@ def do_sign_out_app(
         if not ended:
             return False
         action = "app_signed_out" if by_member_elsewhere else "logout"
+        # The browser push of this app goes with its sign-in.
+        WebPushSubscription.objects.filter(
+            tenant_id=sign_in.tenant_id, app_sign_in=sign_in
+        ).delete()
         record(
             sign_in.tenant,
             action,
@@ -157,4 +167,162 @@ def do_purge_old_requests(*, now=None) -> int:
     with scopes_disabled():
         deleted, _ = ApiRequest.objects.filter(at__lt=now - REQUESTS_KEPT).delete()
         AppSignIn.objects.filter(expires_at__lt=now - REQUESTS_KEPT).delete()
+    return deleted
+
+
+# --- Push notifications ------------------------------------------------------------------
+
+# The browsers one member may have: enough for a family's phones, tablets and computers;
+# a new one beyond it replaces the one added longest ago.
+MAX_PUSH_DEVICES = 10
+
+
+class PushRefused(Exception):
+    """A subscription the portal does not take; ``str()`` says why, in Japanese."""
+
+
+# Marked for translation, not translated here: a page shows gettext(str(exc)).
+PUSH_OFF = gettext_noop("この水道ポータルでは、プッシュ通知を使えません。")
+NOT_A_PUSH_SERVICE = gettext_noop(
+    "このブラウザーの通知の送り先は受け付けられません。"
+    "Chrome、Edge、Firefox、Safari の最新版でお試しください。"
+)
+BROKEN_SUBSCRIPTION = gettext_noop(
+    "このブラウザーから届いた通知の登録内容が正しくありません。"
+    "ページを読み込み直して、もう一度お試しください。"
+)
+
+
+def _b64url_bytes(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+
+
+def _check_keys(p256dh: str, auth: str) -> None:
+    """The browser's keys as RFC 8291 wants them: a P-256 point, a 16-byte secret."""
+    point = _b64url_bytes(p256dh) if isinstance(p256dh, str) and len(p256dh) <= 200 else None
+    secret = _b64url_bytes(auth) if isinstance(auth, str) and len(auth) <= 60 else None
+    if point is None or secret is None or len(secret) != 16:
+        raise PushRefused(BROKEN_SUBSCRIPTION)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        raise PushRefused(BROKEN_SUBSCRIPTION) from None
+
+
+def do_subscribe_push(
+    member,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    *,
+    name: str,
+    app_sign_in: AppSignIn | None = None,
+    source: str = "",
+    now=None,
+) -> WebPushSubscription:
+    """Turn push notifications on for one browser of ``member``: the ``PushSubscription``
+    it gave (``endpoint`` and its ``keys.p256dh`` and ``keys.auth``), shown as ``name``
+    (``push.device_name(user_agent)`` for a web page). ``app_sign_in``: the app sign-in
+    it came through (the API), which takes it away when it ends.
+
+    Raises ``PushRefused`` (its text for the member) when push is off, the address is
+    not an allowed push service's (``push.allowed_endpoint``), or the keys are not
+    valid. The same browser again (its address is unique) updates its keys; a browser
+    that another member had turned on, on a shared computer, is now this member's only.
+    Beyond ``MAX_PUSH_DEVICES`` the member's oldest is removed. Audit ``push_subscribed``.
+    """
+    now = now or timezone.now()
+    if not push.enabled():
+        raise PushRefused(PUSH_OFF)
+    if not push.allowed_endpoint(endpoint):
+        raise PushRefused(NOT_A_PUSH_SERVICE)
+    _check_keys(p256dh, auth)
+    tenant = member.town
+    with transaction.atomic():
+        # Across towns: the address is unique in the whole table.
+        with scopes_disabled():
+            existing = WebPushSubscription.objects.select_for_update().filter(endpoint=endpoint)
+            previous = existing.first()
+            if previous is not None and previous.member_id != member.pk:
+                record(
+                    previous.tenant,
+                    "push_removed",
+                    member=previous.member,
+                    now=now,
+                    device=previous.pk,
+                    reason="同じブラウザーで別の会員が通知を登録",
+                )
+                previous.delete()
+                previous = None
+        if previous is not None:
+            previous.p256dh, previous.auth = p256dh, auth
+            previous.name = name.strip()[:60] or previous.name
+            previous.app_sign_in = app_sign_in
+            previous.save(update_fields=["p256dh", "auth", "name", "app_sign_in"])
+            subscription = previous
+        else:
+            subscription = WebPushSubscription.objects.create(
+                tenant=tenant,
+                member=member,
+                name=name.strip()[:60] or "ブラウザー",
+                endpoint=endpoint,
+                p256dh=p256dh,
+                auth=auth,
+                app_sign_in=app_sign_in,
+                created_at=now,
+            )
+            oldest = WebPushSubscription.objects.filter(tenant=tenant, member=member).order_by(
+                "-created_at", "-pk"
+            )[MAX_PUSH_DEVICES:]
+            WebPushSubscription.objects.filter(pk__in=[row.pk for row in oldest]).delete()
+        record(
+            tenant,
+            "push_subscribed",
+            member=member,
+            now=now,
+            source=source,
+            device=subscription.pk,
+            method="app" if app_sign_in is not None else "web",
+        )
+    return subscription
+
+
+def push_subscriptions(member):
+    """The member's browsers with push notifications on, newest first."""
+    return WebPushSubscription.objects.filter(tenant_id=member.tenant_id, member=member).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def do_remove_push_subscription(
+    member, subscription_id: int, *, source: str = "", now=None
+) -> bool:
+    """The member turns push off for one of their browsers (「削除」): False when it is not
+    theirs, not in their town, or already gone. Audit ``push_removed``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deleted, _ = push_subscriptions(member).filter(pk=subscription_id).delete()
+        if not deleted:
+            return False
+        record(
+            member.town,
+            "push_removed",
+            member=member,
+            now=now,
+            source=source,
+            device=subscription_id,
+        )
+    return True
+
+
+def do_drop_push_subscriptions(member) -> int:
+    """Remove every browser of ``member`` (退会, a stop of the account, a sign-out from
+    every device by the town's staff): from then on nothing is pushed to them. Inside
+    the caller's transaction, whose audit row says why; returns how many."""
+    deleted, _ = WebPushSubscription.objects.filter(
+        tenant_id=member.tenant_id, member=member
+    ).delete()
     return deleted

@@ -23,6 +23,7 @@ from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
 from waterportal.audit.actions import record
+from waterportal.devices import push
 from waterportal.exchange import notifications, runs
 from waterportal.exchange.importers import IMPORTERS, Importer
 from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge
@@ -389,10 +390,11 @@ def notify_new_bills(run_id: int) -> int:
 
 
 def do_notify_new_bills(run_id: int, *, now=None) -> int:
-    """Queue the emails for one import, once; returns how many (0 when they are queued
-    already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
+    """Queue the emails for one import, once, and after commit the same members' push
+    messages (``devices.push.queue_push``); returns how many emails (0 when they are queued
+        already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
 
-    Raises if the broker fails; the run is then left to the sweep, to be queued again.
+        Raises if the broker fails; the run is then left to the sweep, to be queued again.
     """
     now = now or timezone.now()
     with scopes_disabled():
@@ -423,9 +425,21 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         # Closed before the transaction ends, however it ends: on PostgreSQL this is a
         # server-side cursor, and closing it after a rollback would fail in whatever
         # transaction the connection is in by then.
-        addresses = notifications.recipients(run, timezone.localdate(now)).iterator(chunk_size=2000)
+        today = timezone.localdate(now)
+        addresses = notifications.recipients(run, today).iterator(chunk_size=2000)
         with closing(addresses):
-            return emails.send_many("new_bill", addresses, tenant, unsubscribe="new_bill")
+            count = emails.send_many("new_bill", addresses, tenant, unsubscribe="new_bill")
+        # The same members' browsers get the push message, once the claim has committed:
+        # a push that cannot be queued is logged and lost, and never sends the emails a
+        # second time (the email is the notification that must arrive).
+        transaction.on_commit(lambda: _push_new_bills(run, today, now), robust=True)
+        return count
+
+
+def _push_new_bills(run: ImportRun, today, now) -> None:
+    with scope(tenant=run.tenant):
+        members = notifications.recipients(run, today).values_list("pk", flat=True)
+        push.queue_push(run.tenant, members, push.new_bill_message(run.tenant), now=now)
 
 
 def do_sweep_abandoned_runs(tenant: Tenant, *, now: datetime) -> int:

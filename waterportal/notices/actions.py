@@ -18,6 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
 from waterportal.audit.actions import record
+from waterportal.devices import push
 from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze
 from waterportal.notices import mailing
 from waterportal.notices.models import (
@@ -344,7 +345,8 @@ def notify_notice(notice_id: int) -> int:
 
 def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
     """Queue the emails of an important notice that is visible now, to each member it is
-    for who wants them and has not had it; returns how many.
+    for who wants them and has not had it, and the same members' push messages
+    (``devices.push.queue_push``); returns how many emails.
 
     Each batch's ``NoticeEmail`` rows commit before its emails are queued: at most one
     email per notice and member, even with two of these running at once (the notice's
@@ -360,6 +362,7 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
         return 0
     tenant = notice.tenant
     context = {"notice_id": notice.pk, "notice_title": notice.title}
+    message = push.notice_message(tenant, f"/notices/{notice.pk}?tenant={tenant.slug}")
     sent = 0
     conflicts = 0
     with scope(tenant=tenant):
@@ -399,3 +402,9 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
                     len(rows),
                 )
                 raise
+            # The same members' browsers: a push that cannot be queued is logged and
+            # lost, as that batch's emails would be.
+            try:
+                push.queue_push(tenant, [pk for pk, _email in rows], message, now=now)
+            except Exception:
+                log.exception("notice %s: push messages could not be queued", notice.pk)

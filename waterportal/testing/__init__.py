@@ -12,6 +12,7 @@ registers: a test asks for them by name. Everything else is imported from here:
 - ``exchange_files``: the billing system's files, written and imported
 - ``servers``: real Redis and SMTP servers, and a real Celery broker
 - ``hashers``: the fast password hasher the suite runs with
+- ``push``: a push service on loopback (real TLS) and a browser's subscription keys
 """
 
 from waterportal.testing.browser import (
@@ -63,6 +64,13 @@ from waterportal.testing.personas import (
     Person,
     Town,
 )
+from waterportal.testing.push import (
+    Browser,
+    PushService,
+    Received,
+    new_vapid_key_pem,
+    vapid_claims,
+)
 from waterportal.testing.servers import (
     REDIS_URL,
     RedisServer,
@@ -87,6 +95,11 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "Browser",
+    "PushService",
+    "Received",
+    "new_vapid_key_pem",
+    "vapid_claims",
     "staff_sign_in",
     "admin_sign_in",
     "admin_add_town",

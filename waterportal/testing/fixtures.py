@@ -9,6 +9,9 @@ an empty cache. ``tenant`` and ``other_tenant`` are the two towns (``personas``)
 as its 管理者 (水道係 一郎); ``console_as("clerk")`` and ``console_as("viewer")`` give a
 担当者's or a 閲覧者's, and ``other_console`` is きた市's 管理者. ``app`` and ``other_app`` are a phone app on the JSON
 API of each town, ``signed_in_app`` the member's, signed in.
+
+Push notifications are off unless a test asks for ``vapid`` (a key configured) or
+``push_service`` (that, and a push service on loopback that the portal may post to).
 """
 
 import datetime as dt
@@ -31,6 +34,7 @@ from waterportal.testing.api import App
 from waterportal.testing.browser import Portal, sign_in, staff_sign_in
 from waterportal.testing.factories import make_customer, make_link, make_member, make_staff
 from waterportal.testing.personas import KITA, OUMU, WEDNESDAY
+from waterportal.testing.push import PushService, new_vapid_key_pem
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +61,37 @@ def _test_settings(settings: Settings, tmp_path: Path) -> None:
     for alias in settings.CACHES:
         caches[alias].clear()
     outage.forget()
+    # No key and no development key file: push is off, as in production without a key.
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
+    settings.WEBPUSH_DEV_KEY_FILE = None
+
+
+# --- Push notifications -------------------------------------------------------------------
+
+
+@pytest.fixture
+def vapid(settings: Settings) -> str:
+    """Push on: a VAPID key configured (returned as PEM) and the operator's address."""
+    key = new_vapid_key_pem()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key
+    settings.WEBPUSH_VAPID_SUBJECT = "mailto:suido@town.oumu.example.jp"
+    return key
+
+
+@pytest.fixture
+def push_service(
+    vapid: str, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PushService]:
+    """A push service on loopback that the portal may post to (allowed, its certificate
+    trusted), with push on."""
+    service = PushService(tmp_path).start()
+    settings.WEBPUSH_ALLOWED_HOSTS = [*settings.WEBPUSH_ALLOWED_HOSTS, service.host]
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(service.ca_file))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        yield service
+    finally:
+        service.stop()
 
 
 # --- The two towns and a browser on each -----------------------------------------------

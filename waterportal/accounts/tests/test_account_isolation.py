@@ -30,6 +30,7 @@ FORMS = [
     "/account/email/resend",
     "/account/password",
     "/account/notifications",
+    "/account/push",
     "/account/withdraw",
 ]
 

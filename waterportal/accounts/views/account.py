@@ -27,6 +27,7 @@ from waterportal.accounts.forms import (
     WithdrawForm,
 )
 from waterportal.accounts.passwords import rules_text
+from waterportal.accounts.views import push as push_views
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Customer, Link
 from waterportal.devices import actions as device_actions
@@ -327,7 +328,11 @@ def notifications(request):
         )
         messages.success(request, gettext("お知らせメールの設定を保存しました。"))
         return redirect("accounts:account")
-    return render(request, "accounts/account_notifications.html", {"form": form})
+    return render(
+        request,
+        "accounts/account_notifications.html",
+        {"form": form} | push_views.push_context(request),
+    )
 
 
 # --- 退会 ---------------------------------------------------------------------------------

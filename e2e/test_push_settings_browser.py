@@ -1,0 +1,68 @@
+"""この端末に通知する, in a real browser: the notifications page offers push (the portal
+runs as `make run` does, with its development key), says in plain words when the browser
+refuses, lists the member's devices and removes one without JavaScript; axe-core finds
+nothing on the phone or at 1280 px.
+
+Subscribing itself cannot be driven here: headless Chromium has no push service to
+subscribe with. The portal's side of it is tested against a push service on loopback
+(waterportal/devices/tests).
+"""
+
+import pytest
+
+from e2e.conftest import DESKTOP, TENANT, Screen, axe_clean, manage
+from waterportal.testing import STRONG_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+ADD_DEVICE = """
+import base64, os
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django_scopes import scopes_disabled
+from waterportal.accounts.models import User
+from waterportal.devices.actions import do_subscribe_push
+point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+    serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+with scopes_disabled():
+    member = User.objects.get(tenant__slug={tenant!r}, email={email!r})
+    do_subscribe_push(member, "https://fcm.googleapis.com/fcm/send/" + os.urandom(8).hex(),
+                      b64(point), b64(os.urandom(16)), name="Chrome (Windows)")
+"""
+
+
+def test_the_notifications_page_offers_push_and_removes_a_device(
+    phone, portal, resident, tmp_path
+):
+    manage("shell", "-c", ADD_DEVICE.format(tenant=TENANT, email=resident), env=portal.env)
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    screen = Screen(page, tmp_path / "screens")
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(resident)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", level=1, name="水道 次郎 様").wait_for()
+
+    page.goto(portal.url("/account/notifications"))
+    screen.shows("お知らせメールの設定")
+    section = page.get_by_role("region", name="この端末に通知する（プッシュ通知）")
+    button = section.get_by_role("button", name="この端末で通知を受け取る")
+    button.wait_for()  # shown by js/push.js: this browser has service workers and push
+    assert "Chrome (Windows)" in section.inner_text()
+    screen.check("notifications with push", zoom=True)
+    axe_clean(page, "notifications with push (phone)")
+
+    # Headless Chromium answers the permission request "denied", as a member who
+    # said no: the page says what to do.
+    button.click()
+    section.get_by_text("通知が許可されませんでした").wait_for()
+    axe_clean(page, "notifications, permission refused (phone)")
+    page.set_viewport_size(DESKTOP)
+    axe_clean(page, "notifications with push (1280 px)")
+
+    section.get_by_role("button", name="削除").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("端末への通知を削除しました").is_visible()
+    after = page.get_by_role("region", name="この端末に通知する（プッシュ通知）").inner_text()
+    assert "Chrome (Windows)" not in after and "まだありません" in after
