@@ -1,12 +1,13 @@
 """The signed-in session's clock, for the page that warns before the idle logout."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 
 from waterportal.accounts.middleware import session_seconds_left
 from waterportal.accounts.models import AccountKind
+from waterportal.tenants.addresses import with_town
 
 register = template.Library()
 
@@ -47,13 +48,3 @@ def login_again_url(context, login_path: str) -> str:
         query["next"] = with_town(request.get_full_path(), tenant)
     return f"{login_path}?{urlencode(query)}" if query else login_path
 
-
-def with_town(path: str, tenant) -> str:
-    """``path`` with ``?tenant=<slug>`` when it names no town yet."""
-    if tenant is None:
-        return path
-    parts = urlsplit(path)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    if any(name == "tenant" for name, _ in query):
-        return path
-    return urlunsplit(parts._replace(query=urlencode([*query, ("tenant", tenant.slug)])))
