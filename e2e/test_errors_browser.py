@@ -237,9 +237,7 @@ def test_the_warning_before_the_idle_logout_keeps_the_page_and_what_was_typed(
     expect(dialog).to_be_visible()
 
 
-def test_when_the_time_has_run_out_the_dialog_says_so_and_offers_the_login(
-    phone, portal, resident
-):
+def test_when_the_time_has_run_out_the_dialog_says_so_and_offers_the_login(phone, portal, resident):
     from playwright.sync_api import expect
 
     page = phone.pages[0] if phone.pages else phone.new_page()

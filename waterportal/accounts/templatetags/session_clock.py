@@ -47,4 +47,3 @@ def login_again_url(context, login_path: str) -> str:
     if request.method == "GET":
         query["next"] = with_town(request.get_full_path(), tenant)
     return f"{login_path}?{urlencode(query)}" if query else login_path
-

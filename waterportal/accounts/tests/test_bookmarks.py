@@ -8,12 +8,15 @@ keep it.
 
 from django.test import Client
 
-from waterportal.testing import STRONG_PASSWORD, sign_in
+from waterportal.testing import STRONG_PASSWORD, Portal, sign_in
 
 
-def test_a_bookmarked_member_page_opens_the_towns_login_and_then_that_page(tenant, link, clock):
+def test_a_bookmarked_member_page_opens_the_towns_login_and_then_that_page(
+    tenant, link, clock, django_capture_on_commit_callbacks
+):
     address = f"/contracts/{link.pk}/history?tenant={tenant.slug}"
-    browser = Client()  # no session, no wp_tenant cookie: a browser new to the town
+    # No session, no wp_tenant cookie: a browser new to the town.
+    browser = Portal(Client(), tenant, django_capture_on_commit_callbacks)
     asked = browser.get(address)
     assert asked.status_code == 302
     login = browser.get(asked.url)
@@ -38,9 +41,7 @@ def test_the_login_a_member_page_sends_to_names_the_town_and_the_page(portal, li
     # Opened in a browser that knows the town (session, cookie) by an address without it.
     asked = portal.get(f"/contracts/{link.pk}/history")
     assert asked.status_code == 302
-    assert asked.url == (
-        f"/login?tenant=oumu&next=/contracts/{link.pk}/history%3Ftenant%3Doumu"
-    )
+    assert asked.url == (f"/login?tenant=oumu&next=/contracts/{link.pk}/history%3Ftenant%3Doumu")
 
 
 def test_every_town_page_gives_the_script_its_town(portal, member, clock):

@@ -95,7 +95,10 @@ def test_the_warning_offers_to_continue_and_to_log_in_again_to_this_page(signed_
     assert dialog and "ログインを続ける" in dialog.group(0) and "ログアウトする" in dialog.group(0)
     login = re.search(r'<a class="btn" href="([^"]+)">ログイン画面へ</a>', dialog.group(0))
     assert login
-    assert login.group(1) == f"/login?tenant={tenant.slug}&amp;next=%2Faccount%3Ftenant%3D{tenant.slug}"
+    assert (
+        login.group(1)
+        == f"/login?tenant={tenant.slug}&amp;next=%2Faccount%3Ftenant%3D{tenant.slug}"
+    )
 
 
 def test_a_visitor_gets_no_warning(portal):
