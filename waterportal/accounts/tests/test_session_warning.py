@@ -93,6 +93,7 @@ def test_the_warning_offers_to_continue_and_to_log_in_again_to_this_page(signed_
     html = signed_in.get("/account").text
     dialog = re.search(r"<dialog.*?</dialog>", html, re.S)
     assert dialog and "ログインを続ける" in dialog.group(0) and "ログアウトする" in dialog.group(0)
+    assert "この画面に戻ります" in dialog.group(0)
     login = re.search(r'<a class="btn" href="([^"]+)">ログイン画面へ</a>', dialog.group(0))
     assert login
     assert (
@@ -125,3 +126,12 @@ def test_the_console_keepalive_is_for_its_staff_only(portal, member, clock):
 
 def test_the_members_keepalive_does_not_serve_the_console(console_as):
     assert console_as("manager").post(KEEPALIVE).status_code == 401
+
+
+def test_the_consoles_notice_offers_its_own_login(console_as, tenant):
+    html = console_as("clerk").get("/staff/").text
+    dialog = re.search(r"<dialog.*?</dialog>", html, re.S)
+    assert dialog and f'href="/staff/login?tenant={tenant.slug}"' in dialog.group(0)
+    # The console's login does not come back to the page: the notice does not promise it.
+    assert "この画面に戻ります" not in dialog.group(0)
+    assert 'action="/staff/logout"' in dialog.group(0)
