@@ -68,13 +68,25 @@ def main() -> int:
     python = sys.executable
     server = None
     smtp = subprocess.Popen(
-        [python, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"{HOST}:{smtp_port}"]
+        [
+            python,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+            "-l",
+            f"{HOST}:{smtp_port}",
+        ]
     )
     try:
         subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         # Production's static files come from the manifest collectstatic writes (var/).
         subprocess.run(
-            [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         out = subprocess.run(
             [
@@ -110,6 +122,8 @@ def main() -> int:
             f'slug = "{data["slug"]}"\n'
             f"link_id = {data['link_id']}\n"
             f'month = "{data["month"]}"\n'
+            f"notice_id = {data['notice_id']}\n"
+            f"inquiry_id = {data['inquiry_id']}\n"
         )
         command = [
             str(Path(python).with_name("schemathesis")),

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     # The staff console's second factor (TOTP, RFC 6238) and its recovery codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # django-ninja: its interactive API documentation (development only) from the portal's
+    # own static files, not a CDN (the CSP allows scripts from the portal alone).
+    "ninja",
 ]
 
 MIDDLEWARE = [

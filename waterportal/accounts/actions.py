@@ -35,6 +35,30 @@ class EmailTaken(Exception):
     """The new address already belongs to another account of the municipality."""
 
 
+class CurrentPasswordWrong(Exception):
+    """The current password asked again before a change is not the member's."""
+
+
+@sensitive_variables("password")
+def check_current_password(member: User, password: str, *, source: str, now=None) -> None:
+    """The member's current password, asked again before a change that matters (a new
+    address or password, 退会), for the web's account pages and the apps alike.
+
+    Checked under the login limits of the member's address: a wrong one counts as a
+    failed login, so whoever holds an open session or an app's token without the
+    password gets no more guesses here than at the login. Raises ``ratelimit.Limited``
+    while (or once) a limit refuses, ``CurrentPasswordWrong`` for a wrong one.
+    """
+    account = signin.account_key(member.tenant, member.email)
+    signin.check_limits(account, source, now)
+    if member.check_password(password):
+        signin.clear_after_success(account, source)
+        return
+    do_record_login_failure(member.town, member.email, source=source, now=now)
+    signin.check_limits(account, source, now)
+    raise CurrentPasswordWrong()
+
+
 @sensitive_variables("plain")
 def do_request_password_reset(tenant: Tenant, email: str, *, source: str, now=None) -> None:
     """Mail a reset code if the address has an account; nothing otherwise, same answer.
@@ -67,7 +91,11 @@ def do_reset_password(tenant: Tenant, email: str, code: str, password: str, *, n
     # Outside the transaction: a wrong entry must stay counted when this raises.
     codes.check_code(tenant, CodePurpose.RESET, email, code, now=now)
     with transaction.atomic():
-        member = User.members.select_for_update().get(tenant=tenant, email=email)
+        member = User.members.select_for_update().filter(tenant=tenant, email=email).first()
+        if member is None:
+            # No account: its decoy code never matches, so this is not reached; were it
+            # reached, the answer is a wrong code's, as for any other address.
+            raise codes.CodeMissing()
         member.set_password(password)
         member.save(update_fields=["password"])
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from waterportal.accounts import codes
 from waterportal.accounts.models import CodePurpose, SignupFlow
 from waterportal.contracts import actions as contract_actions
-from waterportal.contracts.models import Customer
+from waterportal.contracts.models import Customer, Relationship
 from waterportal.lib.kana import tidy_kana, tidy_number
 from waterportal.tenants.models import Tenant
 
@@ -110,6 +110,12 @@ def save_contract(flow: SignupFlow, number: str, kana: str, *, now=None) -> Cust
 
 
 def save_privacy(flow: SignupFlow, relationship: str) -> None:
+    """Step 7: 個人情報の取り扱い agreed, and the relationship to the contract holder.
+    Raises contract_actions.SelfTaken for 本人 when someone else is 本人 already (the
+    confirmation would be refused then)."""
+    customer = flow_customer(flow)
+    if relationship == Relationship.SELF and customer and contract_actions.self_taken(customer):
+        raise contract_actions.SelfTaken()
     flow.data.update(agreed_privacy=True, relationship=relationship)
     flow.save(update_fields=["data"])
 

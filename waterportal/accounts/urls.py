@@ -34,6 +34,11 @@ urlpatterns = [
         account.remove_contract,
         name="account_contract_remove",
     ),
+    path(
+        "account/devices/<int:device_id>/sign-out",
+        account.sign_out_device,
+        name="account_device_sign_out",
+    ),
     path("account/email", account.change_email, name="account_email"),
     path("account/email/code", account.change_email_code, name="account_email_code"),
     path("account/email/resend", account.change_email_resend, name="account_email_resend"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from waterportal.api import problems
-from waterportal.api.routers import session
+from waterportal.api.routers import account, bills, inquiries, notices, registration, session
 
 
 class PortalAPI(NinjaAPI):
@@ -40,3 +40,8 @@ api = PortalAPI(
 )
 problems.install(api)
 api.add_router("", session.router)
+api.add_router("", bills.router)
+api.add_router("", notices.router)
+api.add_router("", inquiries.router)
+api.add_router("", registration.router)
+api.add_router("", account.router)

@@ -1,12 +1,17 @@
 """The request log of each app sign-in: 「最近の利用」 in the member's account."""
 
+from django.utils.cache import patch_cache_control
+
 from waterportal.devices.actions import record_request
 
 
 class AppRequestLogMiddleware:
     """After an API request made with an app's token, one line: when, which endpoint (the
     route with its placeholders, never the address or a query string), what status.
-    Placed after the tenant middleware, inside the town's scope."""
+    Placed after the tenant middleware, inside the town's scope.
+
+    Every such answer holds a member's data: unless the operation chose otherwise
+    (``api.caching``), it is ``no-store, private``, as the web's member pages are."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -15,6 +20,8 @@ class AppRequestLogMiddleware:
         response = self.get_response(request)
         sign_in = getattr(request, "app_sign_in", None)
         match = getattr(request, "resolver_match", None)
+        if sign_in is not None and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         if sign_in is not None and match is not None:
             route = "/" + match.route.replace("<", "{").replace(">", "}")
             record_request(

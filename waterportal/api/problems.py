@@ -37,6 +37,10 @@ CODES: dict[str, tuple[int, StrOrPromise]] = {
     "not_found": (404, _("見つかりません。")),
     "town_not_found": (404, _("自治体が見つかりません。")),
     "conflict": (409, _("ほかの操作と重なりました。")),
+    "inquiry_closed": (409, _("このお問い合わせは完了しています。")),
+    "email_taken": (409, _("このメールアドレスは使えません。")),
+    "code_refused": (422, _("認証コードを確認できませんでした。")),
+    "contract_refused": (422, _("使用者番号を確認できませんでした。")),
     "too_many_requests": (429, _("しばらく時間をおいてから、もう一度お試しください。")),
     "gone": (410, _("この内容は終了しました。")),
 }
@@ -54,6 +58,7 @@ class Problem(Exception):
         status: int | None = None,
         errors: list[dict] | None = None,
         retry_at: dt.datetime | None = None,
+        next_step: str | None = None,
     ):
         if code not in CODES:
             raise ValueError(f"unknown problem code: {code}")
@@ -63,6 +68,7 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
         self.retry_at = retry_at
+        self.next_step = next_step
 
 
 class FieldError(Schema):
@@ -79,6 +85,9 @@ class ProblemOut(Schema):
     detail: str = Field(description="どうすればよいか（日本語）")
     code: str = Field(description="アプリが判断に使う機械可読のコード", examples=["invalid_input"])
     errors: list[FieldError] | None = Field(default=None, description="項目ごとの誤り")
+    next_step: str | None = Field(
+        default=None, description="会員登録で、次に行う手順（手順を飛ばしたときの 409）"
+    )
 
 
 def errors(*statuses: int) -> dict[int, type[ProblemOut]]:
@@ -113,7 +122,13 @@ def respond(problem: Problem):
         headers["WWW-Authenticate"] = 'Bearer realm="waterportal"'
     title = gettext(str(CODES[problem.code][1]))
     return problem_response(
-        problem.status, problem.code, title, problem.detail, errors=problem.errors, headers=headers
+        problem.status,
+        problem.code,
+        title,
+        problem.detail,
+        errors=problem.errors,
+        headers=headers,
+        extra={"next_step": problem.next_step} if problem.next_step else None,
     )
 
 

@@ -272,6 +272,18 @@ def bill_page(link: Link, month: dt.date, tenant: Tenant, today: dt.date) -> Bil
     return BillPage(_bill_view(window[0], window, link.customer, tenant, today), newer)
 
 
+def latest_bill_page(link: Link, tenant: Tenant, today: dt.date) -> BillPage | None:
+    """The newest bill of the link's contract as ``bill_page`` gives it, or None before
+    the first reading. Three queries."""
+    month = (
+        Bill.objects.filter(customer_id=link.customer_id)
+        .order_by("-billing_month")
+        .values_list("billing_month", flat=True)
+        .first()
+    )
+    return bill_page(link, month, tenant, today) if month is not None else None
+
+
 def bill_for_statement(link: Link, month: dt.date) -> Bill | None:
     return (
         Bill.objects.filter(customer_id=link.customer_id, billing_month=month)

@@ -8,15 +8,14 @@ from ``waterportal.billing.services``.
 import datetime as dt
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from waterportal.accounts.decorators import member_page
-from waterportal.audit.actions import do_record_look
-from waterportal.billing import charts, formatting, services, statements, texts
+from waterportal.billing import charts, files, services
+from waterportal.billing.looks import record_look
 from waterportal.contracts.models import Link
 from waterportal.lib.sources import client_ip
 from waterportal.tenants import freshness
@@ -30,13 +29,8 @@ def _link_or_404(request, link_id: int, today: dt.date) -> Link:
 
 
 def _looked(request, what: str, link: Link | None = None, month: dt.date | None = None):
-    do_record_look(
-        request.tenant,
-        request.user,
-        what,
-        source=client_ip(request),
-        customer_id=link.customer_id if link is not None else None,
-        month=formatting.month_slug(month) if month is not None else "",
+    record_look(
+        request.tenant, request.user, what, source=client_ip(request), link=link, month=month
     )
 
 
@@ -80,24 +74,13 @@ def history(request, link_id: int):
     )
 
 
-# The CSV and the statement PDF are documents of the municipality: always in Japanese,
-# whatever language the resident chose for the pages (dates, yen and payment words alike).
 @member_page
 @require_safe
-@translation.override("ja")
 def history_csv(request, link_id: int):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)
-    rows = services.history_rows(link, request.tenant, today)
-    digits = statements.last_digits(link.customer)
+    response = files.history_csv_response(link, request.tenant, today)
     _looked(request, "downloaded_history_csv", link)
-    response = HttpResponse(
-        statements.history_csv((row.bill, row.state) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = statements.content_disposition(
-        "attachment", f"water-history-{digits}.csv", f"水道使用履歴_{digits}.csv"
-    )
     return response
 
 
@@ -124,24 +107,11 @@ def bill(request, link_id: int, month: dt.date):
 
 @member_page
 @require_safe
-@translation.override("ja")
 def statement(request, link_id: int, month: dt.date):
     today = services.today_in_japan()
     link = _link_or_404(request, link_id, today)
-    bill = services.bill_for_statement(link, month)
-    if bill is None:
+    response = files.statement_response(link, month, request.tenant, today)
+    if response is None:
         raise Http404
-    state = texts.payment_state(
-        bill, services.payment_of(bill), link.customer.payment_method, request.tenant, today
-    )
-    pdf = statements.statement_pdf(bill, link.customer, request.tenant, state, issued=today)
     _looked(request, "downloaded_statement", link, month)
-    digits = statements.last_digits(link.customer)
-    slug = formatting.month_slug(month)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = statements.content_disposition(
-        "inline",
-        f"statement-{slug}-{digits}.pdf",
-        f"請求書_{formatting.month(month)}分_{digits}.pdf",
-    )
     return response

@@ -228,15 +228,35 @@ def do_link_contract(member, customer: Customer, relationship: str, *, now=None)
     return link
 
 
+def member_flow_key(member) -> str:
+    """The contract check's "flow" of a signed-in member adding a contract: one per
+    member, so that its per-flow limit holds across visits, pages and apps."""
+    return f"member:{member.pk}"
+
+
+def find_contract_to_add(member, number: str, kana: str, *, now=None) -> Customer:
+    """The account's 「契約を追加」, web and apps alike: the contract whose number and
+    katakana name match (``find_contract``, under the same limits as registration),
+    or a ContractError; AlreadyLinked when it is in the member's account already."""
+    customer = find_contract(
+        member.town, number, kana, flow_key=member_flow_key(member), email=member.email, now=now
+    )
+    if Link.objects.filter(member=member, customer=customer, revoked_at__isnull=True).exists():
+        raise AlreadyLinked()
+    return customer
+
+
 def do_add_contract(member, customer: Customer, relationship: str, *, now=None) -> Link:
     """A signed-in member adds another contract from the account page.
 
     The same link as at registration (``do_link_contract``: next business day, earlier
     members told by email, its audit row), in one transaction of its own. Raises
-    SelfTaken or AlreadyLinked.
+    SelfTaken (本人 asked while someone else is 本人) or AlreadyLinked.
     """
     now = now or timezone.now()
     with transaction.atomic():
+        if relationship == Relationship.SELF and self_taken(customer):
+            raise SelfTaken()
         return do_link_contract(member, customer, relationship, now=now)
 
 

@@ -23,6 +23,7 @@ def problem_response(
     *,
     errors: list[dict] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict | None = None,
 ) -> JsonResponse:
     body: dict = {
         "type": TYPE_BASE + code,
@@ -33,6 +34,7 @@ def problem_response(
     }
     if errors:
         body["errors"] = errors
+    body |= extra or {}
     response = JsonResponse(
         body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
     )

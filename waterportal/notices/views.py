@@ -7,7 +7,6 @@ a member-only notice asks them to log in, then shows it.
 
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import linebreaks_filter, urlize
@@ -19,11 +18,11 @@ from django.views.decorators.http import require_safe
 
 from waterportal.accounts.decorators import member_page
 from waterportal.accounts.models import AccountKind
+from waterportal.notices import reading
 from waterportal.notices.actions import do_mark_read
-from waterportal.notices.models import Notice, NoticeRead
+from waterportal.notices.models import Notice
 from waterportal.tenants.decorators import tenant_required
 
-LIST_SIZE = 50
 FEED_SIZE = 20
 
 
@@ -36,32 +35,19 @@ def is_member(request) -> bool:
     )
 
 
-def with_reads(notices, member):
-    """``notices`` with ``is_read`` for ``member``."""
-    reads = NoticeRead.objects.filter(notice_id=OuterRef("pk"), member_id=member.pk)
-    return notices.annotate(is_read=Exists(reads))
-
-
 @require_safe
 @tenant_required
 def notice_list(request):
     if is_member(request):
         return _member_list(request)
-    notices = (
-        Notice.objects.public(timezone.now())
-        .filter(tenant=request.tenant)
-        .select_related("category")
-        .newest_first()[:LIST_SIZE]
-    )
+    notices = reading.public_notices(request.tenant, timezone.now())
     return render(request, "notices/list.html", {"notices": notices, "member": False})
 
 
 @member_page
 def _member_list(request):
-    visible = Notice.objects.visible_to(request.user, timezone.now())
-    notices = with_reads(visible.select_related("category"), request.user).newest_first()
-    notices = list(notices[:LIST_SIZE])
-    unread = sum(1 for notice in notices if not notice.is_read)  # type: ignore[attr-defined]
+    notices = reading.member_notices(request.user, timezone.now())
+    unread = reading.unread_count(notices)
     return render(
         request, "notices/list.html", {"notices": notices, "member": True, "unread": unread}
     )
@@ -95,12 +81,11 @@ def _gone(request):
 
 @member_page
 def _member_detail(request, notice_id: int):
-    now = timezone.now()
-    visible = Notice.objects.visible_to(request.user, now)
-    notice = visible.select_related("category").filter(pk=notice_id).first()
+    try:
+        notice = reading.member_notice(request.user, notice_id, timezone.now())
+    except reading.NoticeGone:
+        return _gone(request)
     if notice is None:
-        if Notice.objects.gone(now).for_member(request.user, now).filter(pk=notice_id).exists():
-            return _gone(request)
         raise Http404
     do_mark_read(request.user, notice)
     return render(request, "notices/detail.html", {"notice": notice})

@@ -16,6 +16,8 @@ from waterportal.testing.factories import (
     make_member,
     make_payment,
 )
+from waterportal.testing.inquiries import make_inquiry
+from waterportal.testing.notices import make_notice
 from waterportal.testing.personas import HANAKO, JIRO, KITA, OUMU
 
 PUBLISHED_AT = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
@@ -31,6 +33,14 @@ def seed() -> dict:
             link = make_link(member, customer)
             bills = make_history(customer, periods=12, last="2026-10")
             make_payment(bills[-2])
+            notice = make_notice(tenant)
+            inquiry = make_inquiry(tenant, member=member)
             _, token = do_sign_in_app(member, name="API check", source="127.0.0.1")
-            towns[town.slug] = {"token": token, "link_id": link.pk, "month": "2026-10"}
+            towns[town.slug] = {
+                "token": token,
+                "link_id": link.pk,
+                "month": "2026-10",
+                "notice_id": notice.pk,
+                "inquiry_id": inquiry.pk,
+            }
     return {"slug": OUMU.slug, **towns[OUMU.slug], "other": towns[KITA.slug]}

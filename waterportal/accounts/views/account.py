@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from waterportal.accounts import actions, codes, signin, texts
+from waterportal.accounts import actions, codes, texts
 from waterportal.accounts.decorators import member_page
 from waterportal.accounts.forms import (
     CodeForm,
@@ -28,7 +28,9 @@ from waterportal.accounts.forms import (
 )
 from waterportal.accounts.passwords import rules_text
 from waterportal.contracts import actions as contract_actions
-from waterportal.contracts.models import Customer, Link, Relationship
+from waterportal.contracts.models import Customer, Link
+from waterportal.devices import actions as device_actions
+from waterportal.devices import activity
 from waterportal.lib.sources import client_ip
 from waterportal.limits import ratelimit
 from waterportal.tenants.decorators import tenant_required
@@ -46,34 +48,18 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _contract_flow_key(member) -> str:
-    # Stable per member, so that the contract check's per-flow limit holds across visits.
-    return f"member:{member.pk}"
-
-
 def _current_password_ok(request, form, field: str = "current_password") -> bool:
-    """Check the current password under the login limit of the member's address.
-
-    A wrong one counts as a failed login: whoever holds an open session without the
-    password gets no more guesses here than on the login page.
-    """
-    member, source = request.user, client_ip(request)
-    account = signin.account_key(member.tenant, member.email)
+    """The current password (``actions.check_current_password``), its refusal on the form."""
     try:
-        signin.check_limits(account, source)
+        actions.check_current_password(
+            request.user, form.cleaned_data[field], source=client_ip(request)
+        )
     except ratelimit.Limited as exc:
         form.add_error(field, texts.password_check_locked(exc.until))
-        return False
-    if member.check_password(form.cleaned_data[field]):
-        signin.clear_after_success(account, source)
-        return True
-    actions.do_record_login_failure(member.tenant, member.email, source=source)
-    try:
-        signin.check_limits(account, source)
-    except ratelimit.Limited as exc:
-        form.add_error(field, texts.password_check_locked(exc.until))
-    else:
+    except actions.CurrentPasswordWrong:
         form.add_error(field, texts.CURRENT_PASSWORD_WRONG)
+    else:
+        return True
     return False
 
 
@@ -97,7 +83,37 @@ def _link_row(link: Link, today: dt.date) -> dict:
 def account(request):
     today = timezone.localdate()
     rows = [_link_row(link, today) for link in _active_links(request.user)]
-    return render(request, "accounts/account_home.html", {"rows": rows})
+    recent = [
+        {
+            "at": row.at,
+            "device": row.app_sign_in.name,
+            "what": activity.described(row),
+            "ok": activity.succeeded(row),
+        }
+        for row in device_actions.recent_requests(request.user)
+    ]
+    return render(
+        request,
+        "accounts/account_home.html",
+        {
+            "rows": rows,
+            "sign_ins": list(device_actions.open_sign_ins(request.user)),
+            "recent": recent,
+        },
+    )
+
+
+@require_POST
+@member_page
+def sign_out_device(request, device_id: int):
+    """「この端末をログアウト」: one of the member's open app sign-ins ends; its token
+    stops working at once. Another member's device, or one already ended, is 404."""
+    sign_in = get_object_or_404(device_actions.open_sign_ins(request.user), pk=device_id)
+    device_actions.do_sign_out_app(sign_in, by_member_elsewhere=True, source=client_ip(request))
+    messages.success(
+        request, gettext("「%(name)s」をログアウトしました。") % {"name": sign_in.name}
+    )
+    return redirect("accounts:account")
 
 
 # --- Several contracts in one account ---------------------------------------------------
@@ -111,15 +127,9 @@ def add_contract(request):
     form = ContractNumberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            customer = contract_actions.find_contract(
-                request.tenant,
-                form.cleaned_data["number"],
-                form.cleaned_data["kana"],
-                flow_key=_contract_flow_key(member),
-                email=member.email,
+            customer = contract_actions.find_contract_to_add(
+                member, form.cleaned_data["number"], form.cleaned_data["kana"]
             )
-            if _active_links(member).filter(customer=customer).exists():
-                raise contract_actions.AlreadyLinked()
         except contract_actions.ContractError as exc:
             form.add_error(None, texts.contract_refused(exc, request.tenant))
         else:
@@ -159,8 +169,6 @@ def add_contract_relationship(request):
     if request.method == "POST" and form.is_valid():
         relationship = form.cleaned_data["relationship"]
         try:
-            if relationship == Relationship.SELF and contract_actions.self_taken(customer):
-                raise contract_actions.SelfTaken()
             link = contract_actions.do_add_contract(request.user, customer, relationship)
         except contract_actions.SelfTaken as exc:
             form.add_error("relationship", texts.contract_refused(exc, request.tenant))

@@ -47,10 +47,7 @@ def reset_code(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            if member is None:
-                # No account: the decoy code can never match; answer as for a wrong code.
-                codes.check_code(request.tenant, "reset", email, form.cleaned_data["code"])
-                raise codes.CodeMissing()
+            # An address with no account gets a wrong code's answer (its code is a decoy).
             actions.do_reset_password(
                 request.tenant, email, form.cleaned_data["code"], form.cleaned_data["password1"]
             )

@@ -186,15 +186,12 @@ def register_privacy(request, flow):
     if flow.data.get("agreed_privacy"):
         initial["agree"] = True
     form = PrivacyForm(request.POST or None, initial=initial)
-    customer = signup.flow_customer(flow)
     if request.method == "POST" and form.is_valid():
-        relationship = form.cleaned_data["relationship"]
-        if relationship == "本人" and customer and contract_actions.self_taken(customer):
-            form.add_error(
-                "relationship", texts.contract_refused(contract_actions.SelfTaken(), request.tenant)
-            )
+        try:
+            signup.save_privacy(flow, form.cleaned_data["relationship"])
+        except contract_actions.SelfTaken as exc:
+            form.add_error("relationship", texts.contract_refused(exc, request.tenant))
         else:
-            signup.save_privacy(flow, relationship)
             return to_step("confirm")
     return render(
         request, "accounts/register_privacy.html", step_context(flow, "privacy", form=form)

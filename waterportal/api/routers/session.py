@@ -45,7 +45,7 @@ class LoginOut(Schema):
     token_type: str = Field(default="Bearer", description="常に Bearer")
     expires_at: dt.datetime = Field(description="有効期限（使うたびに 90 日先へ延びる）")
     device_id: int = Field(description="この端末の番号（アカウントの端末一覧の番号）")
-    member: MemberOut
+    member: MemberOut = Field(description="ログインした会員")
 
 
 def member_out(member) -> MemberOut:

@@ -115,3 +115,9 @@ def test_the_document_is_openapi_3_1_and_errors_are_problem_json(app):
     assert doc["openapi"].startswith("3.1")
     login = doc["paths"]["/api/v1/towns/{slug}/login"]["post"]
     assert "application/problem+json" in login["responses"]["429"]["content"]
+
+
+def test_the_interactive_documentation_is_not_served_in_production(app):
+    # The suite runs with DEBUG off, as production does; the document itself is public.
+    assert app.get("/api/v1/docs").status_code == 404
+    assert app.get("/api/v1/openapi.json").status_code == 200

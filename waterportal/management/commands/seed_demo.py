@@ -111,6 +111,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"開発用メール箱:   {settings.SITE_URL}/dev/mailbox/ （認証コードはここに届きます）"
         )
+        if settings.DEBUG:
+            self.stdout.write(f"アプリ向け API:   {settings.SITE_URL}/api/v1/docs （説明と試用）")
         device = TOTPDevice.objects.filter(
             user__tenant=tenant, user__email=DEMO_STAFF_EMAIL, user__kind=AccountKind.STAFF
         ).first()
