@@ -1,4 +1,4 @@
-// The town in the address bar: a page of a town whose address does not name it gets
+// The town in the address bar: a page a member opens whose address does not name it gets
 // ?tenant=<slug> added in place (no new request), so a bookmark or a shared address of
 // it opens that town's login in a browser that has never seen the town, and then this
 // page. In place rather than by a redirect from the server: every link on the portal

@@ -44,10 +44,12 @@ def test_the_login_a_member_page_sends_to_names_the_town_and_the_page(portal, li
     assert asked.url == (f"/login?tenant=oumu&next=/contracts/{link.pk}/history%3Ftenant%3Doumu")
 
 
-def test_every_town_page_gives_the_script_its_town(portal, member, clock):
-    assert '<body data-town="oumu"' in portal.get("/login").text
+def test_a_members_pages_give_the_script_their_town(portal, member, clock):
+    # Before the login the address already names it (?tenant= of the printed guide).
+    assert "data-town" not in portal.get("/login").text
     sign_in(portal, member)
     assert '<body data-town="oumu"' in portal.get("/account").text
+    assert '<body data-town="oumu"' in portal.get("/").text
 
 
 def test_another_towns_bookmark_opens_that_towns_login(signed_in, link, other_tenant):
