@@ -32,9 +32,7 @@ with scopes_disabled():
 """
 
 
-def test_the_notifications_page_offers_push_and_removes_a_device(
-    phone, portal, resident, tmp_path
-):
+def test_the_notifications_page_offers_push_and_removes_a_device(phone, portal, resident, tmp_path):
     manage("shell", "-c", ADD_DEVICE.format(tenant=TENANT, email=resident), env=portal.env)
     page = phone.pages[0] if phone.pages else phone.new_page()
     screen = Screen(page, tmp_path / "screens")

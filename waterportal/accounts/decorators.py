@@ -3,25 +3,33 @@
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from waterportal.accounts.models import AccountKind
+from waterportal.tenants.addresses import with_town
 from waterportal.tenants.decorators import tenant_required
 from waterportal.tenants.versions import pending_versions
 
 
+def town_login(request):
+    """This town's login, coming back here afterwards: both addresses name the town, so
+    the login and the way back work in a browser that does not know it."""
+    login_url = f"{reverse('accounts:login')}?{urlencode({'tenant': request.tenant.slug})}"
+    return redirect_to_login(with_town(request.get_full_path(), request.tenant), login_url)
+
+
 def _member_only(view, *, texts_accepted: bool):
     @tenant_required
-    @login_required
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.tenant_id != request.tenant.pk or request.user.kind != AccountKind.MEMBER:
-            return redirect_to_login(request.get_full_path())
+        user = request.user
+        member = user.is_authenticated and user.kind == AccountKind.MEMBER
+        if not member or user.tenant_id != request.tenant.pk:
+            return town_login(request)
         if texts_accepted and pending_versions(request.user):
             return redirect(texts_page(request))
         return view(request, *args, **kwargs)

@@ -24,6 +24,39 @@ def start_session_clock_on_login(sender, request, user, **kwargs) -> None:
         start_session_clock(request)
 
 
+def _absolute_limit(user) -> int:
+    if getattr(user, "kind", None) == "staff":
+        return settings.STAFF_SESSION_ABSOLUTE_SECONDS
+    return settings.SESSION_ABSOLUTE_SECONDS
+
+
+def session_seconds_left(request) -> int:
+    """Seconds until this signed-in session ends if nothing more is done: 30 idle minutes
+    from the last request the server noted, or the 12 (8) hours in all, whichever is first.
+
+    The clock is noted at most once a minute (``SEEN_RESOLUTION``), so this may be up to a
+    minute less than 30 minutes right after a page: the page's warning comes that early
+    rather than too late.
+    """
+    now = timezone.now().timestamp()
+    seen = request.session.get(SEEN, now)
+    started = request.session.get(STARTED, now)
+    left = min(
+        seen + settings.SESSION_IDLE_SECONDS - now,
+        started + _absolute_limit(request.user) - now,
+    )
+    return max(0, int(left))
+
+
+def touch_session(request) -> None:
+    """The resident (or staff member) is still here: the idle clock starts again now.
+
+    For the warning's 「ログインを続ける」, which must extend the session at once, not at
+    the next minute's note. The 12 (8) hours in all are not extended.
+    """
+    request.session[SEEN] = timezone.now().timestamp()
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,11 +72,7 @@ class SessionLifetimeMiddleware:
             seen = request.session.get(SEEN, now)
             idle = now - seen > settings.SESSION_IDLE_SECONDS
             staff = getattr(request.user, "kind", None) == "staff"
-            limit = (
-                settings.STAFF_SESSION_ABSOLUTE_SECONDS
-                if staff
-                else settings.SESSION_ABSOLUTE_SECONDS
-            )
+            limit = _absolute_limit(request.user)
             if idle or now - started > limit:
                 tenant_id = request.session.get("tenant_id")
                 logout(request)

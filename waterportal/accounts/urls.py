@@ -1,6 +1,6 @@
 from django.urls import path
 
-from waterportal.accounts.views import account, push, reset, signup, texts, unsubscribe
+from waterportal.accounts.views import account, push, reset, session, signup, texts, unsubscribe
 from waterportal.accounts.views import login as login_views
 
 app_name = "accounts"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("login", login_views.login_view, name="login"),
     path("login/link", login_views.login_link, name="login_link"),
     path("logout", login_views.logout_view, name="logout"),
+    path("session/keepalive", session.keepalive, name="session_keepalive"),
     path("terms/accept", texts.texts_accept, name="texts_accept"),
     path("register", signup.register, name="register"),
     path("register/code", signup.register_code, name="register_code"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/login", login.staff_login, name="login"),
     path("staff/login/code", login.staff_login_code, name="login_code"),
     path("staff/logout", login.staff_logout, name="logout"),
+    path("staff/session/keepalive", login.staff_keepalive, name="session_keepalive"),
     path("staff/", home.home, name="home"),
     path("staff/members", members.members, name="members"),
     path("staff/members/<int:member_id>", members.member, name="member"),

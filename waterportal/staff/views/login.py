@@ -12,6 +12,7 @@ from django_otp import login as otp_login
 from waterportal.accounts import second_factor, signin, texts
 from waterportal.accounts.forms import LoginForm
 from waterportal.accounts.models import AccountKind, User
+from waterportal.accounts.views.session import keepalive_answer
 from waterportal.lib.sources import client_ip
 from waterportal.staff import actions
 from waterportal.staff.decorators import is_console_user
@@ -134,3 +135,15 @@ def staff_logout(request):
     request.session["tenant_id"] = tenant_id
     messages.info(request, "ログアウトしました。")
     return redirect("staff:login")
+
+
+@require_POST
+@never_cache
+@tenant_required
+def staff_keepalive(request):
+    """The console's 「ログインを続ける」: the staff member's idle clock starts again.
+
+    Every role, the 閲覧者 too: it changes no record, only how long this session lasts
+    (as any page opened would). A 401 for the script when the session has ended.
+    """
+    return keepalive_answer(request, is_console_user(request))
