@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from waterportal.lib import devmail
+from waterportal.lib.problems import problem_response
 
 
 def healthz(request):
@@ -10,6 +12,9 @@ def healthz(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # An address under the API that no operation has: answered as the API answers.
+        return problem_response(404, "not_found", gettext("見つかりません。"))
     return render(request, "404.html", status=404)
 
 

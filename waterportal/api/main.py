@@ -13,7 +13,15 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from waterportal.api import problems
-from waterportal.api.routers import account, bills, inquiries, notices, registration, session
+from waterportal.api.routers import (
+    account,
+    bills,
+    devices,
+    inquiries,
+    notices,
+    registration,
+    session,
+)
 
 
 def development_only(view):
@@ -63,3 +71,4 @@ api.add_router("", notices.router)
 api.add_router("", inquiries.router)
 api.add_router("", registration.router)
 api.add_router("", account.router)
+api.add_router("", devices.router)

@@ -105,6 +105,10 @@ def do_sign_out_app(
         ended = AppSignIn.objects.filter(pk=sign_in.pk, ended_at__isnull=True).update(ended_at=now)
         if not ended:
             return False
+        # The browsers' push the app registered go with it: a signed-out app gets none.
+        WebPushSubscription.objects.filter(
+            tenant_id=sign_in.tenant_id, app_sign_in=sign_in
+        ).delete()
         action = "app_signed_out" if by_member_elsewhere else "logout"
         # The browser push of this app goes with its sign-in.
         WebPushSubscription.objects.filter(
@@ -326,3 +330,11 @@ def do_drop_push_subscriptions(member) -> int:
         tenant_id=member.tenant_id, member=member
     ).delete()
     return deleted
+
+
+def do_set_native_push(sign_in: AppSignIn, service: str, token: str) -> None:
+    """The app's own push address (FCM or APNs) for this sign-in, or none (``service``
+    ""). Kept as given, not hashed: it is an address to send to, not a secret that
+    proves anything, and the operator's sender needs it. Ended with the sign-in."""
+    sign_in.native_push, sign_in.native_push_token = (service, token) if service else ("", "")
+    sign_in.save(update_fields=["native_push", "native_push_token"])

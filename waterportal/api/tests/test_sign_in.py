@@ -121,3 +121,9 @@ def test_the_interactive_documentation_is_not_served_in_production(app):
     # The suite runs with DEBUG off, as production does; the document itself is public.
     assert app.get("/api/v1/docs").status_code == 404
     assert app.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_an_address_under_the_api_that_does_not_exist_is_a_problem(app):
+    response = app.get("/api/v1/towns/oumu/devices/not-a-number")
+    assert response.status_code == 404
+    assert problem(response)["code"] == "not_found"
