@@ -3,10 +3,13 @@ runs as `make run` does, with its development key), says in plain words when the
 refuses, lists the member's devices and removes one without JavaScript; axe-core finds
 nothing on the phone or at 1280 px.
 
-Subscribing itself cannot be driven here: headless Chromium has no push service to
-subscribe with. The portal's side of it is tested against a push service on loopback
-(waterportal/devices/tests).
+The service worker shows a delivered push message with its link. Subscribing itself
+cannot be driven here (headless Chromium has no push service to subscribe with), nor a
+click on a notification; the portal's side of a subscription and of sending is tested
+against a push service on loopback (waterportal/devices/tests).
 """
+
+import json
 
 import pytest
 
@@ -64,3 +67,58 @@ def test_the_notifications_page_offers_push_and_removes_a_device(phone, portal, 
     assert page.get_by_text("端末への通知を削除しました").is_visible()
     after = page.get_by_role("region", name="この端末に通知する（プッシュ通知）").inner_text()
     assert "Chrome (Windows)" not in after and "まだありません" in after
+
+
+def test_the_service_worker_shows_a_push_message_with_its_link(phone, portal, tmp_path):
+    """The worker's ``push`` handler, given a message as a push service would deliver it
+    (DevTools' ServiceWorker.deliverPushMessage, the decrypted payload)."""
+    phone.grant_permissions(["notifications"], origin=portal.base_url)
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    cdp = phone.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    (registration,) = [r for r in registrations if not r.get("isDeleted")][:1]
+    message = {
+        "title": "おうむ町 水道ポータル",
+        "body": "新しい請求のお知らせが届きました。",
+        "url": f"/?tenant={TENANT}",
+        "tag": "new-bill",
+    }
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": portal.base_url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(message, ensure_ascii=False),
+        },
+    )
+    # Read in the worker itself: Playwright's handle on it keeps it running.
+    (worker,) = phone.service_workers
+    shown = worker.evaluate(
+        """async () => {
+            for (let i = 0; i < 50; i++) {
+                const found = await self.registration.getNotifications();
+                if (found.length) {
+                    return found.map(n => ({title: n.title, body: n.body, tag: n.tag,
+                                            url: n.data && n.data.url}));
+                }
+                await new Promise(resolve => setTimeout(resolve, 100));
+            }
+            return [];
+        }"""
+    )
+    assert shown == [
+        {
+            "title": "おうむ町 水道ポータル",
+            "body": "新しい請求のお知らせが届きました。",
+            "tag": "new-bill",
+            "url": f"/?tenant={TENANT}",
+        }
+    ]
