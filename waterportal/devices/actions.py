@@ -239,6 +239,8 @@ def do_subscribe_push(
     Beyond ``MAX_PUSH_DEVICES`` the member's oldest is removed. Audit ``push_subscribed``.
     """
     now = now or timezone.now()
+    if app_sign_in is not None and app_sign_in.member_id != member.pk:
+        raise ValueError("the app sign-in is another member's")
     if not push.enabled():
         raise PushRefused(PUSH_OFF)
     if not push.allowed_endpoint(endpoint):

@@ -89,3 +89,13 @@ def test_an_unpublished_town_still_gets_the_worker(client, tenant):
     tenant.published_at = None
     tenant.save(update_fields=["published_at"])
     assert worker(client).content.decode().startswith("// The portal's service worker")
+
+
+def test_the_worker_shows_push_messages_and_opens_only_this_site(client):
+    text = worker(client).content.decode()
+    assert 'addEventListener("push"' in text and "showNotification(" in text
+    assert 'addEventListener("notificationclick"' in text
+    # A message's link is resolved against the site and opened only if it stays there.
+    assert "new URL(" in text and "target.origin !== self.location.origin" in text
+    # Still the one worker of the site: the push handlers live in the same file.
+    assert text.count("self.addEventListener(") == 5
