@@ -123,3 +123,156 @@ def test_a_reset_code_sets_a_new_password_and_ends_the_apps(signed_in_app, app, 
     assert response.status_code == 204
     assert signed_in_app.get("/me").status_code == 401
     app.sign_in(member.email, "Reset-Pass-2026x")
+
+
+# --- The limits, the web's words, 退会's confirmation, new texts, another member's ------
+
+
+def test_a_reset_asked_again_within_a_minute_is_429_whether_or_not_registered(app, member, clock):
+    answers = {}
+    for email in (member.email, "nobody@example.jp"):
+        assert app.post("/password-reset", {"email": email}).status_code == 202
+        again = app.post("/password-reset", {"email": email})
+        assert again.status_code == 429
+        assert int(again["Retry-After"]) > 0
+        body = problem(again)
+        answers[email] = (body["code"], body["detail"], again["Retry-After"])
+        clock.shift(120)
+    assert answers[member.email] == answers["nobody@example.jp"]
+    assert "1分に1回まで" in answers[member.email][1]
+
+
+def test_a_reset_with_a_wrong_code_or_two_passwords_is_refused_in_japanese(app, member, clock):
+    app.post("/password-reset", {"email": member.email})
+    body = {"email": member.email, "code": "000000"}
+    wrong = app.post(
+        "/password-reset/confirm",
+        body | {"password1": "Reset-Pass-2026x", "password2": "Reset-Pass-2026x"},
+    )
+    assert wrong.status_code == 422
+    assert problem(wrong)["code"] == "code_refused"
+    assert "認証コードが正しくありません" in problem(wrong)["detail"]
+    mismatch = app.post(
+        "/password-reset/confirm",
+        body | {"password1": "Reset-Pass-2026x", "password2": "Reset-Pass-2026y"},
+    )
+    assert mismatch.status_code == 422
+    assert problem(mismatch)["code"] == "invalid_input"
+    assert {e["field"] for e in problem(mismatch)["errors"]} & {"password2", "__all__"}
+
+
+def test_the_address_code_sent_again_after_a_minute_and_the_webs_checks(
+    signed_in_app, member, clock
+):
+    from waterportal.testing import code_from_mail
+
+    ask = {"email": "new@example.jp", "current_password": STRONG_PASSWORD}
+    assert signed_in_app.post("/account/email", ask).status_code == 202
+    again = signed_in_app.post("/account/email", ask)
+    assert again.status_code == 429 and int(again["Retry-After"]) > 0
+    clock.shift(61)
+    assert signed_in_app.post("/account/email", ask).status_code == 202
+    code = code_from_mail("new@example.jp")
+    done = signed_in_app.post("/account/email/confirm", {"email": "new@example.jp", "code": code})
+    assert done.status_code == 200, done.content
+
+    same = signed_in_app.post(
+        "/account/email", {"email": "new@example.jp", "current_password": STRONG_PASSWORD}
+    )
+    assert same.status_code == 422
+    assert "今お使いのメールアドレスと同じです" in problem(same)["detail"]
+    wrong = signed_in_app.post(
+        "/account/email", {"email": "other@example.jp", "current_password": "wrong-Pass-1"}
+    )
+    assert wrong.status_code == 422
+    assert problem(wrong)["errors"][0]["field"] == "current_password"
+
+
+def test_withdrawal_needs_the_confirmation_and_the_password(signed_in_app, member):
+    unconfirmed = signed_in_app.post(
+        "/account/withdraw", {"current_password": STRONG_PASSWORD, "confirm": False}
+    )
+    assert unconfirmed.status_code == 422
+    assert problem(unconfirmed)["code"] == "invalid_input"
+    wrong = signed_in_app.post(
+        "/account/withdraw", {"current_password": "wrong-Pass-1", "confirm": True}
+    )
+    assert wrong.status_code == 422
+    assert "今のパスワードが正しくありません" in problem(wrong)["detail"]
+    assert signed_in_app.get("/me").status_code == 200
+    member.refresh_from_db()
+    assert member.is_active
+
+
+def test_with_new_texts_pending_the_account_answers_403(signed_in_app, member, tenant):
+    from waterportal.accounts.actions import do_publish_text_version
+
+    do_publish_text_version(
+        tenant, "privacy", "第2版", "新しい取り扱いです。", actor=None, source=""
+    )
+    response = signed_in_app.post(
+        "/account/password",
+        {
+            "current_password": STRONG_PASSWORD,
+            "password1": "New-Pass-2026x",
+            "password2": "New-Pass-2026x",
+        },
+    )
+    assert response.status_code == 403
+    body = problem(response)
+    assert body["code"] == "terms_not_accepted"
+    assert "同意が必要です" in body["title"]
+    pending = signed_in_app.get("/account/texts")
+    assert pending.status_code == 200
+    assert [row["kind"] for row in pending.json()] == ["privacy"]
+    assert "新しい取り扱いです。" in pending.json()[0]["added"]
+
+
+def test_another_members_contract_cannot_be_removed(signed_in_app, member, tenant):
+    from waterportal.contracts.models import Link
+    from waterportal.testing import make_customer, make_link, make_member
+
+    jiro = make_member(tenant, email="jiro@example.jp", name="水道 次郎")
+    theirs = make_link(jiro, make_customer(tenant, number="20200002"))
+    response = signed_in_app.delete(f"/account/contracts/{theirs.pk}")
+    assert response.status_code == 404
+    assert problem(response)["code"] == "not_found"
+    assert Link.objects.get(pk=theirs.pk).revoked_at is None
+
+
+def test_adding_a_contract_with_the_webs_checks(signed_in_app, member, tenant, clock):
+    from waterportal.testing import make_customer, make_link
+
+    customer = make_customer(tenant, number="30300003", kana="スイドウ ハナコ")
+    make_link(member, customer)
+    wrong = signed_in_app.post(
+        "/account/contracts",
+        {"number": "3030-0003", "kana": "ヤマダ ハナコ", "relationship": "家族"},
+    )
+    assert wrong.status_code == 422
+    assert "使用者番号とカナ氏名の組み合わせを確認できませんでした" in problem(wrong)["detail"]
+    again = signed_in_app.post(
+        "/account/contracts",
+        {
+            "number": "3030-0003",
+            "kana": "スイドウ ハナコ",
+            "relationship": "本人",
+        },
+    )
+    assert again.status_code == 409
+    assert "すでにこのアカウントに登録されています" in problem(again)["detail"]
+    unknown = signed_in_app.post(
+        "/account/contracts",
+        {"number": "1111-2222", "kana": "スイドウ ハナコ", "relationship": "親戚"},
+    )
+    assert unknown.status_code == 422
+
+
+def test_another_towns_app_cannot_add_a_contract(signed_in_app, other_app):
+    other_app.token = signed_in_app.token
+    response = other_app.post(
+        "/account/contracts",
+        {"number": "1010-0001", "kana": "スイドウ タロウ", "relationship": "本人"},
+    )
+    assert response.status_code == 401
+    assert problem(response)["code"] == "not_authenticated"

@@ -119,3 +119,130 @@ def test_a_contract_added_from_the_app_and_removed(signed_in_app, member, tenant
     assert signed_in_app.delete(f"/account/contracts/{link_id}").status_code == 204
     assert Link.objects.get(pk=link_id).revoked_at is not None
     assert signed_in_app.delete(f"/account/contracts/{link_id + 100}").status_code == 404
+
+
+# --- The flow's state, its texts, the code sent again, the limits, a flow gone ----------
+
+
+def through_profile(app, key: str) -> None:
+    app.post("/registration/code", {"code": code_from_mail(TARO.email)}, headers={KEY: key})
+    app.post(
+        "/registration/profile",
+        {"name": TARO.name, "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
+        headers={KEY: key},
+    )
+
+
+def test_the_state_shows_what_was_typed_and_never_the_password(app, ledger, clock):
+    key = start(app)
+    through_profile(app, key)
+    response = app.get("/registration", headers={KEY: key})
+    assert response.status_code == 200
+    state = response.json()
+    assert state["next_step"] == "contract"
+    assert state["email"] == TARO.email
+    assert state["name"] == TARO.name
+    assert state["has_password"] is True
+    assert STRONG_PASSWORD not in response.content.decode()
+    assert not {"password", "password1", "password_hash"} & set(state)
+
+
+def test_the_texts_to_agree_to_and_the_relationships_in_japanese(app):
+    response = app.get("/registration/texts")
+    assert response.status_code == 200
+    body = response.json()
+    assert {text["kind"] for text in body["texts"]} == {"terms", "privacy"}
+    assert all(text["text"] for text in body["texts"])
+    labels = {choice["value"]: choice["label"] for choice in body["relationships"]}
+    assert labels["本人"] == "本人"
+    assert {"本人", "家族", "代理人", "その他"} <= set(labels)
+
+
+def test_a_code_sent_again_within_a_minute_is_429_with_retry_after(app, ledger, clock):
+    key = start(app)
+    response = app.post("/registration/code/resend", headers={KEY: key})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = problem(response)
+    assert body["code"] == "too_many_requests"
+    assert "1分に1回まで" in body["detail"]
+    clock.shift(61)
+    response = app.post("/registration/code/resend", headers={KEY: key})
+    assert response.status_code == 200, response.content
+    assert response.json()["next_step"] == "code"
+
+
+def test_a_wrong_code_says_how_many_tries_are_left(app, ledger, clock):
+    key = start(app)
+    response = app.post("/registration/code", {"code": "000000"}, headers={KEY: key})
+    body = problem(response)
+    assert "あと4回入力できます" in body["detail"]
+    assert body["errors"][0]["field"] == "code"
+
+
+def test_kana_wrong_again_and_again_stops_the_step_with_429(app, ledger, clock):
+    key = start(app)
+    through_profile(app, key)
+    wrong = {"number": "1234-5678", "kana": "ヤマダ ハナコ", "agree": True}
+    statuses = [
+        app.post("/registration/contract", wrong, headers={KEY: key}).status_code for _ in range(6)
+    ]
+    assert statuses[0] == 422
+    assert statuses[-1] == 429
+    response = app.post(
+        "/registration/contract",
+        {"number": "1234-5678", "kana": "スイドウ タロウ", "agree": True},
+        headers={KEY: key},
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "一時的に止めています" in problem(response)["detail"]
+
+
+def test_the_terms_must_be_agreed_to(app, ledger, clock):
+    key = start(app)
+    through_profile(app, key)
+    response = app.post(
+        "/registration/contract",
+        {"number": "1234-5678", "kana": "スイドウ タロウ", "agree": False},
+        headers={KEY: key},
+    )
+    assert response.status_code == 422
+    assert problem(response)["code"] == "invalid_input"
+
+
+def test_an_address_registered_meanwhile_is_409_at_the_end(app, ledger, tenant, clock):
+    from waterportal.testing import make_member
+
+    key = start(app)
+    through_profile(app, key)
+    app.post(
+        "/registration/contract",
+        {"number": "1234-5678", "kana": "スイドウ タロウ", "agree": True},
+        headers={KEY: key},
+    )
+    app.post("/registration/privacy", {"agree": True, "relationship": "家族"}, headers={KEY: key})
+    make_member(tenant, email=TARO.email)
+    response = app.post("/registration/confirm", headers={KEY: key})
+    assert response.status_code == 409
+    body = problem(response)
+    assert body["code"] == "email_taken"
+    assert "すでに登録が済んでいます" in body["detail"]
+
+
+def test_a_flow_idle_30_minutes_is_gone_in_japanese(app, ledger, clock):
+    key = start(app)
+    clock.shift(31 * 60)
+    response = app.post("/registration/code", {"code": "123456"}, headers={KEY: key})
+    assert response.status_code == 410
+    body = problem(response)
+    assert body["code"] == "gone"
+    assert "最初からやり直してください" in body["detail"]
+
+
+def test_another_towns_app_cannot_use_the_registration(app, other_app, ledger, clock):
+    key = start(app)
+    assert other_app.get("/registration", headers={KEY: key}).status_code == 410
+    response = app.get("/api/v1/towns/no-such-town/registration", headers={KEY: key})
+    assert response.status_code == 404
+    assert problem(response)["code"] == "town_not_found"
