@@ -127,6 +127,10 @@ def test_every_registration_step_with_errors_opens_on_its_summary(phone, portal,
     page.get_by_role("button", name="次へ").click()
     shows_summary(page, "contract step, no 同意", "利用規約")
     screen.check("register-contract-error")
+    # The 同意 group is read with its error, and so is its checkbox.
+    consent = page.locator("fieldset:has(#id_agree)")
+    assert consent.get_attribute("aria-describedby") == "id_agree_error"
+    assert page.locator("#id_agree").get_attribute("aria-describedby") == "id_agree_error"
     goes_to_field(page, "利用規約", "id_agree")
     page.keyboard.press("Space")
     page.get_by_role("button", name="次へ").click()
@@ -142,6 +146,8 @@ def test_every_registration_step_with_errors_opens_on_its_summary(phone, portal,
     # The group is read with its error: the fieldset points at it.
     described = page.locator("fieldset:has(#id_relationship_0)").get_attribute("aria-describedby")
     assert described and "id_relationship_error" in described.split()
+    consent = page.locator("fieldset:has(#id_agree)").get_attribute("aria-describedby")
+    assert consent == "id_agree_error"
 
 
 def test_the_login_with_an_error_opens_on_its_summary(phone, portal, resident):

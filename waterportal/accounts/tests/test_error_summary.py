@@ -69,10 +69,17 @@ def test_the_consent_and_the_relationship_link_to_their_inputs(portal):
     profile(portal)
     contract = portal.post("/register/contract", {"number": "12345678", "kana": "スイドウ タロウ"})
     assert list(links_of(summary_of(contract.text)).values()) == ["#id_agree"]
-    # The 同意 is a group of its own, named by what is agreed to.
+    # The 同意 is a group of its own, named by what is agreed to and read with its error;
+    # the checkbox in it too.
     assert re.search(
-        r'<fieldset class="consent"><legend class="label">利用規約への同意', contract.text
+        r'<fieldset class="consent" aria-describedby="id_agree_error">'
+        r'<legend class="label">利用規約への同意',
+        contract.text,
     )
+    assert re.search(
+        r'<input[^>]*aria-describedby="id_agree_error"[^>]*id="id_agree"', contract.text
+    )
+    assert 'id="id_agree_error"' in contract.text
     portal.post(
         "/register/contract", {"number": "12345678", "kana": "スイドウ タロウ", "agree": "on"}
     )
@@ -86,6 +93,7 @@ def test_the_consent_and_the_relationship_link_to_their_inputs(portal):
     )
     assert group and group.group(1).split() == ["id_relationship_help", "id_relationship_error"]
     assert 'id="id_relationship_error"' in privacy
+    assert '<fieldset class="consent" aria-describedby="id_agree_error">' in privacy
 
 
 def test_the_messages_are_a_list_inside_their_live_region(signed_in, clock):
