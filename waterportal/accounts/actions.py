@@ -26,7 +26,7 @@ from waterportal.accounts.models import (
 from waterportal.audit.actions import record
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Link
-from waterportal.devices.actions import do_drop_push_subscriptions
+from waterportal.devices.actions import do_drop_push_subscriptions, do_end_app_sign_ins
 from waterportal.limits import ratelimit
 from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant, TextKind, TextVersion, normalize_label
@@ -100,6 +100,10 @@ def do_reset_password(tenant: Tenant, email: str, code: str, password: str, *, n
         member.set_password(password)
         member.save(update_fields=["password"])
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, email))
+        # Someone else may have known the old password: no phone or browser they used
+        # stays signed in or keeps receiving the member's notifications.
+        do_end_app_sign_ins(member, now=now)
+        do_drop_push_subscriptions(member)
         VerificationCode.objects.filter(  # a sign-in link mailed before is no longer needed
             tenant=tenant, email=email, purpose=CodePurpose.SIGN_IN, used_at__isnull=True
         ).update(voided_at=now)
@@ -120,7 +124,9 @@ def do_request_email_change(member: User, new_email: str, *, now=None) -> None:
     tenant = member.town
     new_email = normalize_email(new_email)
     with transaction.atomic():
-        row, plain = codes.issue_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, now=now)
+        row, plain = codes.issue_code(
+            tenant, CodePurpose.EMAIL_CHANGE, new_email, member=member, now=now
+        )
         record(tenant, "email_change_requested", member=member, now=now)
         queue_code_email(row, plain)
 
@@ -137,7 +143,7 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
     tenant = member.town
     new_email = normalize_email(new_email)
     # Outside the transaction: a wrong entry must stay counted when this raises.
-    codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, now=now)
+    codes.check_code(tenant, CodePurpose.EMAIL_CHANGE, new_email, code, member=member, now=now)
     with transaction.atomic():
         member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
         old_email = member.email
@@ -155,11 +161,13 @@ def do_change_email(member: User, new_email: str, code: str, *, now=None) -> Use
 
 
 @sensitive_variables("password")
-def do_change_password(member: User, password: str, *, now=None) -> User:
+def do_change_password(member: User, password: str, *, keep_app=None, now=None) -> User:
     """Set a new password (the caller has checked the current one).
 
     Changing the hash ends every other session; the caller keeps its own with
-    ``update_session_auth_hash``. The member is told by email.
+    ``update_session_auth_hash``, or (from an app) names its sign-in as ``keep_app``.
+    Every other app sign-in ends with its push subscriptions. The member is told by
+    email.
     """
     now = now or timezone.now()
     tenant = member.town
@@ -167,6 +175,7 @@ def do_change_password(member: User, password: str, *, now=None) -> User:
         member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
         member.set_password(password)
         member.save(update_fields=["password"])
+        do_end_app_sign_ins(member, keep=keep_app, now=now)
         record(tenant, "password_changed", member=member, now=now)
         emails.send("password_changed", member.email, {"tenant": tenant})
     return member
@@ -247,6 +256,7 @@ def do_withdraw_member(member: User, *, now=None) -> User:
         VerificationCode.objects.filter(tenant=tenant, email=old_email).delete()
         # The account stays (anonymised), so nothing cascades: its browsers go here.
         do_drop_push_subscriptions(member)
+        do_end_app_sign_ins(member, now=now)
         member.email = withdrawn_email(member)
         member.name = ""
         member.set_unusable_password()
@@ -365,6 +375,7 @@ def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=N
         member.session_generation += 1
         member.save(update_fields=["locked_at", "session_generation"])
         do_drop_push_subscriptions(member)
+        do_end_app_sign_ins(member, now=now)
         record(
             member.town,
             "staff_locked_member",
@@ -434,6 +445,7 @@ def do_end_member_sessions(
         member.save(update_fields=["session_generation"])
         # A device signed out everywhere gets no notifications either (a lost phone).
         do_drop_push_subscriptions(member)
+        do_end_app_sign_ins(member, now=now)
         record(
             member.town,
             "staff_ended_sessions",

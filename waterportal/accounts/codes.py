@@ -101,9 +101,12 @@ def _wrong_key(tenant: Tenant, purpose: str, email: str) -> str:
 
 @sensitive_variables("plain")
 def issue_code(
-    tenant: Tenant, purpose: str, email: str, *, now=None
+    tenant: Tenant, purpose: str, email: str, *, member=None, now=None
 ) -> tuple[VerificationCode, str]:
     """Create a new code for (tenant, email, purpose), voiding earlier ones.
+
+    ``member``: the code is for that member's own account (a new address) and
+    ``check_code`` accepts it from nobody else.
 
     Returns ``(code_row, plain_code)``: the caller hands both to
     ``code_mail.queue_code_email``. Raises ``SendTooSoon`` or ``SendLimitReached``
@@ -135,12 +138,15 @@ def issue_code(
     ratelimit.hit(CODES_TO_ADDRESS, email, now)
 
     plain = generate_code()
-    return replace_secret(tenant, purpose, email, plain, expires_at=now + CODE_TTL, now=now), plain
+    row = replace_secret(
+        tenant, purpose, email, plain, expires_at=now + CODE_TTL, now=now, member=member
+    )
+    return row, plain
 
 
 @sensitive_variables("secret")
 def replace_secret(
-    tenant: Tenant, purpose: str, email: str, secret: str, *, expires_at, now
+    tenant: Tenant, purpose: str, email: str, secret: str, *, expires_at, now, member=None
 ) -> VerificationCode:
     """Store the keyed hash of ``secret`` (a code, or a sign-in link's token) for
     (tenant, email, purpose), voiding the earlier ones still open. No limits: the
@@ -157,6 +163,7 @@ def replace_secret(
         code_hash=VerificationCode.hash_code(salt, secret),
         created_at=now,
         expires_at=expires_at,
+        member=member,
     )
 
 
@@ -176,12 +183,17 @@ def current_code(tenant: Tenant, purpose: str, email: str):
 
 @sensitive_variables("code")
 def check_code(
-    tenant: Tenant, purpose: str, email: str, code: str, *, now=None
+    tenant: Tenant, purpose: str, email: str, code: str, *, member=None, now=None
 ) -> VerificationCode:
-    """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise."""
+    """Use the current code if ``code`` matches it; raise a ``CodeError`` otherwise.
+
+    A code issued for a member (``issue_code(member=...)``) is missing to anyone else:
+    knowing the code sent to an address one controls must not move another account
+    (signed in on a lost phone, say) to that address.
+    """
     now = now or timezone.now()
     row = current_code(tenant, purpose, email)
-    if row is None:
+    if row is None or (member is not None and row.member_id != member.pk):
         raise CodeMissing()
     if row.expires_at <= now:
         raise CodeExpired()

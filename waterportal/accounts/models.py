@@ -169,6 +169,11 @@ class VerificationCode(models.Model):
         default=True,
         help_text="False when no code was mailed (address already registered, or no account)",
     )
+    # The member who asked, for a code that changes their own account (a new address):
+    # only that member can use it, whoever else learns it or signs in elsewhere.
+    member = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     objects = ScopedManager(tenant="tenant")
 

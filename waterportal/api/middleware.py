@@ -10,8 +10,10 @@ class AppRequestLogMiddleware:
     route with its placeholders, never the address or a query string), what status.
     Placed after the tenant middleware, inside the town's scope.
 
-    Every such answer holds a member's data: unless the operation chose otherwise
-    (``api.caching``), it is ``no-store, private``, as the web's member pages are."""
+    Every API answer is ``no-store, private`` unless the operation chose otherwise
+    (``api.caching``), as the web's member pages are: a member's data, and also what
+    is answered before any token exists (the token itself at login, a registration's
+    state, which no shared cache could tell apart by its ``X-Registration-Key``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +22,8 @@ class AppRequestLogMiddleware:
         response = self.get_response(request)
         sign_in = getattr(request, "app_sign_in", None)
         match = getattr(request, "resolver_match", None)
-        if sign_in is not None and not response.has_header("Cache-Control"):
+        is_api = sign_in is not None or request.path.startswith("/api/")
+        if is_api and not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         if sign_in is not None and match is not None:
             route = "/" + match.route.replace("<", "{").replace(">", "}")

@@ -134,6 +134,29 @@ def keep_signed_in(sign_in: AppSignIn, member) -> None:
     sign_in.save(update_fields=["auth_stamp"])
 
 
+def do_end_app_sign_ins(member, *, keep: AppSignIn | None = None, now=None) -> int:
+    """End every open app sign-in of ``member`` but ``keep``: a new password, a reset,
+    退会, a stop, or the staff's sign-out from every device. Their tokens were already
+    refused (the member's auth stamp changed); this also makes it true where it is read
+    without a token: the device list no longer shows them, their push subscriptions go
+    and their native push addresses are forgotten, so nothing more is sent to a phone
+    that is no longer signed in. Inside the caller's transaction, whose audit row says
+    why; returns how many ended."""
+    now = now or timezone.now()
+    ended = AppSignIn.objects.filter(
+        tenant_id=member.tenant_id, member=member, ended_at__isnull=True
+    )
+    if keep is not None:
+        ended = ended.exclude(pk=keep.pk)
+    ids = list(ended.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    WebPushSubscription.objects.filter(tenant_id=member.tenant_id, app_sign_in_id__in=ids).delete()
+    return AppSignIn.objects.filter(pk__in=ids).update(
+        ended_at=now, native_push="", native_push_token=""
+    )
+
+
 def open_sign_ins(member):
     return AppSignIn.objects.filter(
         tenant_id=member.tenant_id,

@@ -238,7 +238,9 @@ def password_change(request, payload: PasswordChangeIn, slug: str = slug_param()
     if not form.is_valid():
         raise invalid(form)
     check_password(request, form)
-    member = actions.do_change_password(request.member, form.cleaned_data["password1"])
+    member = actions.do_change_password(
+        request.member, form.cleaned_data["password1"], keep_app=request.app_sign_in
+    )
     device_actions.keep_signed_in(request.app_sign_in, member)
     return Status(204, None)
 

@@ -97,6 +97,35 @@ def test_an_address_of_another_account_is_409(signed_in_app, member, tenant, clo
     assert member.email != "taken@example.jp"
 
 
+def test_a_code_asked_for_by_another_account_does_not_move_this_one(
+    signed_in_app, member, tenant, clock
+):
+    """Someone holding this member's token (a lost phone) but not the password asks, as
+    their own account, for a code to an address they read, then confirms it with the
+    stolen token: the address stays, so no password reset can take the account."""
+    from waterportal.testing import code_from_mail, make_member
+    from waterportal.testing.api import App
+
+    make_member(tenant, email="intruder@example.jp", name="他人 一郎")
+    intruder = App(tenant, signed_in_app._capture)
+    intruder.sign_in("intruder@example.jp")
+    asked = intruder.post(
+        "/account/email", {"email": "takeover@example.jp", "current_password": STRONG_PASSWORD}
+    )
+    assert asked.status_code == 202
+    code = code_from_mail("takeover@example.jp")
+
+    stolen = signed_in_app.post(
+        "/account/email/confirm", {"email": "takeover@example.jp", "code": code}
+    )
+    assert stolen.status_code == 422
+    member.refresh_from_db()
+    assert member.email != "takeover@example.jp"
+    # The one who asked can still use it.
+    own = intruder.post("/account/email/confirm", {"email": "takeover@example.jp", "code": code})
+    assert own.status_code == 200 and own.json()["email"] == "takeover@example.jp"
+
+
 def test_notification_settings_are_the_webs(signed_in_app, member):
     response = signed_in_app.put(
         "/account/notifications", {"notify_new_bill": False, "notify_notices": True}

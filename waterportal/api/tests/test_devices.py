@@ -1,6 +1,8 @@
 """The member's devices through the API: the apps signed in, this app's native push
 address, Web Push subscriptions and the VAPID key, recent activity."""
 
+from django.utils import timezone
+
 from waterportal.devices.models import AppSignIn, WebPushSubscription
 from waterportal.testing.api import App, problem
 from waterportal.testing.push import Browser
@@ -119,3 +121,74 @@ def test_recent_activity_names_what_was_done(signed_in_app, link):
 def test_the_other_towns_app_cannot_list_these_devices(signed_in_app, other_app):
     other_app.token = signed_in_app.token
     assert other_app.get("/devices").status_code == 401
+
+
+def subscribe(app, push_service, name: str) -> None:
+    endpoint, p256dh, auth = Browser(push_service.endpoint(name)).keys()
+    body = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+    assert app.post("/push/subscriptions", body).status_code == 201
+
+
+def test_a_new_password_ends_the_other_apps_their_push_and_their_native_address(
+    signed_in_app, member, push_service, clock
+):
+    from waterportal.devices.actions import open_sign_ins
+    from waterportal.devices.tokens import prefix_of
+    from waterportal.testing.personas import STRONG_PASSWORD
+
+    lost = App(member.town, signed_in_app._capture)
+    lost.sign_in(member.email)
+    subscribe(lost, push_service, "lost-phone")
+    lost.put("/devices/current/native-push", {"service": "fcm", "token": "f" * 64})
+    subscribe(signed_in_app, push_service, "this-phone")
+
+    changed = signed_in_app.post(
+        "/account/password",
+        {
+            "current_password": STRONG_PASSWORD,
+            "password1": "New-Pass-2026x",
+            "password2": "New-Pass-2026x",
+        },
+    )
+    assert changed.status_code == 204
+    # The lost phone is off the device list, gets no push and its FCM address is gone;
+    # this app keeps all of it.
+    this = AppSignIn.objects.get(prefix=prefix_of(signed_in_app.token))
+    assert [s.pk for s in open_sign_ins(member)] == [this.pk]
+    pushed = WebPushSubscription.objects.filter(member=member)
+    assert list(pushed.values_list("app_sign_in", flat=True)) == [this.pk]
+    ended = AppSignIn.objects.exclude(pk=this.pk).get(member=member)
+    assert ended.ended_at is not None and ended.native_push_token == ""
+    assert [d["current"] for d in signed_in_app.get("/devices").json()["apps"]] == [True]
+
+
+def test_a_password_reset_ends_every_app_and_every_browsers_push(
+    signed_in_app, app, member, push_service, clock
+):
+    from waterportal.testing import code_from_mail
+
+    subscribe(signed_in_app, push_service, "app")
+    # A browser of the member's (no app sign-in): the password may have been someone
+    # else's to use, so its notifications stop too until the member turns them on again.
+    WebPushSubscription.objects.create(
+        tenant=member.town,
+        member=member,
+        name="Chrome",
+        endpoint=push_service.endpoint("browser"),
+        p256dh="x",
+        auth="y",
+        created_at=timezone.now(),
+    )
+    app.post("/password-reset", {"email": member.email})
+    response = app.post(
+        "/password-reset/confirm",
+        {
+            "email": member.email,
+            "code": code_from_mail(member.email),
+            "password1": "Reset-Pass-2026x",
+            "password2": "Reset-Pass-2026x",
+        },
+    )
+    assert response.status_code == 204
+    assert not WebPushSubscription.objects.filter(member=member).exists()
+    assert not AppSignIn.objects.filter(member=member, ended_at__isnull=True).exists()

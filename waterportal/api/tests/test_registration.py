@@ -20,6 +20,9 @@ def ledger(tenant):
 def start(app) -> str:
     response = app.post("/registration", {"email": TARO.email})
     assert response.status_code == 201, response.content
+    # The key to the registration: never kept by a cache (which could not tell two
+    # registrations apart by their X-Registration-Key).
+    assert "no-store" in response["Cache-Control"]
     assert response.json()["next_step"] == "code"
     return response.json()["registration_id"]
 
@@ -46,6 +49,7 @@ def test_the_guides_steps_end_with_the_day_bills_appear(app, ledger, clock):
         assert response.status_code == 200, (path, response.content)
         assert response.json()["next_step"] == following
     assert response.json()["active_from"]
+    assert "no-store" in app.get("/registration", headers={KEY: key})["Cache-Control"]
     member = User.members.get(email=TARO.email)
     assert Link.objects.filter(member=member, customer=ledger).exists()
     app.sign_in(TARO.email)

@@ -21,6 +21,8 @@ def test_login_returns_a_token_that_opens_the_members_data(app, member, clock):
     assert body["member"]["email"] == member.email
     app.token = body["token"]
     assert app.get("/me").json()["name"] == member.name
+    # The token and the member's address: no cache on the way or on the phone keeps them.
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_the_token_is_stored_only_as_a_hash(signed_in_app, member):
