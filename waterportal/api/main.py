@@ -48,7 +48,7 @@ DESCRIPTION = """\
 
 - 自治体はアドレスで指定します: `/api/v1/towns/{slug}/…`（`slug` は案内に印刷された `tenant=` の値）。
 - ログイン（`POST /api/v1/towns/{slug}/login`）で端末ごとのトークンを受け取り、
-  `Authorization: Bearer <トークン>` で送ります。トークンは 90 日使わないと失効し、
+  `Authorization: Bearer <トークン>` で送ります。トークンは 90 日使わないと失効し（使っていても 1 年で失効）、
   会員はアカウントの画面から端末ごとにログアウトできます。
 - エラーはすべて RFC 9457 の形（`application/problem+json`）で、`code` が機械可読の理由、
   `title` と `detail` が日本語の説明です。429 には `Retry-After` が付きます。

@@ -25,6 +25,9 @@ from waterportal.devices.models import ApiRequest, AppSignIn, Platform, WebPushS
 
 # An app not opened for 90 days must sign in again; each use moves the end forward.
 SIGN_IN_IDLE = dt.timedelta(days=90)
+# However often it is used, a year after its sign-in the app asks for the password
+# again: a token copied from a phone cannot be kept alive for ever by using it.
+SIGN_IN_MAX_AGE = dt.timedelta(days=365)
 # last_used_at and the expiry move at most once a minute: one write per request would
 # double the work of an app's bill list for nothing.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -90,7 +93,7 @@ def find_app_sign_in(tenant, token: str, *, now=None) -> AppSignIn | None:
         return None
     if sign_in.last_used_at is None or now - sign_in.last_used_at >= TOUCH_EVERY:
         sign_in.last_used_at = now
-        sign_in.expires_at = now + SIGN_IN_IDLE
+        sign_in.expires_at = min(now + SIGN_IN_IDLE, sign_in.created_at + SIGN_IN_MAX_AGE)
         sign_in.save(update_fields=["last_used_at", "expires_at"])
     return sign_in
 

@@ -103,6 +103,16 @@ def test_ninety_idle_days_end_it_and_each_use_moves_the_end(signed_in_app, membe
     assert signed_in_app.get("/me").status_code == 401
 
 
+def test_a_year_after_signing_in_the_app_asks_for_the_password_however_often_used(
+    signed_in_app, member, clock
+):
+    for _ in range(12):
+        clock.shift(dt.timedelta(days=30))
+        assert signed_in_app.get("/me").status_code == 200
+    clock.shift(dt.timedelta(days=6))
+    assert signed_in_app.get("/me").status_code == 401
+
+
 def test_each_request_is_logged_by_route_without_values(signed_in_app, member):
     signed_in_app.get("/me", query={"q": "secret"})
     row = ApiRequest.objects.get()
