@@ -25,7 +25,8 @@ def _font_bytes() -> bytes:
 
 class _FontOnly(URLFetcher):
     """Fetches the embedded font and refuses every other address: a document made from a
-    member's data must never make the server read a file or call a URL."""
+    member's data must never make the server read a file or call a URL. It keeps no
+    state, so one serves every statement (making one loads the system's certificates)."""
 
     def fetch(self, url, headers=None):
         if url != FONT_URL:
@@ -33,10 +34,15 @@ class _FontOnly(URLFetcher):
         return URLFetcherResponse(url, _font_bytes(), {"Content-Type": "font/ttf"})
 
 
+@cache
+def _fetcher() -> _FontOnly:
+    return _FontOnly(fail_on_errors=True)
+
+
 def tagged_pdf(html: str) -> bytes:
     """The PDF/UA-1 document of ``html``, a complete page with ``<html lang>`` and a
     ``<title>``, in the embedded Japanese font (``waterportal.billing.fonts``)."""
-    fetcher = _FontOnly(fail_on_errors=True)
+    fetcher = _fetcher()
     font_config = FontConfiguration()
     font = CSS(string=FONT_CSS, font_config=font_config, url_fetcher=fetcher)
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
