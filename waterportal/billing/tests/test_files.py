@@ -146,3 +146,11 @@ def test_the_recipient_is_the_kana_name_when_no_name_is_kept(signed_in, link, cu
     make_bill(customer, "2026-10")
     text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
     assert "スイドウ タロウ 様" in text
+
+
+def test_text_from_the_billing_system_is_printed_as_written(signed_in, link, customer):
+    customer.address = "本町1-2 <b>コーポ&amp;</b>"
+    customer.save(update_fields=["address"])
+    make_bill(customer, "2026-10")
+    text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
+    assert "給水場所 本町1-2 <b>コーポ&amp;</b>" in " ".join(text.split())
