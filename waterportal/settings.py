@@ -409,6 +409,8 @@ LOGGING = {
         # in-memory broker; a real worker logs with its own -l flag.
         "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
         "kombu.connection": {"level": "INFO" if REDIS_URL else "ERROR"},
+        # WeasyPrint logs each step of every statement PDF it draws; its warnings stay.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -9,6 +9,7 @@ registers: a test asks for them by name. Everything else is imported from here:
 - ``browser``: ``Portal`` (a resident's browser on one town), ``sign_in``
 - ``steps``: what a resident does (registration's steps, a new password), a function each
 - ``mail`` and ``pages``: what the resident receives and reads
+- ``pdfs``: what a tagged PDF tells a screen reader, and where its text is drawn
 - ``exchange_files``: the billing system's files, written and imported
 - ``servers``: real Redis and SMTP servers, and a real Celery broker
 - ``hashers``: the fast password hasher the suite runs with
@@ -50,6 +51,15 @@ from waterportal.testing.factories import (
 )
 from waterportal.testing.mail import code_from_mail, code_in, html_of, mails_to
 from waterportal.testing.pages import demo_pair, pdf_text_and_ink, settings_form_of, text_of
+from waterportal.testing.pdfs import (
+    MM,
+    PageText,
+    Tagged,
+    embedded_fonts,
+    page_texts,
+    tagged_elements,
+    untagged_marks,
+)
 from waterportal.testing.personas import (
     HANAKO,
     JIRO,
@@ -95,6 +105,13 @@ from waterportal.testing.steps import (
 )
 
 __all__ = [
+    "MM",
+    "PageText",
+    "Tagged",
+    "embedded_fonts",
+    "page_texts",
+    "tagged_elements",
+    "untagged_marks",
     "Browser",
     "PushService",
     "Received",

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from waterportal.lib.spreadsheets import spreadsheet_safe
-from waterportal.testing import make_bill, make_payment, pdf_text_and_ink
+from waterportal.testing import embedded_fonts, make_bill, make_payment, pdf_text_and_ink
 
 # --- CSV
 
@@ -69,14 +69,6 @@ def test_the_csv_filename_is_ascii_with_a_japanese_alternative(signed_in, link, 
 # --- PDF
 
 
-@pytest.fixture
-def registered(tenant):
-    tenant.business_name = "おうむ町水道事業"
-    tenant.invoice_registration_number = "T1234567890123"
-    tenant.save(update_fields=["business_name", "invoice_registration_number"])
-    return tenant
-
-
 def test_the_statement_is_a_qualified_invoice_with_japanese_text(
     signed_in, link, customer, registered
 ):
@@ -96,26 +88,47 @@ def test_the_statement_is_a_qualified_invoice_with_japanese_text(
     for expected in [
         "請求書（適格請求書）",
         "発行日 2026年11月2日",
+        # The six items of a qualified invoice: the recipient, the issuer and its
+        # registration number, the dates, what was charged, and per tax rate the amount
+        # with its rate and the tax.
         "水道 太郎 様",
-        "使用者番号 ••••0001",
         "発行者 おうむ町水道事業",
         "登録番号 T1234567890123",
         "調定年月 2026年10月分",
         "検針日 2026年10月10日",
+        "使用日数 60日",
+        "水道料金 2,530円",
+        "うち基本料金 1,650円",
+        "うち従量料金 880円",
+        "下水道使用料 1,650円",
+        "10%対象 4,180円 380円",
         "前回指針 101",
         "今回指針 119",
         "使用水量 18 m³",
-        "うち基本料金 1,650円",
-        "10%対象 4,180円 380円",
         "納期限 2026年11月30日",
     ]:
         assert expected in flat, expected
 
 
-def test_the_statement_embeds_its_font(signed_in, link, customer, registered):
+def test_the_statement_shows_its_owner_the_whole_customer_number(signed_in, link, customer):
+    """The member's own paper: the number as on the slip. The pages keep it masked."""
+    make_bill(customer, "2026-10")
+    text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
+    assert "使用者番号 1010-0001" in text and "••••" not in text
+    page = signed_in.get(f"/contracts/{link.pk}/bills/2026-10").content.decode()
+    assert "••••0001" in page and "1010-0001" not in page and "10100001" not in page
+
+
+def test_the_statement_embeds_its_font_with_the_map_back_to_text(
+    signed_in, link, customer, registered
+):
     make_bill(customer, "2026-10")
     content = signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content
-    assert b"/FontFile2" in content  # an embedded TrueType font program
+    fonts = embedded_fonts(content)
+    assert fonts, "no font in the PDF"
+    for name, (program, to_unicode) in fonts.items():
+        assert "IPAexGothic" in name and program == "FontFile2", name  # TrueType, embedded
+        assert to_unicode, f"{name} has no ToUnicode map: copied text would be garbage"
 
 
 def test_without_a_registration_number_it_does_not_claim_to_be_a_qualified_invoice(
@@ -133,3 +146,11 @@ def test_the_recipient_is_the_kana_name_when_no_name_is_kept(signed_in, link, cu
     make_bill(customer, "2026-10")
     text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
     assert "スイドウ タロウ 様" in text
+
+
+def test_text_from_the_billing_system_is_printed_as_written(signed_in, link, customer):
+    customer.address = "本町1-2 <b>コーポ&amp;</b>"
+    customer.save(update_fields=["address"])
+    make_bill(customer, "2026-10")
+    text, _ = pdf_text_and_ink(signed_in.get(f"/contracts/{link.pk}/bills/2026-10.pdf").content)
+    assert "給水場所 本町1-2 <b>コーポ&amp;</b>" in " ".join(text.split())
