@@ -9,13 +9,15 @@ window's title and the XMP metadata names PDF/UA-1 (``pdfuaid:part``).
 """
 
 from functools import cache
+from typing import Any
 
 import pydyf
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from waterportal.billing.fonts import FONT_CSS, FONT_FILE, FONT_URL
+
+# WeasyPrint is imported when a statement is first drawn, not with the portal: it loads
+# the system's Pango at import, and a machine without it should still serve every page
+# (only the PDF download then fails, with the reason in the log).
 
 
 @cache
@@ -23,25 +25,28 @@ def _font_bytes() -> bytes:
     return FONT_FILE.read_bytes()
 
 
-class _FontOnly(URLFetcher):
+@cache
+def _fetcher() -> Any:
     """Fetches the embedded font and refuses every other address: a document made from a
     member's data must never make the server read a file or call a URL. It keeps no
     state, so one serves every statement (making one loads the system's certificates)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url, headers=None):
-        if url != FONT_URL:
-            raise ValueError("a statement loads nothing but its font")
-        return URLFetcherResponse(url, _font_bytes(), {"Content-Type": "font/ttf"})
+    class FontOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url != FONT_URL:
+                raise ValueError("a statement loads nothing but its font")
+            return URLFetcherResponse(url, _font_bytes(), {"Content-Type": "font/ttf"})
 
-
-@cache
-def _fetcher() -> _FontOnly:
-    return _FontOnly(fail_on_errors=True)
+    return FontOnly(fail_on_errors=True)
 
 
 def tagged_pdf(html: str) -> bytes:
     """The PDF/UA-1 document of ``html``, a complete page with ``<html lang>`` and a
     ``<title>``, in the embedded Japanese font (``waterportal.billing.fonts``)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     fetcher = _fetcher()
     font_config = FontConfiguration()
     font = CSS(string=FONT_CSS, font_config=font_config, url_fetcher=fetcher)
