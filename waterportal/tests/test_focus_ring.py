@@ -13,7 +13,10 @@ import pytest
 
 from waterportal.tenants.validators import MIN_CONTRAST
 
-CSS = (Path(__file__).resolve().parents[2] / "static" / "css" / "portal.css").read_text()
+STATIC_CSS = Path(__file__).resolve().parents[2] / "static" / "css"
+CSS = (STATIC_CSS / "portal.css").read_text()
+# The design system's tokens, which portal.css's variables name (loaded before it).
+TOKENS = (STATIC_CSS / "tokens.css").read_text()
 NON_TEXT_CONTRAST = 3.0
 HEX = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 
@@ -26,14 +29,25 @@ def rules(css: str) -> list[tuple[str, str]]:
 
 
 def variables() -> dict[str, str]:
-    root = [d for s, d in rules(CSS) if s == ":root"]
-    assert root, "portal.css declares no :root variables"
-    return dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", root[0]))
+    """The ``:root`` variables of tokens.css, then portal.css (which may replace one)."""
+    names: dict[str, str] = {}
+    for css in (TOKENS, CSS):
+        root = [d for s, d in rules(css) if s == ":root"]
+        assert root, "a stylesheet declares no :root variables"
+        names |= dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", root[0]))
+    return names
 
 
 def resolved(value: str) -> str:
+    """``value`` with every ``var(--name)`` replaced by its colour, through the variables
+    that name other variables (``--focus-ring: var(--color-primitive-yellow-300)``)."""
     names = variables()
-    return re.sub(r"var\((--[\w-]+)\)", lambda m: names[m.group(1)].strip(), value)
+    pattern = re.compile(r"var\((--[\w-]+)\)")
+    for _ in range(10):
+        value, count = pattern.subn(lambda m: names[m.group(1)].strip(), value)
+        if not count:
+            return value
+    raise AssertionError(f"variables that name each other in a loop: {value}")
 
 
 def declared(prop: str) -> list[tuple[str, str]]:
@@ -99,7 +113,9 @@ def test_the_two_ring_colours_stand_apart_from_each_other():
 def test_the_stylesheet_declares_the_page_backgrounds_it_is_checked_against():
     # The page, the cards and fields, the header: without them the check below says little.
     names = variables()
-    pages = {normal(names[n].strip()) for n in ("--page-bg", "--surface-bg", "--header-bg")}
+    pages = {
+        normal(resolved(names[n]).strip()) for n in ("--page-bg", "--surface-bg", "--header-bg")
+    }
     assert pages <= set(BACKGROUNDS)
     assert len(BACKGROUNDS) >= 8
 
