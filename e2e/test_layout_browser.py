@@ -106,10 +106,11 @@ def test_the_menu_on_a_phone_opens_from_its_button_with_the_keyboard(
     no_sideways_scroll(page, "notices at 320 px")
 
 
-def test_the_menu_at_1280_px_is_one_row_used_with_the_keyboard(phone, portal, resident):
+def test_the_menu_at_1280_px_is_one_row_used_with_the_keyboard(phone, portal, resident, tmp_path):
     page = phone.pages[0] if phone.pages else phone.new_page()
     page.set_viewport_size(DESKTOP)
     sign_in(page, portal, resident)
+    page.screenshot(path=tmp_path / "home-1280.png", full_page=True)
     menu = page.get_by_role("navigation", name="メインメニュー")
     assert not menu.locator("summary").is_visible(), "no button to open: the menu is shown"
     boxes = [menu.get_by_role("link", name=w, exact=True).bounding_box() for w in MENU]
@@ -136,7 +137,10 @@ def test_the_menu_at_1280_px_is_one_row_used_with_the_keyboard(phone, portal, re
     ).first.click()
     page.wait_for_url(re.compile(r"/contracts/\d+/history"))
     assert page.locator("main").bounding_box()["width"] > 900
+    page.screenshot(path=tmp_path / "history-1280.png", full_page=True)
     axe_clean(page, "history, 1280 px")
+    page.goto(portal.url(f"/accessibility?tenant={TENANT}"))
+    page.screenshot(path=tmp_path / "accessibility-1280.png", full_page=True)
 
 
 def test_chart_labels_stay_in_proportion_with_the_headings(phone, portal, resident):
