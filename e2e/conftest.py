@@ -462,12 +462,62 @@ RECOVERY_CODE = {
 }
 
 
+# Every page state axe_clean checked in this run, with its result: written at the end of
+# the run for each town's アクセシビリティ方針 page (settings.ACCESSIBILITY_REPORT).
+AXE_STATES: list[dict] = []
+AXE_ENGINE: dict[str, str] = {}
+
+
 def axe_clean(page, name: str) -> None:
     """No violation of axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options=WCAG_21_AA)
+    _record_axe_state(page, name, results)
     assert results.violations_count == 0, f"{name}:\n" + results.generate_report()
+
+
+def _record_axe_state(page, name: str, results) -> None:
+    import re
+
+    engine = results.response.get("testEngine") or {}
+    if engine.get("version"):
+        AXE_ENGINE["version"] = str(engine["version"])
+    # The address's path only, a long segment (a token in the address) left out.
+    path = re.sub(r"/[^/]{20,}", "/…", urlsplit(page.url).path)
+    viewport = page.viewport_size or {}
+    AXE_STATES.append(
+        {
+            "name": name,
+            "path": path,
+            "width": viewport.get("width"),
+            "violations": results.violations_count,
+            "rules": sorted({v["id"] for v in results.response["violations"]}),
+        }
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The run's axe-core result, for the アクセシビリティ方針 pages: written only by a run
+    that checked pages (a run of other tests leaves the last result as it was)."""
+    if not AXE_STATES:
+        return
+    import datetime as dt
+
+    from django.conf import settings
+
+    version = AXE_ENGINE.get("version")
+    report = {
+        "tested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tool": f"axe-core {version}" if version else "axe-core",
+        "rules": WCAG_21_AA["runOnly"]["values"],
+        "states": AXE_STATES,
+    }
+    path = Path(settings.ACCESSIBILITY_REPORT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(path)  # the page never reads a half-written file
 
 
 def demo_manager(seed_output: str) -> tuple[str, str, bytes]:

@@ -40,7 +40,9 @@ def test_every_member_page_fits_a_phone_and_200_percent_zoom(phone, portal, memb
     screen.shows("水道 次郎 様")
     screen.check("home", zoom=True)
 
-    page.get_by_role("link", name=re.compile("これまでの使用量と料金")).first.click()
+    page.locator("main").get_by_role(
+        "link", name=re.compile("これまでの使用量と料金")
+    ).first.click()
     screen.shows("これまでの使用量と料金")
     assert page.locator("svg.chart").count() >= 2
     screen.check("history", zoom=True)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.e2e
 # All the worker may store (templates/pwa/sw.js): static files and the offline page.
 SHELL = {
     "/offline",
+    "/static/css/tokens.css",
     "/static/css/portal.css",
     "/static/js/once.js",
     "/static/js/pwa.js",

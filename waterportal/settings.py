@@ -361,6 +361,12 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 # it (then it is removed). In production the web and the worker must share it.
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
 
+# The result of the browser suite's axe-core run (e2e/conftest.py writes it at the end of
+# a run), shown on each town's アクセシビリティ方針 page; absent until the suite has run.
+ACCESSIBILITY_REPORT = Path(
+    env.str("ACCESSIBILITY_REPORT", default=str(VAR_DIR / "accessibility.json"))
+)
+
 # --- Logging: never passwords, codes or full names; the formatter below gets only
 # what the code chose to log, and the code logs ids, not personal data.
 LOGGING = {

@@ -24,6 +24,7 @@ app_name = "billing"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("history", views.usage, name="usage"),
     path("contracts/<int:link_id>/history", views.history, name="history"),
     path("contracts/<int:link_id>/history.csv", views.history_csv, name="history_csv"),
     path("contracts/<int:link_id>/bills/<month:month>", views.bill, name="bill"),

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
@@ -51,6 +51,22 @@ def home(request):
     # The latest bill of each of the member's contracts, whichever they are today.
     _looked(request, "viewed_home")
     return render(request, "billing/home.html", context)
+
+
+@member_page
+@require_safe
+def usage(request):
+    """The menu's 「これまでの使用量と料金」: the history of the member's one contract, or
+    the home page's list of contracts when there are several (or none yet to see)."""
+    today = services.today_in_japan()
+    visible = list(
+        services.member_links(request.user)
+        .filter(active_from__lte=today)
+        .values_list("pk", flat=True)[:2]
+    )
+    if len(visible) == 1:
+        return redirect("billing:history", link_id=visible[0])
+    return redirect("billing:home")
 
 
 @member_page

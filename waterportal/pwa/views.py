@@ -33,7 +33,7 @@ ICON_CACHE = "public, max-age=31536000, immutable"
 MANIFEST_CACHE = "public, max-age=3600"
 # The shell: static files that hold nothing of any resident. The service worker stores
 # these and nothing else.
-SHELL_STATIC = ["css/portal.css", "js/once.js", "js/pwa.js", "favicon.svg"]
+SHELL_STATIC = ["css/tokens.css", "css/portal.css", "js/once.js", "js/pwa.js", "favicon.svg"]
 
 
 def _published_town(slug: str) -> Tenant:

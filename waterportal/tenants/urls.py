@@ -6,4 +6,7 @@ app_name = "tenants"
 
 urlpatterns = [
     path("town/<slug:slug>/logo/<str:digest>", views.logo, name="logo"),
+    path("terms", views.terms, name="terms"),
+    path("privacy", views.privacy, name="privacy"),
+    path("accessibility", views.accessibility, name="accessibility"),
 ]

@@ -1,9 +1,14 @@
-"""The town's logo, for the header of every page."""
+"""The town's logo, for the header of every page; the town's pages about the portal
+(利用規約, 個人情報の取り扱い, アクセシビリティ方針), linked from every page's footer."""
 
 from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_safe
 
-from waterportal.tenants.models import TenantLogo
+from waterportal.tenants.accessibility import latest_result
+from waterportal.tenants.decorators import tenant_required
+from waterportal.tenants.models import TenantLogo, TextKind
+from waterportal.tenants.versions import current_versions
 
 # The address names the logo's content hash: a new logo gets a new address, so the
 # browser may keep this one for a year without asking.
@@ -26,3 +31,32 @@ def logo(request, slug: str, digest: str):
     response["Cache-Control"] = LOGO_CACHE
     response["Content-Disposition"] = "inline"
     return response
+
+
+@tenant_required
+@require_safe
+def terms(request):
+    return _text_page(request, TextKind.TERMS)
+
+
+@tenant_required
+@require_safe
+def privacy(request):
+    return _text_page(request, TextKind.PRIVACY)
+
+
+def _text_page(request, kind: str):
+    """The town's current published version of one text, with its label and date: the
+    version members are asked to accept (a town that never published one: 404)."""
+    version = next((v for v in current_versions(request.tenant) if v.kind == kind), None)
+    if version is None:
+        raise Http404
+    return render(request, "tenants/text_page.html", {"version": version})
+
+
+@tenant_required
+@require_safe
+def accessibility(request):
+    """The town's アクセシビリティ方針, in the items 総務省's みんなの公共サイト運用ガイドライン
+    asks for: the target level, the pages it covers, and the latest test's date and result."""
+    return render(request, "tenants/accessibility.html", {"result": latest_result()})

@@ -6,64 +6,22 @@ The colours are read from the stylesheet itself, its ``:root`` variables resolve
 new background or a changed ring colour is checked as soon as it is written.
 """
 
-import re
-from pathlib import Path
-
 import pytest
 
 from waterportal.tenants.validators import MIN_CONTRAST
+from waterportal.testing.css import (
+    CSS,
+    HEX,
+    contrast,
+    declared,
+    luminance,
+    normal,
+    resolved,
+    rules,
+    variables,
+)
 
-CSS = (Path(__file__).resolve().parents[2] / "static" / "css" / "portal.css").read_text()
 NON_TEXT_CONTRAST = 3.0
-HEX = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
-
-
-def rules(css: str) -> list[tuple[str, str]]:
-    """``(selector, declarations)`` of every rule, media queries opened up."""
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
-    css = re.sub(r"@media[^{]*\{", "", css)
-    return [(s.strip(), d) for s, d in re.findall(r"([^{}]+)\{([^{}]*)\}", css)]
-
-
-def variables() -> dict[str, str]:
-    root = [d for s, d in rules(CSS) if s == ":root"]
-    assert root, "portal.css declares no :root variables"
-    return dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", root[0]))
-
-
-def resolved(value: str) -> str:
-    names = variables()
-    return re.sub(r"var\((--[\w-]+)\)", lambda m: names[m.group(1)].strip(), value)
-
-
-def declared(prop: str) -> list[tuple[str, str]]:
-    """``(selector, value)`` of every declaration of ``prop``, variables resolved."""
-    found = []
-    for selector, body in rules(CSS):
-        for name, value in re.findall(r"([\w-]+)\s*:\s*([^;]+)", body):
-            if name == prop:
-                found.append((selector, resolved(value)))
-    return found
-
-
-def normal(colour: str) -> str:
-    """``#fff`` and ``#FFFFFF`` alike as ``#ffffff``."""
-    digits = colour.lstrip("#").lower()
-    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
-
-
-def luminance(colour: str) -> float:
-    digits = normal(colour)[1:]
-    linear = []
-    for i in (0, 2, 4):
-        c = int(digits[i : i + 2], 16) / 255
-        linear.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a: str, b: str) -> float:
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def focus_colours() -> set[str]:
@@ -99,7 +57,9 @@ def test_the_two_ring_colours_stand_apart_from_each_other():
 def test_the_stylesheet_declares_the_page_backgrounds_it_is_checked_against():
     # The page, the cards and fields, the header: without them the check below says little.
     names = variables()
-    pages = {normal(names[n].strip()) for n in ("--page-bg", "--surface-bg", "--header-bg")}
+    pages = {
+        normal(resolved(names[n]).strip()) for n in ("--page-bg", "--surface-bg", "--header-bg")
+    }
     assert pages <= set(BACKGROUNDS)
     assert len(BACKGROUNDS) >= 8
 

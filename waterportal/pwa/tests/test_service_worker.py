@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 # What the worker may store: the offline page and the shell's static files, nothing else.
 ALLOWED = {
     "/offline",
+    "/static/css/tokens.css",
     "/static/css/portal.css",
     "/static/js/once.js",
     "/static/js/pwa.js",

@@ -13,7 +13,11 @@ def echo_tenant(request):
 
 urlpatterns = [
     path("echo", echo_tenant),
-    # base.html links to the login and logout pages, and to the help.
+    # base.html links to the login and logout pages, the help, the member's menu (home,
+    # usage and charges, notices) and the footer's pages of the town.
     path("", include("waterportal.accounts.urls")),
     path("", include("waterportal.helpcentre.urls")),
+    path("", include("waterportal.billing.urls")),
+    path("", include("waterportal.notices.urls")),
+    path("", include("waterportal.tenants.urls")),
 ]
