@@ -6,4 +6,5 @@ app_name = "tenants"
 
 urlpatterns = [
     path("town/<slug:slug>/logo/<str:digest>", views.logo, name="logo"),
+    path("town/<slug:slug>/slip-sample/<str:digest>", views.slip_sample, name="slip_sample"),
 ]

@@ -1,22 +1,24 @@
-"""The town's logo, for the header of every page."""
+"""The town's uploaded images: the logo, for the header of every page, and the sample
+検針票, on the pages where residents type their 使用者番号."""
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from waterportal.tenants.models import TenantLogo
+from waterportal.tenants.models import TenantLogo, TenantSlipSample
 
-# The address names the logo's content hash: a new logo gets a new address, so the
+# The address names the image's content hash: a new image gets a new address, so the
 # browser may keep this one for a year without asking.
 LOGO_CACHE = "public, max-age=31536000, immutable"
 
 
-@require_GET
-def logo(request, slug: str, digest: str):
-    """The logo of the town the address names, whichever town this browser opened last;
+def _image(
+    model: type[TenantLogo | TenantSlipSample], hash_field: str, slug: str, digest: str
+) -> HttpResponse:
+    """The image of the town the address names, whichever town this browser opened last;
     read from the database (not the per-process tenant cache), so every process serves
-    a new logo at once. Only the current logo's address answers."""
-    stored = TenantLogo.objects.filter(
-        tenant__slug=slug, tenant__is_active=True, tenant__logo_hash=digest
+    a new image at once. Only the current image's address answers."""
+    stored = model.objects.filter(
+        tenant__slug=slug, tenant__is_active=True, **{f"tenant__{hash_field}": digest}
     ).first()
     if stored is None or not digest:
         raise Http404
@@ -26,3 +28,13 @@ def logo(request, slug: str, digest: str):
     response["Cache-Control"] = LOGO_CACHE
     response["Content-Disposition"] = "inline"
     return response
+
+
+@require_GET
+def logo(request, slug: str, digest: str):
+    return _image(TenantLogo, "logo_hash", slug, digest)
+
+
+@require_GET
+def slip_sample(request, slug: str, digest: str):
+    return _image(TenantSlipSample, "slip_hash", slug, digest)
