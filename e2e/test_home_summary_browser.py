@@ -4,6 +4,7 @@ and a row's tap brings that contract's card into view.
 The rows' words, order and total are checked in waterportal/billing/tests/test_home_summary.py.
 """
 
+import re
 import secrets
 
 import pytest
@@ -102,3 +103,22 @@ def test_ten_contracts_all_amounts_on_the_first_screen(phone, portal, ten_contra
 
     page.set_viewport_size(DESKTOP)
     axe_clean(page, f"home with ten contracts at {DESKTOP['width']} px")
+
+
+def test_the_sample_slip_on_the_add_contract_page(phone, portal, ten_contracts, tmp_path):
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    screen = Screen(page, tmp_path / "screens")
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(ten_contracts)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    screen.shows("水道 十子 様")
+    page.goto(portal.url("/account/contracts/add"))
+    sample = page.get_by_role("img", name=re.compile("検針票の見本"))
+    sample.wait_for()
+    # Drawn and loaded (an image the browser refused would have no width).
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", sample.element_handle())
+    box = sample.bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    screen.check("add contract with the sample slip", zoom=True)
+    axe_clean(page, "add contract at 360 px")
