@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import smtplib
 import weakref
+from email.utils import parseaddr
 from typing import Any
 
 from celery import shared_task
@@ -129,6 +130,18 @@ def _send_inline(task, args: tuple) -> None:
 
 def sender() -> str:
     return settings.DEFAULT_FROM_EMAIL
+
+
+def sender_address() -> str:
+    """The bare address the portal's mail comes from (``noreply@example.jp``), without the
+    display name: what a resident adds to a phone carrier's list of allowed senders."""
+    return parseaddr(sender())[1] or sender()
+
+
+def sender_domain() -> str:
+    """The part of ``sender_address`` after the @, which carriers' domain lists take."""
+    address = sender_address()
+    return address.rsplit("@", 1)[-1] or address
 
 
 def send_many(

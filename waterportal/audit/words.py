@@ -206,6 +206,7 @@ LABELS: dict[str, str] = {
     "has_sewer": "下水道使用料",
     "color": "色",
     "logo": "ロゴ",
+    "slip_sample": "検針票の見本",
     "inquiry": "お問い合わせID",
     "inquiries": "お問い合わせID",
     "reference": "受付番号",

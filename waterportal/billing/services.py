@@ -15,11 +15,12 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waterportal.billing import formatting
 from waterportal.billing.models import Bill, Payment
-from waterportal.billing.texts import PaymentState, payment_state, reading_status
+from waterportal.billing.texts import PaymentState, payment_state, reading_status, short_state
 from waterportal.contracts.models import Customer, Link
 from waterportal.tenants.calendar import local_date
 from waterportal.tenants.models import Tenant
@@ -165,6 +166,62 @@ class ContractCard:
     @property
     def active_from_text(self) -> str:
         return formatting.date(self.link.active_from, weekday=True)
+
+    @property
+    def label(self) -> str:
+        """How the summary names the contract: its address, else its masked number."""
+        return self.customer.address or f"{gettext('使用者番号')} {self.customer.masked_number}"
+
+    @property
+    def owes(self) -> bool:
+        """Whether the latest bill is still to be paid or debited (counted in the total)."""
+        return self.latest is not None and self.latest.state.kind in OWED
+
+    @property
+    def due_text(self) -> str:
+        """The summary's date: 「引き落とし予定日 11月30日」 for a debit, else 「納期限 …」."""
+        if self.latest is None:
+            return ""
+        bill = self.latest.bill
+        values = {"date": formatting.month_day(bill.due_date)}
+        if self.latest.state.kind == "scheduled":
+            return gettext("引き落とし予定日 %(date)s") % values
+        if self.customer.payment_method == Customer.Payment.DEBIT:
+            return gettext("引き落とし日 %(date)s") % values
+        return gettext("納期限 %(date)s") % values
+
+    @property
+    def summary_status(self) -> str:
+        """The summary's few plain words of where the contract stands."""
+        if self.pending:
+            return gettext("準備中（%(date)sから表示）") % {
+                "date": formatting.month_day(self.link.active_from)
+            }
+        if self.latest is None:
+            return gettext("検針結果はまだありません")
+        return short_state(self.latest.state.kind)
+
+
+# The payment states of a bill still to be paid or debited: the summary's total adds these.
+# 「引き落とし結果の確認中」 is left out: the debit day has passed and the money is normally
+# taken; counting it again would overstate what the resident still owes.
+OWED = frozenset({"scheduled", "due", "overdue", "debit_failed"})
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """The home page's first lines when a member has several contracts."""
+
+    cards: list[ContractCard]
+
+    @property
+    def total_due(self) -> int:
+        return sum(card.latest.bill.amount for card in self.cards if card.owes and card.latest)
+
+    @property
+    def shown(self) -> bool:
+        """One contract needs no summary: its card is the page."""
+        return len(self.cards) > 1
 
 
 def home_cards(member, tenant: Tenant, today: dt.date) -> list[ContractCard]:

@@ -40,6 +40,23 @@ class PaymentState:
     message: str
 
 
+# A bill's payment state in a few words, for the home page's summary of several contracts
+# (the full label and message are in the contract's own card).
+SHORT_STATES = {
+    "scheduled": _("引き落とし前"),
+    "debited": _("引き落とし済み"),
+    "debit_failed": _("引き落とせませんでした"),
+    "paid": _("お支払い済み"),
+    "due": _("お支払い前"),
+    "overdue": _("納期限を過ぎています"),
+    "checking": _("引き落とし結果の確認中"),
+}
+
+
+def short_state(kind: str) -> str:
+    return str(SHORT_STATES[kind])
+
+
 def reading_status(code: str) -> str:
     return str(READING_STATUS.get(code, code))
 

@@ -44,6 +44,7 @@ def home(request):
     cards = SimpleLazyObject(lambda: services.home_cards(request.user, request.tenant, today))
     context = {
         "cards": cards,
+        "summary": SimpleLazyObject(lambda: services.HomeSummary(list(cards))),
         "today": today,
         "cards_version": version,
         "cards_cache_seconds": settings.HOME_CACHE_SECONDS,

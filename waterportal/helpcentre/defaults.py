@@ -15,7 +15,7 @@ the data migration uses it with the historical models.
 
 from dataclasses import dataclass
 
-from django.conf import settings
+from waterportal import emails
 
 
 @dataclass(frozen=True)
@@ -382,8 +382,7 @@ PASSWORD_RULES = {
 
 def mail_domain() -> str:
     """The domain of the portal's sender address, as residents must allow it."""
-    address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rsplit("@", 1)[-1] or address
+    return emails.sender_domain()
 
 
 def placeholders(town) -> dict[str, str]:

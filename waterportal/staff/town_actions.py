@@ -16,7 +16,12 @@ from django.utils import timezone
 from waterportal.accounts.models import User
 from waterportal.audit.actions import record
 from waterportal.tenants.freshness import tenant_data_changed
-from waterportal.tenants.models import ClosedDay, Tenant, TenantLogo
+from waterportal.tenants.models import (
+    ClosedDay,
+    Tenant,
+    TenantLogo,
+    TenantSlipSample,
+)
 from waterportal.tenants.validators import logo_type
 
 # What a town's 管理者 may change on the settings page (besides the logo).
@@ -38,9 +43,15 @@ SETTINGS_FIELDS = (
     "number_lock_hours",
     "inquiry_target_days",
 )
-# ``changes["logo"]``: the new image's bytes (checked with ``logo_type``), or REMOVE_LOGO.
+# ``changes["logo"]``, ``changes["slip_sample"]``: the new image's bytes (checked with
+# ``logo_type``), or REMOVE_LOGO to go back to none (the slip: to the portal's drawn one).
 REMOVE_LOGO = b""
 LOGO_CHANGED, LOGO_REMOVED = "変更", "削除"
+# Each uploaded image: where its bytes are kept, and the tenant's field naming its hash.
+IMAGES: dict[str, tuple[type[TenantLogo | TenantSlipSample], str]] = {
+    "logo": (TenantLogo, "logo_hash"),
+    "slip_sample": (TenantSlipSample, "slip_hash"),
+}
 
 
 class ClosedDayTaken(Exception):
@@ -57,17 +68,19 @@ def do_change_tenant_settings(
     """Apply ``changes`` (field → new value, already validated by the settings form) to
     ``tenant``, and record one ``tenant_settings_changed`` row with the ``before`` and
     ``after`` of the fields that really changed; returns ``after`` (empty: nothing
-    changed, nothing written). The logo is recorded as 変更 or 削除, never its bytes.
+    changed, nothing written). An image (the logo, the sample 検針票) is recorded as 変更
+    or 削除, never its bytes.
     Raises ``ValidationError`` for a value the model refuses (nothing is written).
     """
     now = now or timezone.now()
     changes = dict(changes)
-    logo = changes.pop("logo", None)
+    images = {key: changes.pop(key) for key in IMAGES if key in changes}
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not a town setting: {sorted(unknown)}")
-    if logo and not logo_type(logo):
-        raise ValueError("the logo must be a PNG or JPEG image")
+    for key, content in images.items():
+        if content and not logo_type(content):
+            raise ValueError(f"the {key} must be a PNG or JPEG image")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     with transaction.atomic():
@@ -78,24 +91,25 @@ def do_change_tenant_settings(
                 before[field], after[field] = getattr(current, field), value
                 setattr(tenant, field, value)
         fields = list(after)
-        if logo is not None:
-            new_hash = _logo_hash(logo) if logo else ""
-            if new_hash != current.logo_hash:
-                before["logo"] = "あり" if current.logo_hash else "なし"
-                after["logo"] = LOGO_CHANGED if logo else LOGO_REMOVED
-                if logo:
-                    TenantLogo.objects.update_or_create(
+        for key, content in images.items():
+            model, hash_field = IMAGES[key]
+            new_hash = _logo_hash(content) if content else ""
+            if new_hash != getattr(current, hash_field):
+                before[key] = "あり" if getattr(current, hash_field) else "なし"
+                after[key] = LOGO_CHANGED if content else LOGO_REMOVED
+                if content:
+                    model.objects.update_or_create(
                         tenant=tenant,
-                        defaults={"content": logo, "content_type": logo_type(logo)},
+                        defaults={"content": content, "content_type": logo_type(content)},
                     )
                 else:
-                    TenantLogo.objects.filter(tenant=tenant).delete()
-                tenant.logo_hash = new_hash
-                fields.append("logo_hash")
+                    model.objects.filter(tenant=tenant).delete()
+                setattr(tenant, hash_field, new_hash)
+                fields.append(hash_field)
         if not after:
             return {}
         # The model's own checks, for a caller other than the settings form.
-        changed = set(after) - {"logo"}
+        changed = set(after) - set(IMAGES)
         tenant.clean_fields(exclude=[f.name for f in Tenant._meta.fields if f.name not in changed])
         tenant.save(update_fields=fields)
         record(

@@ -11,7 +11,10 @@ from waterportal.tenants.models import PasswordRule, Tenant
 from waterportal.tenants.validators import (
     COLOUR,
     LOGO_MAX_BYTES,
+    LOGO_MAX_PIXELS,
     MIN_CONTRAST,
+    SLIP_MAX_BYTES,
+    SLIP_MAX_PIXELS,
     contrast_with_white,
     invoice_number_problem,
     logo_too_large,
@@ -78,6 +81,21 @@ class TownSettingsForm(forms.Form):
         },
     )
     remove_logo = forms.BooleanField(label="ロゴを削除する", required=False)
+    slip_sample = forms.FileField(
+        label="検針票の見本画像",
+        required=False,
+        help_text=f"PNG または JPEG、{SLIP_MAX_BYTES // 1024 // 1024}MB まで。"
+        "住民が使用者番号とカナ氏名を入力する画面に表示します。"
+        "個人の情報が写っていない見本（記入例）を使ってください。",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        error_messages={
+            "invalid": "検針票の見本画像を読み取れませんでした。PNG または JPEG の画像を選んでください。",
+            "empty": "選んだファイルが空です。PNG または JPEG の画像を選んでください。",
+        },
+    )
+    remove_slip_sample = forms.BooleanField(
+        label="自治体の見本を削除する（ポータルの見本に戻す）", required=False
+    )
     accent_colour = forms.CharField(
         label="テーマ色",
         max_length=20,
@@ -172,25 +190,39 @@ class TownSettingsForm(forms.Form):
                 raise ValidationError(problem)
         return number
 
-    def clean_logo(self) -> bytes | None:
-        upload = self.cleaned_data.get("logo")
+    def _clean_image(
+        self, field: str, what: str, max_bytes: int, max_pixels: tuple[int, int]
+    ) -> bytes | None:
+        """The upload's bytes if it is a PNG or JPEG (read from its content) within the
+        limits; ``what`` names the image in the errors."""
+        upload = self.cleaned_data.get(field)
         if not upload:
             return None
-        if upload.size > LOGO_MAX_BYTES:
+        if upload.size > max_bytes:
+            limit = f"{max_bytes // 1024}KB"
+            if max_bytes >= 1024 * 1024:
+                limit = f"{max_bytes // 1024 // 1024}MB"
             raise ValidationError(
-                f"ロゴ画像が大きすぎます（{upload.size // 1024}KB）。"
-                f"{LOGO_MAX_BYTES // 1024}KB 以下に小さくしてから選んでください。"
+                f"{what}が大きすぎます（{upload.size // 1024}KB）。"
+                f"{limit} 以下に小さくしてから選んでください。"
             )
         content = upload.read()
         if not logo_type(content):
             raise ValidationError(
-                "ロゴ画像は PNG または JPEG の画像にしてください（ファイルの中身が画像ではありません）。"
+                f"{what}は PNG または JPEG の画像にしてください（ファイルの中身が画像ではありません）。"
             )
-        if logo_too_large(content):
+        if logo_too_large(content, max_pixels):
             raise ValidationError(
-                "ロゴ画像の縦横が大きすぎます。縦横2000ピクセル以下に縮めてから選んでください。"
+                f"{what}の縦横が大きすぎます。"
+                f"縦横{max_pixels[0]}ピクセル以下に縮めてから選んでください。"
             )
         return content
+
+    def clean_logo(self) -> bytes | None:
+        return self._clean_image("logo", "ロゴ画像", LOGO_MAX_BYTES, LOGO_MAX_PIXELS)
+
+    def clean_slip_sample(self) -> bytes | None:
+        return self._clean_image("slip_sample", "検針票の見本画像", SLIP_MAX_BYTES, SLIP_MAX_PIXELS)
 
     def clean(self):
         cleaned = super().clean() or {}
@@ -222,15 +254,26 @@ class TownSettingsForm(forms.Form):
             self.add_error(
                 "remove_logo", "新しいロゴを選んだときは「ロゴを削除する」を外してください。"
             )
+        if cleaned.get("slip_sample") and cleaned.get("remove_slip_sample"):
+            self.add_error(
+                "remove_slip_sample",
+                "新しい見本を選んだときは「自治体の見本を削除する」を外してください。",
+            )
         return cleaned
 
     def changes(self) -> dict:
         """What to hand to ``do_change_tenant_settings``."""
-        data = {f: v for f, v in self.cleaned_data.items() if f not in ("logo", "remove_logo")}
-        if self.cleaned_data.get("logo"):
-            data["logo"] = self.cleaned_data["logo"]
-        elif self.cleaned_data.get("remove_logo"):
-            data["logo"] = REMOVE_LOGO
+        images = ("logo", "slip_sample")
+        data = {
+            f: v
+            for f, v in self.cleaned_data.items()
+            if f not in images and f.removeprefix("remove_") not in images
+        }
+        for image in images:
+            if self.cleaned_data.get(image):
+                data[image] = self.cleaned_data[image]
+            elif self.cleaned_data.get(f"remove_{image}"):
+                data[image] = REMOVE_LOGO
         return data
 
 

@@ -78,6 +78,8 @@ class Tenant(models.Model):
     # The content hash of the logo (TenantLogo), in its address so a new logo is fetched
     # at once and an old one may be cached for long; "" when the town has no logo.
     logo_hash = models.CharField(max_length=16, blank=True, editable=False)
+    # The same for the town's own sample 検針票 (TenantSlipSample); "" shows the default.
+    slip_hash = models.CharField(max_length=16, blank=True, editable=False)
     # The year-end closure, 12/29–1/3 for most municipalities (the default); it may wrap
     # around the new year.
     year_end_closure = models.BooleanField("年末年始の休業", default=True)
@@ -242,13 +244,22 @@ class TextAcceptance(models.Model):
         return f"{self.version} {self.accepted_at:%Y-%m-%d %H:%M}"
 
 
-class TenantLogo(models.Model):
-    """The town's logo, kept in the database so that every web process serves the same
-    one (``Tenant.logo_hash`` says which); checked on upload as PNG or JPEG."""
+class TenantImage(models.Model):
+    """An image a town's 管理者 uploads, kept in the database so that every web process
+    serves the same one (the tenant's ``<kind>_hash`` says which); checked on upload as
+    PNG or JPEG by its content."""
 
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="logo")
     content = models.BinaryField()
     content_type = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class TenantLogo(TenantImage):
+    """The town's logo, in the header of every page (``Tenant.logo_hash``)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="logo")
 
     class Meta:
         verbose_name = "ロゴ"
@@ -256,3 +267,17 @@ class TenantLogo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} のロゴ"
+
+
+class TenantSlipSample(TenantImage):
+    """The town's own sample 検針票, shown where residents type the 使用者番号 and the
+    カナ氏名 (``Tenant.slip_hash``); without one, the portal's drawn sample is shown."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="slip_sample")
+
+    class Meta:
+        verbose_name = "検針票の見本"
+        verbose_name_plural = "検針票の見本"
+
+    def __str__(self) -> str:
+        return f"{self.tenant} の検針票の見本"

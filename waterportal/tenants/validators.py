@@ -11,6 +11,10 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # WCAG 2.1 AA for normal text (1.4.3): the header's and the buttons' white text.
 MIN_CONTRAST = 4.5
 LOGO_MAX_BYTES = 300 * 1024
+# A sample 検針票 is a photo or scan of a whole slip: more bytes and pixels than a logo,
+# still small enough for an old phone on a slow line.
+SLIP_MAX_BYTES = 1024 * 1024
+SLIP_MAX_PIXELS = (3000, 3000)
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 
@@ -82,8 +86,8 @@ def logo_type(content: bytes) -> str:
     return LOGO_TYPES.get(kind or "", "")
 
 
-def logo_too_large(content: bytes) -> bool:
-    """More pixels a side than ``LOGO_MAX_PIXELS`` (an image ``logo_type`` accepted)."""
+def logo_too_large(content: bytes, limit: tuple[int, int] = LOGO_MAX_PIXELS) -> bool:
+    """More pixels a side than ``limit`` (an image ``logo_type`` accepted)."""
     with Image.open(io.BytesIO(content)) as image:
         width, height = image.size
-    return width > LOGO_MAX_PIXELS[0] or height > LOGO_MAX_PIXELS[1]
+    return width > limit[0] or height > limit[1]

@@ -1,5 +1,6 @@
-"""The town's logo, for the header of every page; the town's pages about the portal
-(利用規約, 個人情報の取り扱い, アクセシビリティ方針), linked from every page's footer."""
+"""The town's uploaded images: the logo, for the header of every page, and the sample
+検針票, on the pages where residents type their 使用者番号. The town's pages about the
+portal (利用規約, 個人情報の取り扱い, アクセシビリティ方針), linked from every page's footer."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -7,21 +8,22 @@ from django.views.decorators.http import require_GET, require_safe
 
 from waterportal.tenants.accessibility import latest_result
 from waterportal.tenants.decorators import tenant_required
-from waterportal.tenants.models import TenantLogo, TextKind
+from waterportal.tenants.models import TenantLogo, TenantSlipSample, TextKind
 from waterportal.tenants.versions import current_versions
 
-# The address names the logo's content hash: a new logo gets a new address, so the
+# The address names the image's content hash: a new image gets a new address, so the
 # browser may keep this one for a year without asking.
 LOGO_CACHE = "public, max-age=31536000, immutable"
 
 
-@require_GET
-def logo(request, slug: str, digest: str):
-    """The logo of the town the address names, whichever town this browser opened last;
+def _image(
+    model: type[TenantLogo | TenantSlipSample], hash_field: str, slug: str, digest: str
+) -> HttpResponse:
+    """The image of the town the address names, whichever town this browser opened last;
     read from the database (not the per-process tenant cache), so every process serves
-    a new logo at once. Only the current logo's address answers."""
-    stored = TenantLogo.objects.filter(
-        tenant__slug=slug, tenant__is_active=True, tenant__logo_hash=digest
+    a new image at once. Only the current image's address answers."""
+    stored = model.objects.filter(
+        tenant__slug=slug, tenant__is_active=True, **{f"tenant__{hash_field}": digest}
     ).first()
     if stored is None or not digest:
         raise Http404
@@ -31,6 +33,16 @@ def logo(request, slug: str, digest: str):
     response["Cache-Control"] = LOGO_CACHE
     response["Content-Disposition"] = "inline"
     return response
+
+
+@require_GET
+def logo(request, slug: str, digest: str):
+    return _image(TenantLogo, "logo_hash", slug, digest)
+
+
+@require_GET
+def slip_sample(request, slug: str, digest: str):
+    return _image(TenantSlipSample, "slip_hash", slug, digest)
 
 
 @tenant_required
