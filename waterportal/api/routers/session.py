@@ -43,7 +43,9 @@ class LoginOut(Schema):
         description="この端末のトークン。Authorization: Bearer で送る（一度だけ表示）"
     )
     token_type: str = Field(default="Bearer", description="常に Bearer")
-    expires_at: dt.datetime = Field(description="有効期限（使うたびに 90 日先へ延びる。ログインから 1 年まで）")
+    expires_at: dt.datetime = Field(
+        description="有効期限（使うたびに 90 日先へ延びる。ログインから 1 年まで）"
+    )
     device_id: int = Field(description="この端末の番号（アカウントの端末一覧の番号）")
     member: MemberOut = Field(description="ログインした会員")
 
