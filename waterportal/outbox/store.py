@@ -36,14 +36,8 @@ def new_message_id() -> str:
 def row(*, kind: str, to: str, now: dt.datetime | None = None, **fields) -> OutboxEmail:
     """An unsaved row, due now."""
     now = now or timezone.now()
-    return OutboxEmail(
-        kind=kind,
-        to=to,
-        message_id=new_message_id(),
-        created_at=now,
-        next_attempt_at=now,
-        **fields,
-    )
+    fields.setdefault("next_attempt_at", now)
+    return OutboxEmail(kind=kind, to=to, message_id=new_message_id(), created_at=now, **fields)
 
 
 def add(**fields) -> OutboxEmail:
