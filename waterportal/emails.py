@@ -113,7 +113,7 @@ def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
 _pools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
+def _publish(task, args: tuple, expires: dt.datetime | None, **options) -> None:
     app = task.app
     pool = _pools.get(app)
     if pool is None:
@@ -130,7 +130,7 @@ def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
         pool = _pools.setdefault(app, connection.Pool(limit=app.conf.broker_pool_limit))
     try:
         with pool.acquire(block=True, timeout=QUEUE_TIMEOUT_SECONDS) as connection:
-            task.apply_async(args, connection=connection, retry=False, expires=expires)
+            task.apply_async(args, connection=connection, retry=False, expires=expires, **options)
     except Exception:
         # Its connections may be half-open (a Redis that hung): start afresh next time.
         _pools.pop(app, None)
@@ -430,13 +430,16 @@ def deliver_rows(token: str, rows: list[OutboxEmail]) -> int:
         )
         if delay is not None:
             retry.setdefault(int(delay.total_seconds()), []).append(row.pk)
-    if retry and not settings.CELERY_TASK_ALWAYS_EAGER:
+    broker_url = deliver_outbox.app.conf.broker_url
+    if retry and not settings.CELERY_TASK_ALWAYS_EAGER and not outage.is_down(broker_url):
         # A wake-up for the next try, to be prompt; if it is lost (Redis flushed), the
-        # sweep finds the rows due all the same.
+        # sweep finds the rows due all the same. Queued as a page queues (short timeouts,
+        # no retries): this may run in a web process, after a response, with Redis down.
         try:
             for delay_seconds, ids in retry.items():
-                deliver_outbox.apply_async((ids,), countdown=delay_seconds)
+                _publish(deliver_outbox, (ids,), None, countdown=delay_seconds)
         except Exception as exc:
+            outage.mark_down(broker_url)
             log.warning(
                 "mail queue unreachable (%s); retries left to the sweep", type(exc).__name__
             )
