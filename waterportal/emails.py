@@ -141,7 +141,7 @@ def _publish(task, args: tuple, expires: dt.datetime | None, **options) -> None:
 def _send_inline(task, args: tuple) -> None:
     # No queue (development without REDIS_URL, or the broker down): send once, now. A
     # failure is logged, not raised: the page the resident is on has already done its
-    # work, and there is no queue to retry from.
+    # work (an outbox row that failed waits for the sweep's next try).
     try:
         task.apply(args=args, retries=settings.EMAIL_MAX_RETRIES, throw=True)
     except Exception:
@@ -298,8 +298,9 @@ MAIL_TASK = {
 }
 
 
-# Named as when they lived in waterportal/tasks.py: a mail waiting on the queue for its
-# next try is still understood by a worker of the new code.
+# The tasks of the code before the outbox, which carried the email itself. Kept, named as
+# when they lived in waterportal/tasks.py, so that a mail still waiting on the queue for
+# its next try when the outbox was deployed is still understood; nothing queues them now.
 @shared_task(**MAIL_TASK, name="waterportal.tasks.send_email")
 def send_email(self, to: str, subject: str, text: str, html: str) -> None:
     """Deliver one message; while the mail server is down, retry with a growing delay
