@@ -1,15 +1,22 @@
 """The portal's emails, and the tasks that deliver them with retries.
 
 Each email is a trio of templates under ``templates/emails/``:
-``emails/<name>.subject.txt``, ``emails/<name>.txt`` and ``emails/<name>.html``. The mail
-is handed to a Celery task after the surrounding transaction commits, so a rolled-back
-registration never sends anything and a slow mail server never slows a page down.
+``emails/<name>.subject.txt``, ``emails/<name>.txt`` and ``emails/<name>.html``. Each
+email is first a row of the outbox (``waterportal.outbox``), written in the transaction
+of the change that causes it: a rolled-back registration never sends anything, and an
+email that exists is never lost. After the commit a Celery task is queued to wake a
+worker (``deliver_outbox``); retries wait in the outbox, and the periodic sweep
+(``sweep_outbox``) sends whatever is still unsent, so Redis losing its queues (a flush,
+a restart) or a worker killed mid-send loses nothing. A slow mail server never slows a
+page down.
 """
 
 import datetime as dt
 import logging
 import smtplib
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
@@ -19,11 +26,13 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 
 from waterportal.lib import outage
 from waterportal.lib.after_response import run_after_response
+from waterportal.outbox import store as outbox
+from waterportal.outbox.models import OutboxEmail
 from waterportal.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -51,13 +60,25 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
 
 @sensitive_variables()
 def send(name: str, to: str, context: dict) -> None:
-    """Queue email ``name`` to ``to``; sent after the current transaction commits."""
+    """Write email ``name`` to ``to`` into the outbox, in the current transaction; a
+    worker is woken to send it after the transaction commits."""
     subject, text, html = render(name, context)
-    transaction.on_commit(lambda: _enqueue(to, subject, text, html))
+    tenant = context.get("tenant")
+    row = outbox.add(
+        kind=OutboxEmail.Kind.RENDERED,
+        to=to,
+        tenant=tenant if isinstance(tenant, Tenant) else None,
+        subject=subject,
+        text=text,
+        html=html,
+    )
+    transaction.on_commit(lambda: wake([row.pk]))
 
 
-def _enqueue(to: str, subject: str, text: str, html: str) -> None:
-    queue(send_email, (to, subject, text, html))
+def wake(ids: list[int], *, expires: dt.datetime | None = None) -> None:
+    """Have a worker send the outbox rows ``ids``: on the queue, or if it cannot take the
+    task, from this process after the response (``queue``)."""
+    queue(deliver_outbox, (ids,), expires=expires)
 
 
 def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
@@ -93,7 +114,7 @@ def queue(task, args: tuple, *, expires: dt.datetime | None = None) -> None:
 _pools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
+def _publish(task, args: tuple, expires: dt.datetime | None, **options) -> None:
     app = task.app
     pool = _pools.get(app)
     if pool is None:
@@ -110,7 +131,7 @@ def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
         pool = _pools.setdefault(app, connection.Pool(limit=app.conf.broker_pool_limit))
     try:
         with pool.acquire(block=True, timeout=QUEUE_TIMEOUT_SECONDS) as connection:
-            task.apply_async(args, connection=connection, retry=False, expires=expires)
+            task.apply_async(args, connection=connection, retry=False, expires=expires, **options)
     except Exception:
         # Its connections may be half-open (a Redis that hung): start afresh next time.
         _pools.pop(app, None)
@@ -121,7 +142,7 @@ def _publish(task, args: tuple, expires: dt.datetime | None) -> None:
 def _send_inline(task, args: tuple) -> None:
     # No queue (development without REDIS_URL, or the broker down): send once, now. A
     # failure is logged, not raised: the page the resident is on has already done its
-    # work, and there is no queue to retry from.
+    # work (an outbox row that failed waits for the sweep's next try).
     try:
         task.apply(args=args, retries=settings.EMAIL_MAX_RETRIES, throw=True)
     except Exception:
@@ -151,46 +172,66 @@ def send_many(
     *,
     unsubscribe: str = "",
     context: dict | None = None,
+    batch: str = "",
 ) -> int:
-    """Queue email ``name`` of ``tenant`` to each address of ``recipients`` (one message
-    each); returns how many.
+    """Write email ``name`` of ``tenant`` to each address of ``recipients`` into the
+    outbox (one message each), in the current transaction; returns how many.
 
     For an email that is the same for every resident of the tenant: its context is the
     tenant and ``context`` (a few plain values, such as a notice's id and title), nothing
-    personal. Each message carries only the address, the email's name, the tenant's id
-    and ``context``, and the worker renders the email when it sends it
-    (``send_tenant_email``): about 1 KB on the broker, most of it
-    Celery's envelope, instead of 7 KB with the rendered email (bench/notify). Queued
-    over one broker connection, in pipelined batches of 1,000 (kombu's
-    ``Producer.batch``), which is what keeps 100,000 messages fast.
+    personal. Each row holds only the address, the email's name, the tenant and
+    ``context``, and the worker renders the email when it sends it: 100,000 rendered
+    emails would be 700 MB of rows (bench/notify). Written in chunks of 1,000; after the
+    commit, workers are woken with one task per ``OUTBOX_BATCH`` rows, queued over one
+    broker connection in a pipelined batch (kombu's ``Producer.batch``).
 
     ``unsubscribe``, the kind of notification email (``UNSUBSCRIBE_KINDS``): then
     ``recipients`` are ``(member_id, address)`` pairs, and each message carries the
-    one-click ``List-Unsubscribe`` headers for that member (RFC 8058).
+    one-click ``List-Unsubscribe`` headers for that member (RFC 8058). ``batch`` names
+    what the emails belong to, for their counts per state (``outbox.store.counts``).
 
-    Not after commit, unlike ``send``: the caller decides when. A broker failure is
-    raised, and the messages of the batches already sent stay queued.
+    A broker that cannot take the wake-up tasks is logged, not raised: the rows are in
+    the outbox, and the sweep sends them.
     """
     if unsubscribe and unsubscribe not in UNSUBSCRIBE_KINDS:
         raise ValueError(f"unknown kind of notification email: {unsubscribe}")
+    now = timezone.now()
 
-    def arguments(recipient) -> tuple:
-        if not unsubscribe:
-            return (recipient, name, tenant.pk) + ((None, "", context) if context else ())
-        member_id, to = recipient
-        return (to, name, tenant.pk, member_id, unsubscribe) + ((context,) if context else ())
+    def rows():
+        for recipient in recipients:
+            member_id, to = recipient if unsubscribe else (None, recipient)
+            recipe = {"name": name, "member_id": member_id, "unsubscribe": unsubscribe}
+            yield outbox.row(
+                kind=OutboxEmail.Kind.TOWN,
+                to=to,
+                now=now,
+                tenant=tenant,
+                batch=batch,
+                recipe=recipe | ({"context": context} if context else {}),
+            )
 
-    count = 0
+    ids = outbox.add_many(rows())
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        for recipient in recipients:
-            _send_inline(send_tenant_email, arguments(recipient))
-            count += 1
-        return count
-    with send_tenant_email.app.producer_or_acquire() as producer, producer.batch():
-        for recipient in recipients:
-            send_tenant_email.apply_async(arguments(recipient), producer=producer)
-            count += 1
-    return count
+        # No queue (development): sent here, now, as the tasks would.
+        for start in range(0, len(ids), settings.OUTBOX_BATCH):
+            _send_inline(deliver_outbox, (ids[start : start + settings.OUTBOX_BATCH],))
+    else:
+        transaction.on_commit(lambda: _wake_many(ids), robust=True)
+    return len(ids)
+
+
+def _wake_many(ids: list[int]) -> None:
+    try:
+        with deliver_outbox.app.producer_or_acquire() as producer, producer.batch():
+            for start in range(0, len(ids), settings.OUTBOX_BATCH):
+                chunk = ids[start : start + settings.OUTBOX_BATCH]
+                deliver_outbox.apply_async((chunk,), producer=producer)
+    except Exception as exc:
+        log.warning(
+            "mail queue unreachable (%s); %s emails wait in the outbox for the sweep",
+            type(exc).__name__,
+            len(ids),
+        )
 
 
 # --- One-click unsubscribe (RFC 8058) ----------------------------------------------------
@@ -270,8 +311,9 @@ MAIL_TASK = {
 }
 
 
-# Named as when they lived in waterportal/tasks.py: a mail waiting on the queue for its
-# next try is still understood by a worker of the new code.
+# The tasks of the code before the outbox, which carried the email itself. Kept, named as
+# when they lived in waterportal/tasks.py, so that a mail still waiting on the queue for
+# its next try when the outbox was deployed is still understood; nothing queues them now.
 @shared_task(**MAIL_TASK, name="waterportal.tasks.send_email")
 def send_email(self, to: str, subject: str, text: str, html: str) -> None:
     """Deliver one message; while the mail server is down, retry with a growing delay
@@ -333,3 +375,112 @@ def retry_delivery(task, exc: Exception) -> Exception:
         "mail delivery failed (task %s, try %s): %s", task.request.id, task.request.retries, exc
     )
     return task.retry(exc=exc, countdown=delay)
+
+
+# --- Delivery from the outbox -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message ready to send: the address, subject, text, HTML and extra headers."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+# How the rows of a kind that is rendered when sent become a message, by kind: the
+# apps above register theirs (accounts: verification codes). None: nothing to send.
+PREPARERS: dict[str, Callable[[OutboxEmail, dt.datetime], Prepared | None]] = {}
+
+
+def _prepare_town(row: OutboxEmail, now: dt.datetime) -> Prepared:
+    recipe = row.recipe
+    assert row.tenant is not None
+    headers: dict[str, str] = {}
+    extra = dict(recipe.get("context") or {})
+    member_id, kind = recipe.get("member_id"), recipe.get("unsubscribe")
+    if member_id is not None and kind:
+        headers = unsubscribe_headers(member_id, kind)
+        extra["unsubscribe_url"] = unsubscribe_url(member_id, kind)
+    subject, text, html = render(recipe["name"], extra | {"tenant": row.tenant})
+    return Prepared(row.to, subject, text, html, headers)
+
+
+def _prepare_rendered(row: OutboxEmail, now: dt.datetime) -> Prepared:
+    return Prepared(row.to, row.subject, row.text, row.html, dict(row.headers))
+
+
+PREPARERS[OutboxEmail.Kind.RENDERED] = _prepare_rendered
+PREPARERS[OutboxEmail.Kind.TOWN] = _prepare_town
+
+
+def deliver_rows(token: str, rows: list[OutboxEmail]) -> int:
+    """Send the claimed ``rows``, each marked sent as soon as the mail server took it;
+    returns how many were sent. A failed try leaves the row to the next (``mark_failed``)."""
+    sent = 0
+    retry: dict[int, list[int]] = {}
+    for row in rows:
+        now = timezone.now()
+        try:
+            prepared = PREPARERS[row.kind](row, now)
+            if prepared is None:
+                outbox.mark_dropped(row, token)
+                continue
+            headers = prepared.headers | {"Message-ID": row.message_id}
+            deliver(prepared.to, prepared.subject, prepared.text, prepared.html, headers=headers)
+        except (*RETRY_ON, DatabaseError) as exc:
+            failure = describe(exc)
+        else:
+            if not outbox.mark_sent(row, token):
+                log.warning("outbox row %s: sent after its claim had run out", row.pk)
+            sent += 1
+            continue
+        delay = outbox.mark_failed(row, token, failure)
+        log.warning(
+            "mail delivery failed (outbox row %s, try %s): %s", row.pk, row.attempts, failure
+        )
+        if delay is not None:
+            retry.setdefault(int(delay.total_seconds()), []).append(row.pk)
+    broker_url = deliver_outbox.app.conf.broker_url
+    if retry and not settings.CELERY_TASK_ALWAYS_EAGER and not outage.is_down(broker_url):
+        # A wake-up for the next try, to be prompt; if it is lost (Redis flushed), the
+        # sweep finds the rows due all the same. Queued as a page queues (short timeouts,
+        # no retries): this may run in a web process, after a response, with Redis down.
+        try:
+            for delay_seconds, ids in retry.items():
+                _publish(deliver_outbox, (ids,), None, countdown=delay_seconds)
+        except Exception as exc:
+            outage.mark_down(broker_url)
+            log.warning(
+                "mail queue unreachable (%s); retries left to the sweep", type(exc).__name__
+            )
+    return sent
+
+
+# Its result is not kept. Not retried by Celery: the outbox keeps the tries.
+@shared_task(acks_late=True, ignore_result=True, name="waterportal.emails.deliver_outbox")
+def deliver_outbox(ids: list[int]) -> int:
+    """Send the outbox rows ``ids`` that are due and not claimed by another worker."""
+    token, rows = outbox.claim(ids, limit=len(ids))
+    return deliver_rows(token, rows)
+
+
+@shared_task(ignore_result=True, name="waterportal.emails.sweep_outbox")
+def sweep_outbox() -> int:
+    """Send every row still due: those whose wake-up was lost (Redis flushed or
+    restarted), whose retry is due, or whose worker died holding them (lease run out)."""
+    sent = 0
+    while True:
+        token, rows = outbox.claim(limit=settings.OUTBOX_BATCH)
+        if not rows:
+            return sent
+        sent += deliver_rows(token, rows)
+
+
+@shared_task(ignore_result=True, name="waterportal.emails.purge_outbox")
+def purge_outbox() -> int:
+    """Delete the settled rows older than OUTBOX_KEEP_DAYS: addresses are personal data."""
+    return outbox.purge()

@@ -7,6 +7,7 @@ terminal and kept in a development mailbox, tasks run inline. Production sets
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "waterportal",
     "waterportal.tenants",
+    "waterportal.outbox",
     "waterportal.limits",
     "waterportal.audit",
     "waterportal.accounts",
@@ -324,6 +326,45 @@ CELERY_BEAT_SCHEDULE = {
 # tries cover more than two days of mail-server outage.
 EMAIL_RETRY_DELAY = env.int("EMAIL_RETRY_DELAY", default=30)
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=60)
+
+# --- The outbox and the beat (docs/architecture.md, "Mail: the outbox"). Every email is a
+# database row first; Redis only wakes the workers, and the sweep sends what is unsent.
+# A worker's claim on the rows it sends: past it, a worker presumed dead, the sweep takes them.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# Rows per wake-up task and per claim.
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
+# Sent rows hold addresses and messages: deleted this many days after they were settled.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+OUTBOX_MESSAGE_ID_DOMAIN = env.str(
+    "OUTBOX_MESSAGE_ID_DOMAIN", default=urlsplit(SITE_URL).hostname or "localhost"
+)
+CELERY_BEAT_SCHEDULE |= {
+    "sweep-outbox": {
+        "task": "waterportal.emails.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    "purge-outbox": {
+        "task": "waterportal.emails.purge_outbox",
+        "schedule": crontab(hour=3, minute=50),
+    },
+}
+# Each periodic task fires once per slot however many beats run (waterportal.lib.beat).
+CELERY_BEAT_SCHEDULER = "waterportal.lib.beat:LockedScheduler"
+# The beat's own state (last run of each entry): out of the checkout.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")
+)
+# Tests only: the schedule is one probe, published every BEAT_PROBE_SECONDS on its own
+# queue ("beat-probe"), which no worker reads (waterportal/tests/test_beat.py).
+if _beat_probe := env.float("BEAT_PROBE_SECONDS", default=0.0):
+    CELERY_BEAT_SCHEDULE = {
+        "beat-probe": {
+            "task": "waterportal.beat_probe",
+            "schedule": _beat_probe,
+            "options": {"queue": "beat-probe"},
+        }
+    }
 
 # --- Web Push (RFC 8030, VAPID RFC 8292): the portal's key pair signs each push message.
 # WEBPUSH_VAPID_PRIVATE_KEY is the private key as PEM or as the base64url of its 32 raw

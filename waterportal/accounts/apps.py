@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.core.signals import request_started
 
+        # Registers how the outbox's code emails are rendered (emails.PREPARERS).
+        from waterportal.accounts import code_mail  # noqa: F401
         from waterportal.accounts.middleware import start_session_clock_on_login
         from waterportal.accounts.sessions import forget_unverified
 

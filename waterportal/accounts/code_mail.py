@@ -21,20 +21,48 @@ from waterportal.emails import (
     describe,
     retry_delivery,
 )
+from waterportal.outbox import store as outbox
+from waterportal.outbox.models import OutboxEmail
 
 log = logging.getLogger(__name__)
 
 
 @sensitive_variables("plain")
 def queue_code_email(row: VerificationCode, plain: str) -> None:
-    """After the current transaction commits, queue the email for code ``row``.
+    """Write the email for code ``row`` into the outbox (the code encrypted) and, after
+    the current transaction commits, wake a worker to send it.
 
-    The page does the same work whatever the address: it queues this for every code it
-    issues, and the worker (``send_code``) decides what, if anything, is mailed. So the
-    answer takes the same time whether or not the address has an account. The message
-    expires with the code: a worker that gets it later drops it.
+    The page does the same work whatever the address: it writes this for every code it
+    issues, and the worker (``prepare_code_email``) decides what, if anything, is mailed.
+    So the answer takes the same time whether or not the address has an account. The
+    wake-up expires with the code, and the row is dropped once its code is no longer
+    valid. With the queue down the email is sent at once, from the web process after
+    the response (``emails.queue``).
     """
-    transaction.on_commit(lambda: emails.queue(send_code, (row.pk, plain), expires=row.expires_at))
+    email = outbox.add(
+        kind=OutboxEmail.Kind.CODE,
+        to=row.email,
+        tenant=row.tenant,
+        recipe={"code_id": row.pk},
+        secret=outbox.seal(plain),
+        expires_at=row.expires_at,
+    )
+    transaction.on_commit(lambda: emails.wake([email.pk], expires=row.expires_at))
+
+
+@sensitive_variables()
+def prepare_code_email(email: OutboxEmail, now) -> emails.Prepared | None:
+    """The message of outbox row ``email`` (a code email), or None when nothing is sent."""
+    plain = outbox.unseal(email.secret) if email.secret else None
+    if plain is None:
+        return None
+    prepared = _prepare(email.recipe["code_id"], plain, now)
+    if prepared is None:
+        return None
+    return emails.Prepared(prepared[0], *emails.render(prepared[1], prepared[2]), headers={})
+
+
+emails.PREPARERS[OutboxEmail.Kind.CODE] = prepare_code_email
 
 
 def _code_email(row: VerificationCode) -> tuple[str, bool] | None:
@@ -68,8 +96,32 @@ def _make_decoy(row: VerificationCode) -> None:
     )
 
 
-# Named as when it lived in accounts/tasks.py: a code mail waiting on the queue for its
-# next try is still understood by a worker of the new code.
+@sensitive_variables("plain")
+def _prepare(code_id: int, plain: str, now) -> tuple[str, str, dict] | None:
+    """The address, the email's name and its context for code ``code_id``, or None."""
+    with scopes_disabled():
+        row = VerificationCode.objects.select_related("tenant").filter(pk=code_id).first()
+        if row is None or not row.usable(now):
+            log.info("code email dropped: its code is no longer valid (code %s)", code_id)
+            return None
+        choice = _code_email(row)
+        if choice is None or not choice[1]:
+            _make_decoy(row)
+        if choice is None:
+            return None
+    name, with_code = choice
+    context = {
+        "tenant": row.tenant,
+        "ttl_minutes": codes.ttl_minutes(),
+        "expires_at": row.expires_at,
+    }
+    if with_code:
+        context |= {"code": plain, "code_id": row.pk}
+    return row.email, name, context
+
+
+# Named as when it lived in accounts/tasks.py: a code mail queued by the code before the
+# outbox, still waiting for its next try, is still understood by a worker of the new code.
 @shared_task(**MAIL_TASK, name="accounts.tasks.send_code")
 def send_code(self, code_id: int, plain: str) -> None:
     """Mail the email of verification code ``code_id`` (see ``_code_email``).
@@ -79,25 +131,11 @@ def send_code(self, code_id: int, plain: str) -> None:
     """
     now = timezone.now()
     try:
-        with scopes_disabled():
-            row = VerificationCode.objects.select_related("tenant").filter(pk=code_id).first()
-            if row is None or not row.usable(now):
-                log.info("code email dropped: its code is no longer valid (code %s)", code_id)
-                return
-            choice = _code_email(row)
-            if choice is None or not choice[1]:
-                _make_decoy(row)
-            if choice is None:
-                return
-        name, with_code = choice
-        context = {
-            "tenant": row.tenant,
-            "ttl_minutes": codes.ttl_minutes(),
-            "expires_at": row.expires_at,
-        }
-        if with_code:
-            context |= {"code": plain, "code_id": row.pk}
-        deliver(row.email, *emails.render(name, context))
+        prepared = _prepare(code_id, plain, now)
+        if prepared is None:
+            return
+        to, name, context = prepared
+        deliver(to, *emails.render(name, context))
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
     else:

@@ -389,21 +389,25 @@ def notify_new_bills(run_id: int) -> int:
     return do_notify_new_bills(run_id)
 
 
-def do_notify_new_bills(run_id: int, *, now=None) -> int:
-    """Queue the emails for one import, once, and after commit the same members' push
-    messages (``devices.push.queue_push``); returns how many emails (0 when they are queued
-        already, being queued by another process, or too late: see ``notifications.SEND_WITHIN``).
+def new_bill_batch(run: ImportRun) -> str:
+    """The outbox's name for the new-bill emails of ``run`` (their counts per state)."""
+    return f"new_bill:{run.pk}"
 
-        Raises if the broker fails; the run is then left to the sweep, to be queued again.
+
+def do_notify_new_bills(run_id: int, *, now=None) -> int:
+    """Write the emails for one import into the outbox, once, in the transaction that
+    claims the run, and after commit queue the same members' push messages
+    (``devices.push.queue_push``); returns how many emails (0 when they are written
+    already, being written by another process, or too late: see
+    ``notifications.SEND_WITHIN``).
     """
     now = now or timezone.now()
     with scopes_disabled():
         tenant = ImportRun.objects.select_related("tenant").get(pk=run_id).tenant
     with scope(tenant=tenant), transaction.atomic():
-        # The claim (notified_at) commits with the queueing or not at all: if the broker
-        # fails or the process dies halfway, the run is unclaimed again and the sweep
-        # queues its emails again, all of them. The members queued before the failure
-        # then get the email twice: at least once, never lost. While one process queues,
+        # The claim (notified_at) commits with the emails' outbox rows or not at all: if
+        # the process dies halfway, the run is unclaimed again and the sweep writes its
+        # emails again, with none of the first try's rows left. While one process writes,
         # the row stays locked and another (a sweep, the import's own task) skips it
         # rather than waiting. On SQLite, which lets one writer in at a time, it waits
         # for the first to commit and finds the run claimed (or gives up after the busy
@@ -428,7 +432,9 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         today = timezone.localdate(now)
         addresses = notifications.recipients(run, today).iterator(chunk_size=2000)
         with closing(addresses):
-            count = emails.send_many("new_bill", addresses, tenant, unsubscribe="new_bill")
+            count = emails.send_many(
+                "new_bill", addresses, tenant, unsubscribe="new_bill", batch=new_bill_batch(run)
+            )
         # The same members' browsers get the push message, once the claim has committed:
         # a push that cannot be queued is logged and lost, and never sends the emails a
         # second time (the email is the notification that must arrive).

@@ -4,12 +4,12 @@ their contracts that got a new or corrected bill.
 The email carries a link to the portal and nothing else: no amounts, no names, no
 customer numbers, so a mailbox read over a shoulder gives nothing away.
 
-Nothing is lost: the import's ``ImportRun`` is the outbox. Its ``notified_at`` stays
-empty until the emails are queued, in the same transaction
-(``exchange.actions.do_notify_new_bills``).
-The import queues that work after its COMMIT; if its process dies in between, or the
-broker fails, ``missed_runs`` finds the run and the schedule queues it again
-(``exchange.tasks.sweep_missed_notifications``).
+Nothing is lost: the import's ``ImportRun`` says whether the emails were written. Its
+``notified_at`` stays empty until the emails' rows are written into the outbox, in the
+same transaction (``exchange.actions.do_notify_new_bills``); from there the outbox
+delivers them (``waterportal.emails``). The import does that work after its COMMIT; if
+its process dies in between, ``missed_runs`` finds the run and the schedule writes them
+then (``exchange.tasks.sweep_missed_notifications``).
 """
 
 from datetime import timedelta
@@ -21,6 +21,7 @@ from waterportal.accounts.models import User
 from waterportal.billing.models import Bill
 from waterportal.contracts.models import Link
 from waterportal.exchange.models import ImportRun
+from waterportal.outbox import store
 
 # The import queues its emails itself, right after its COMMIT; the sweep leaves it this
 # long to do so before taking the run for missed (it would only find it claimed).
@@ -72,8 +73,13 @@ def notification_state(run: ImportRun, now=None) -> str:
     if not (run.added or run.changed):
         return ""
     if run.notified_at is not None:
+        # What the outbox says was delivered, not what was merely written or queued.
         local = timezone.localtime(run.notified_at)
-        return f"送信済み（{local:%Y-%m-%d %H:%M}）"
+        found = store.counts(f"new_bill:{run.pk}")
+        return (
+            f"送信済み {found.sent}件・送信待ち {found.queued}件・送信できず {found.failed}件"
+            f"（{local:%Y-%m-%d %H:%M} から）"
+        )
     if run.finished_at is not None and run.finished_at >= now - SEND_WITHIN:
         return "送信待ち"
     return f"送信されません（取り込みから{SEND_WITHIN.days}日を過ぎました）"

@@ -348,11 +348,10 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
     for who wants them and has not had it, and the same members' push messages
     (``devices.push.queue_push``); returns how many emails.
 
-    Each batch's ``NoticeEmail`` rows commit before its emails are queued: at most one
+    Each batch's ``NoticeEmail`` rows commit with its emails' outbox rows: at most one
     email per notice and member, even with two of these running at once (the notice's
     row is locked for each batch) or one run again after a crash, which carries on where
-    it stopped. A broker failure after a batch's commit loses that batch's emails (it is
-    logged); the rest are sent by the next sweep. When every member has been handled the
+    it stopped; and none lost, whatever becomes of the broker. When every member has been handled the
     notice is marked ``mailed_at``.
     """
     now = now or timezone.now()
@@ -384,6 +383,16 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
                         NoticeEmail(notice_id=locked.pk, member_id=pk, queued_at=now)
                         for pk, _email in rows
                     )
+                    # In the same transaction as the rows that say who had it: each
+                    # member's email exists exactly when its NoticeEmail does.
+                    sent += emails.send_many(
+                        "notice",
+                        rows,
+                        tenant,
+                        unsubscribe="notices",
+                        context=context,
+                        batch=f"notice:{locked.pk}",
+                    )
             except IntegrityError:
                 # Another run took some of these members first (SQLite, which has no row
                 # locks): read again, a few times.
@@ -391,19 +400,8 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
                 if conflicts > 5:
                     raise
                 continue
-            try:
-                sent += emails.send_many(
-                    "notice", rows, tenant, unsubscribe="notices", context=context
-                )
-            except Exception:
-                log.exception(
-                    "notice %s: %s emails could not be queued and will not be sent",
-                    notice.pk,
-                    len(rows),
-                )
-                raise
             # The same members' browsers: a push that cannot be queued is logged and
-            # lost, as that batch's emails would be.
+            # lost (the email is the notification that must arrive).
             try:
                 push.queue_push(tenant, [pk for pk, _email in rows], message, now=now)
             except Exception:

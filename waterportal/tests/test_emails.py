@@ -5,8 +5,10 @@ import logging
 import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 
 from waterportal.emails import describe
+from waterportal.outbox.models import OutboxEmail
 from waterportal.testing import SMTPServer, free_port, smtp_mailer
 
 
@@ -22,12 +24,17 @@ def test_without_a_queue_mail_goes_out_through_smtp_after_commit(portal, setting
         server.stop()
 
 
-def test_a_dead_mail_server_does_not_break_the_page(portal, settings, caplog):
+def test_a_dead_mail_server_does_not_break_the_page_and_the_mail_waits_for_its_next_try(
+    portal, settings, caplog
+):
     smtp_mailer(settings, free_port())  # nothing listens there
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         response = portal.post("/register", {"email": "taro@example.jp"})
     assert response.status_code == 302 and response.url == "/register/code"
-    assert any("could not be sent" in r.getMessage() for r in caplog.records)
+    assert any("mail delivery failed" in r.getMessage() for r in caplog.records)
+    (row,) = OutboxEmail.objects.all()
+    assert (row.state, row.attempts) == ("queued", 1)
+    assert row.next_attempt_at > timezone.now()
 
 
 class RefusingBackend(BaseEmailBackend):

@@ -15,6 +15,7 @@ from waterportal.contracts.models import Customer
 from waterportal.exchange import actions
 from waterportal.exchange.actions import do_import_file, do_upload_import
 from waterportal.exchange.models import ImportRun
+from waterportal.outbox import store
 from waterportal.testing import (
     CUSTOMERS,
     another_import,
@@ -58,6 +59,19 @@ def test_a_manager_or_clerk_uploads_a_file_and_reads_its_counts(console_as, role
     assert (run.source, run.started_by, run.filename) == ("upload", staff.staff, "台帳.csv")
     assert sorted(Customer.objects.values_list("number", flat=True)) == ["10010001", "10010002"]
     assert leftovers(upload_dir) == []
+
+
+def test_the_run_says_how_many_of_its_new_bill_emails_were_delivered(console, tenant):
+    upload(console)
+    run = ImportRun.objects.get()
+    assert "新着メール" not in text_of(console.get(f"/staff/imports/{run.pk}"))
+    ImportRun.objects.filter(pk=run.pk).update(notified_at=timezone.now())
+    for state in ["sent", "sent", "sent", "queued", "sending", "failed"]:
+        store.add(
+            kind="town", to="a@example.jp", tenant=tenant, batch=f"new_bill:{run.pk}", state=state
+        )
+    page = text_of(console.get(f"/staff/imports/{run.pk}"))
+    assert "新着メール 送信済み 3件 送信待ち 2件 送信できず 1件" in page
 
 
 def test_the_upload_form_offers_the_three_kinds_and_its_button(console):

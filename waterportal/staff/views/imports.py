@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from waterportal.accounts.models import StaffRole
-from waterportal.exchange.actions import UploadRefused, do_upload_import
+from waterportal.exchange.actions import UploadRefused, do_upload_import, new_bill_batch
 from waterportal.exchange.models import ImportRun
 from waterportal.lib.sources import client_ip
+from waterportal.outbox import store
 from waterportal.staff import actions
 from waterportal.staff.decorators import staff_page
 from waterportal.staff.forms import ImportUploadForm
@@ -70,7 +71,13 @@ def import_run(request, run_id: int):
     return render(
         request,
         "staff/imports_run.html",
-        {"run": run, "progress": progress(run), "at_work": run.status in AT_WORK},
+        {
+            "run": run,
+            "progress": progress(run),
+            "at_work": run.status in AT_WORK,
+            # What the outbox delivered of the run's new-bill emails, once they were written.
+            "new_bill_emails": store.counts(new_bill_batch(run)) if run.notified_at else None,
+        },
     )
 
 
