@@ -11,8 +11,8 @@ SENDER = "おうむ町 水道ポータル <mizu-info@portal.oumu.example.jp>"
 def carriers_say(text: str, address: str, domain: str) -> None:
     assert f"送信元のアドレス {address}" in text
     assert f"ドメイン（@より後ろ） {domain}" in text
-    assert f"「受信リスト設定」を開き、{domain} を登録します" in text  # docomo
-    assert f"「受信リスト登録」を開き、{domain} を登録します" in text  # au
+    assert f"「受信/拒否設定」を開き、「受信設定」に {domain} を登録します" in text  # docomo
+    assert f"「迷惑メールフィルター」の設定で「受信リスト設定」を開き、{domain} を" in text  # au
     assert f"「受信許可リスト」を開き、{domain} を登録します" in text  # SoftBank
 
 
