@@ -156,7 +156,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+# やさしい日本語 (plain Japanese, with readings): see waterportal/lib/easy_japanese.py. Its
+# catalogue is locale/ja_Easy (Django's to_locale("ja-easy")); the pages still say lang="ja".
+LANGUAGES = [("ja", "日本語"), ("ja-easy", "やさしい日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The footer's language switch (django.views.i18n.set_language) keeps the choice here for
 # as long as the town's cookie; waterportal.middleware reads nothing else.
