@@ -173,3 +173,32 @@ def compile_catalogue(po: Path, mo: Path) -> None:
         marked.write_text(mark_po(po.read_text(encoding="utf-8")), encoding="utf-8")
         mo.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["msgfmt", "--check", "-o", str(mo), str(marked)], check=True)
+
+
+# --- What needs a reading -----------------------------------------------------------------
+
+# The kanji of the first three school years (学年別漢字配当表, 2020: 80 + 160 + 200). A kanji
+# beyond them is written with its reading; these may be, and often are, written without.
+SCHOOL_YEARS_1_TO_3 = frozenset(
+    "一右雨円王音下火花貝学気九休玉金空月犬見五口校左三山子四糸字耳七車手十出女小上森人水正生"
+    "青夕石赤千川先早草足村大男竹中虫町天田土二日入年白八百文木本名目立力林六"
+    "引羽雲園遠何科夏家歌画回会海絵外角楽活間丸岩顔汽記帰弓牛魚京強教近兄形計元言原戸古午後語"
+    "工公広交光考行高黄合谷国黒今才細作算止市矢姉思紙寺自時室社弱首秋週春書少場色食心新親図数"
+    "西声星晴切雪船線前組走多太体台地池知茶昼長鳥朝直通弟店点電刀冬当東答頭同道読内南肉馬売買"
+    "麦半番父風分聞米歩母方北毎妹万明鳴毛門夜野友用曜来里理話"
+    "悪安暗医委意育員院飲運泳駅央横屋温化荷界開階寒感漢館岸起期客究急級宮球去橋業曲局銀区苦具"
+    "君係軽血決研県庫湖向幸港号根祭皿仕死使始指歯詩次事持式実写者主守取酒受州拾終習集住重宿所"
+    "暑助昭消商章勝乗植申身神真深進世整昔全相送想息速族他打対待代第題炭短談着注柱丁帳調追定庭"
+    "笛鉄転都度投豆島湯登等動童農波配倍箱畑発反坂板皮悲美鼻筆氷表秒病品負部服福物平返勉放味命"
+    "面問役薬由油有遊予羊洋葉陽様落流旅両緑礼列練路和"
+)
+_KANJI_CHAR = re.compile(f"[{KANJI}]")
+
+
+def unread_kanji(source: str) -> list[str]:
+    """The kanji beyond the third school year that a msgstr as written gives no reading."""
+    rest = SOURCE_READING.sub("", source)
+    # Placeholders and HTML are not read by anyone: %(town)s, <strong>.
+    return sorted(
+        {c for c in _KANJI_CHAR.findall(rest) if c not in SCHOOL_YEARS_1_TO_3 and c not in "々ヶ〆"}
+    )
