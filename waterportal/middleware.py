@@ -8,7 +8,9 @@ choice, made with the footer's 「日本語」/「やさしい日本語」/「En
 view, which stores it in the language cookie), changes the language. The header is
 ignored on purpose.
 
-The admin stays Japanese whatever the cookie says: staff pages are not translated.
+The admin stays Japanese whatever the cookie says: staff pages are not translated. The
+town's console (/staff) has Japanese and English only: a resident's やさしい日本語 cookie
+shows it in Japanese (its texts are the staff's working words, not written for residents).
 """
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from waterportal.lib import easy_japanese
 
 JAPANESE_ONLY_PREFIXES = ("/admin/",)
+NO_EASY_JAPANESE_PREFIXES = ("/staff/", "/staff")
 
 
 def chosen_language(request) -> str:
@@ -29,9 +32,15 @@ def chosen_language(request) -> str:
         try:
             # Only the languages of settings.LANGUAGES: set_language itself would store
             # any language Django knows ("fr"), which must not change anything here.
-            return translation.get_supported_language_variant(code)
+            language = translation.get_supported_language_variant(code)
         except LookupError:
             pass
+        else:
+            if easy_japanese.is_easy(language) and request.path.startswith(
+                NO_EASY_JAPANESE_PREFIXES
+            ):
+                return settings.LANGUAGE_CODE
+            return language
     return settings.LANGUAGE_CODE
 
 

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "waterportal.tenants.middleware.TenantMiddleware",
     # One line per request made with an app's token (inside the town's scope).
     "waterportal.api.middleware.AppRequestLogMiddleware",
+    # The language a signed-in member chose, kept on the account for their emails.
+    "waterportal.accounts.middleware.MemberLanguageMiddleware",
 ]
 
 # Content-Security-Policy: scripts only from the portal's own files (none inline, no
@@ -111,8 +113,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # The project's templates first (those in やさしい日本語 with their readings
+            # marked: waterportal/lib/easy_japanese.py), then the apps' (the admin's).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "waterportal.lib.easy_japanese.TemplateLoader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -6,7 +6,7 @@ import secrets
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 from django_scopes import scopes_disabled
 
@@ -34,7 +34,10 @@ def queue_code_email(row: VerificationCode, plain: str) -> None:
     answer takes the same time whether or not the address has an account. The message
     expires with the code: a worker that gets it later drops it.
     """
-    transaction.on_commit(lambda: emails.queue(send_code, (row.pk, plain), expires=row.expires_at))
+    # In the language of the page that asked for it (the resident is reading it now).
+    language = emails.email_language(translation.get_language())
+    arguments = (row.pk, plain) if language == "ja" else (row.pk, plain, language)
+    transaction.on_commit(lambda: emails.queue(send_code, arguments, expires=row.expires_at))
 
 
 def _code_email(row: VerificationCode) -> tuple[str, bool] | None:
@@ -71,7 +74,7 @@ def _make_decoy(row: VerificationCode) -> None:
 # Named as when it lived in accounts/tasks.py: a code mail waiting on the queue for its
 # next try is still understood by a worker of the new code.
 @shared_task(**MAIL_TASK, name="accounts.tasks.send_code")
-def send_code(self, code_id: int, plain: str) -> None:
+def send_code(self, code_id: int, plain: str, language: str = "ja") -> None:
     """Mail the email of verification code ``code_id`` (see ``_code_email``).
 
     Checked on every try: a code that has expired, was used or was replaced by a newer
@@ -97,7 +100,7 @@ def send_code(self, code_id: int, plain: str) -> None:
         }
         if with_code:
             context |= {"code": plain, "code_id": row.pk}
-        deliver(row.email, *emails.render(name, context))
+        deliver(row.email, *emails.render(name, context, language))
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
     else:

@@ -35,6 +35,8 @@ safe default.
 import re
 from pathlib import Path
 
+from django.template.loaders.filesystem import Loader as FilesystemLoader
+
 LANGUAGE = "ja-easy"
 # The language a page in やさしい日本語 declares (``<html lang>``, Content-Language): it is
 # Japanese, for screen readers' voices and for fonts.
@@ -165,14 +167,19 @@ def mark_po(text: str) -> str:
 
 def compile_catalogue(po: Path, mo: Path) -> None:
     """Compile the やさしい日本語 .po into the .mo Django reads, its readings marked."""
+    import shutil
     import subprocess
     import tempfile
 
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise RuntimeError("msgfmt is missing: install GNU gettext (apt-get install gettext)")
     with tempfile.TemporaryDirectory() as directory:
         marked = Path(directory) / "django.po"
         marked.write_text(mark_po(po.read_text(encoding="utf-8")), encoding="utf-8")
         mo.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["msgfmt", "--check", "-o", str(mo), str(marked)], check=True)
+        # Our own catalogue and GNU gettext's compiler, both named here, nothing from outside.
+        subprocess.run([msgfmt, "--check", "-o", str(mo), str(marked)], check=True)  # noqa: S603
 
 
 # --- What needs a reading -----------------------------------------------------------------
@@ -202,3 +209,25 @@ def unread_kanji(source: str) -> list[str]:
     return sorted(
         {c for c in _KANJI_CHAR.findall(rest) if c not in SCHOOL_YEARS_1_TO_3 and c not in "々ヶ〆"}
     )
+
+
+# --- Templates written in やさしい日本語 ------------------------------------------------------
+
+
+class TemplateLoader(FilesystemLoader):
+    """The project's templates, with the readings of those under an ``easy/`` folder
+    marked as they are read (``emails/easy/new_bill.txt``).
+
+    Marked in the template's own words, before any value is put in: a resident's name
+    or a notice's title with braces in it is never read as a reading.
+    """
+
+    def get_contents(self, origin):
+        contents = super().get_contents(origin)
+        if is_easy_template(origin.template_name):
+            return mark(contents)
+        return contents
+
+
+def is_easy_template(name: str | None) -> bool:
+    return bool(name) and ("/easy/" in f"/{name}")

@@ -382,7 +382,7 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
                         return sent
                     NoticeEmail.objects.bulk_create(
                         NoticeEmail(notice_id=locked.pk, member_id=pk, queued_at=now)
-                        for pk, _email in rows
+                        for pk, *_address_and_language in rows
                     )
             except IntegrityError:
                 # Another run took some of these members first (SQLite, which has no row

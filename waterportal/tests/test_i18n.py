@@ -50,14 +50,15 @@ PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # Japanese letters and punctuation: what must not be left on an English page, apart from
 # what the municipality and the resident wrote themselves.
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
-# The town's own words (name, contact lines), never translated; the 「日本語」 button; the
-# switch's bilingual label.
+# The town's own words (name, contact lines), never translated; the 「日本語」 and
+# 「やさしい日本語」 buttons; the switch's bilingual label.
 OUMU_OWN_WORDS = [
     "おうむ町",
     "建設水道課 水道係",
     "電話 0120-000-111",
     "平日 8:30〜17:15",
     "日本語",
+    "やさしい日本語",
     "表示言語 / Language",
 ]
 
