@@ -98,10 +98,11 @@ def as_ruby(text: str) -> str:
 
 
 # An HTML document cut into what ruby may go into (text) and what it may not: comments,
-# tags with their attributes, and elements whose content is text only or not shown.
+# tags with their attributes, and elements whose content is text only or not shown, or
+# not HTML (an SVG chart's <text>).
 _HTML_PIECES = re.compile(
     r"(<!--.*?-->"
-    r"|<(script|style|title|textarea|option)\b[^>]*>.*?</\2\s*>"
+    r"|<(script|style|title|textarea|option|svg)\b[^>]*>.*?</\2\s*>"
     r"|<[^>]*>)",
     re.S | re.I,
 )

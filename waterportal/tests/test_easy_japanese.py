@@ -172,6 +172,7 @@ def test_readings_become_ruby_in_text_and_brackets_where_ruby_cannot_go():
         f'<title>{marked}</title><p title="{marked}">{marked}</p>'
         f'<input placeholder="{marked}" aria-label="{marked}">'
         f"<select><option>{marked}</option></select><!-- {marked} -->"
+        f'<svg aria-label="{marked}"><text>{marked}</text></svg>'
     )
     html = easy_japanese.as_html(page)
     assert html == (
@@ -181,6 +182,7 @@ def test_readings_become_ruby_in_text_and_brackets_where_ruby_cannot_go():
         '<input placeholder="料金（りょうきん）を 払（はら）う" aria-label="料金（りょうきん）を 払（はら）う">'
         "<select><option>料金（りょうきん）を 払（はら）う</option></select>"
         "<!-- 料金（りょうきん）を 払（はら）う -->"
+        '<svg aria-label="料金（りょうきん）を 払（はら）う"><text>料金（りょうきん）を 払（はら）う</text></svg>'
     )
     assert easy_japanese.as_text(marked) == "料金（りょうきん）を 払（はら）う"
     assert json.loads(easy_japanese.as_json(json.dumps({"detail": marked}))) == {
