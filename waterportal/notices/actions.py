@@ -405,6 +405,8 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
             # The same members' browsers: a push that cannot be queued is logged and
             # lost, as that batch's emails would be.
             try:
-                push.queue_push(tenant, [pk for pk, _email in rows], message, now=now)
+                push.queue_push(
+                    tenant, [pk for pk, *_address_and_language in rows], message, now=now
+                )
             except Exception:
                 log.exception("notice %s: push messages could not be queued", notice.pk)
