@@ -34,6 +34,7 @@ from waterportal.testing import (
     make_bill,
     make_customer,
     make_member,
+    make_staff,
     sign_in,
 )
 from waterportal.testing.catalogs import read_po
@@ -353,3 +354,24 @@ def test_outside_a_request_emails_stay_japanese(tenant):
     subject, text, _html = emails.render("password_changed", {"tenant": tenant})
     assert subject == "【おうむ町 水道ポータル】パスワードを変更しました"
     assert "ほかの端末" in text and "（" not in subject
+
+
+def test_an_email_sent_by_staff_follows_the_members_choice(
+    tenant, django_capture_on_commit_callbacks
+):
+    from waterportal.accounts.actions import do_lock_member
+
+    staff = make_staff(tenant).user
+    easy = make_member(tenant, email="easy@example.jp")
+    easy.language = "ja-easy"
+    easy.save(update_fields=["language"])
+    plain = make_member(tenant, email="plain@example.jp")
+    # On the console, in Japanese: the emails go in each member's own language.
+    with django_capture_on_commit_callbacks(execute=True):
+        do_lock_member(easy, actor=staff, reason="test", source="staff")
+        do_lock_member(plain, actor=staff, reason="test", source="staff")
+    (to_easy,) = mails_to(easy.email)
+    assert to_easy.subject == "【おうむ町 水道（すいどう）ポータル】アカウントを 止（と）めました"
+    assert "係（かかり）が 止（と）めるのを やめるまで、ログインできません。" in to_easy.body
+    (to_plain,) = mails_to(plain.email)
+    assert to_plain.subject == "【おうむ町 水道ポータル】アカウントの利用を停止しました"
