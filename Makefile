@@ -11,8 +11,12 @@ install: $(VENV)/.installed
 # The English texts of the resident's pages: the committed .po compiled into the .mo that
 # Django reads (git-ignored). Needs GNU gettext's msgfmt (apt-get install gettext).
 # Japanese needs no catalog: it is the source text.
-MESSAGES_MO := locale/en/LC_MESSAGES/django.mo
+# やさしい日本語 (locale/ja_Easy) is compiled by its own command, which marks its readings.
+MESSAGES_MO := locale/en/LC_MESSAGES/django.mo locale/ja_Easy/LC_MESSAGES/django.mo
 messages: $(MESSAGES_MO)
+
+locale/ja_Easy/LC_MESSAGES/django.mo: locale/ja_Easy/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(PY) manage.py compile_easy_japanese
 
 locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var --ignore=e2e --ignore=bench
@@ -20,7 +24,7 @@ locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po | $(VENV)/.inst
 # After changing a text in a template or in the code: collect the new and changed texts
 # into the .po, then give each its English (no entry may stay empty or fuzzy: a test checks).
 makemessages: install
-	$(PY) manage.py makemessages -l en --add-location=file \
+	$(PY) manage.py makemessages -l en -l ja_Easy --add-location=file \
 		--ignore=.venv --ignore=var --ignore=e2e --ignore=bench --ignore=static --ignore='*.egg-info'
 
 $(VENV)/.installed: pyproject.toml

@@ -50,6 +50,37 @@ def test_english_pages_fit_a_phone_and_the_switch_goes_both_ways(phone, portal, 
     screen.shows("Past usage and charges")
     screen.check("history-en", zoom=True)
 
-    page.get_by_role("button", name="日本語").tap()
+    page.get_by_role("button", name="日本語", exact=True).tap()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     screen.shows("これまでの使用量と料金")
+
+
+def test_easy_japanese_pages_have_readings_fit_a_phone_and_pass_axe(phone, portal, tmp_path):
+    """やさしい日本語: the page stays lang="ja", kanji carry ruby, it fits 360 px and 200 %
+    zoom (ruby makes lines taller), and axe finds nothing; 「日本語」 brings the usual back."""
+    from playwright.sync_api import expect
+
+    from e2e.conftest import axe_clean
+
+    page = phone.new_page()
+    screen = Screen(page, tmp_path / "screens")
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_role("button", name="やさしい日本語").tap()
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_role("button", name="やさしい日本語")).to_have_attribute(
+        "aria-current", "true"
+    )
+    expect(page.locator("main ruby rt").first).to_be_visible()
+    assert "水道（すいどう）ポータル" in page.title(), "no ruby in a title: brackets"
+    screen.check("login-easy", zoom=True)
+    axe_clean(page, "login-easy")
+
+    page.get_by_role("link", name=re.compile("はじめての 人は ここから")).tap()
+    expect(page.locator("h1")).to_contain_text("登録")
+    expect(page.locator("h1 rt")).to_have_text("とうろく")
+    screen.check("register-easy", zoom=True)
+    axe_clean(page, "register-easy")
+
+    page.get_by_role("button", name="日本語", exact=True).tap()
+    expect(page.locator("ruby")).to_have_count(0)
+    screen.shows("会員登録")

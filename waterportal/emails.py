@@ -25,11 +25,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 
-from waterportal.lib import outage
+from waterportal.lib import easy_japanese, outage
 from waterportal.lib.after_response import run_after_response
 from waterportal.outbox import store as outbox
 from waterportal.outbox.models import OutboxEmail
@@ -42,27 +43,58 @@ log = logging.getLogger(__name__)
 QUEUE_TIMEOUT_SECONDS = 0.5
 
 
-# Emails are the municipality's official notices: always Japanese, even when the page that
-# sent one was shown in English (the date filter's weekday would follow the page otherwise).
-@translation.override("ja")
+# Emails are the municipality's official notices: Japanese, even when the page that sent
+# one was shown in English (the date filter's weekday would follow the page otherwise);
+# in やさしい日本語 for a resident who chose it, where the email has its version
+# (``emails/easy/<name>.*``). Its readings are marked when the template is read
+# (``EasyTemplateLoader``), before any value is put in, so a name or a title with braces
+# stays as it is; they become brackets in the subject and the text, ruby in the HTML.
+def email_language(language: str | None) -> str:
+    """The language an email is written in for a resident who reads ``language``."""
+    return easy_japanese.LANGUAGE if easy_japanese.is_easy(language) else "ja"
+
+
 @sensitive_variables()
-def render(name: str, context: dict) -> tuple[str, str, str]:
+def render(name: str, context: dict, language: str | None = "ja") -> tuple[str, str, str]:
     tenant = context.get("tenant")
     context = {"site_url": settings.SITE_URL} | context
     if tenant is not None:
         context.setdefault("login_url", f"{settings.SITE_URL}/login?tenant={tenant.slug}")
-    subject = render_to_string(f"emails/{name}.subject.txt", context).strip()
-    subject = " ".join(subject.split())
-    text = render_to_string(f"emails/{name}.txt", context)
-    html = render_to_string(f"emails/{name}.html", context)
+    easy = email_language(language) == easy_japanese.LANGUAGE and has_easy_version(name)
+    folder = "emails/easy" if easy else "emails"
+    with translation.override(easy_japanese.LANGUAGE if easy else "ja"):
+        subject: str = render_to_string(f"{folder}/{name}.subject.txt", context).strip()
+        subject = " ".join(subject.split())
+        text: str = render_to_string(f"{folder}/{name}.txt", context)
+        html: str = render_to_string(f"{folder}/{name}.html", context)
+    if easy:
+        subject, text, html = (
+            easy_japanese.as_text(subject),
+            easy_japanese.as_text(text),
+            easy_japanese.as_html(html),
+        )
     return subject, text, html
 
 
+def has_easy_version(name: str) -> bool:
+    try:
+        get_template(f"emails/easy/{name}.txt")
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
 @sensitive_variables()
-def send(name: str, to: str, context: dict) -> None:
+def send(name: str, to: str, context: dict, *, language: str | None = None) -> None:
     """Write email ``name`` to ``to`` into the outbox, in the current transaction; a
-    worker is woken to send it after the transaction commits."""
-    subject, text, html = render(name, context)
+    worker is woken to send it after the transaction commits.
+
+    ``language``: the resident's (``User.language``) for an email sent on someone else's
+    page (staff's); by default the language of the page the resident is on.
+    """
+    if language is None:
+        language = translation.get_language()
+    subject, text, html = render(name, context, language)
     tenant = context.get("tenant")
     row = outbox.add(
         kind=OutboxEmail.Kind.RENDERED,
@@ -186,7 +218,8 @@ def send_many(
     broker connection in a pipelined batch (kombu's ``Producer.batch``).
 
     ``unsubscribe``, the kind of notification email (``UNSUBSCRIBE_KINDS``): then
-    ``recipients`` are ``(member_id, address)`` pairs, and each message carries the
+    ``recipients`` are ``(member_id, address)`` pairs, or ``(member_id, address,
+    language)`` with the member's ``User.language``, and each message carries the
     one-click ``List-Unsubscribe`` headers for that member (RFC 8058). ``batch`` names
     what the emails belong to, for their counts per state (``outbox.store.counts``).
 
@@ -199,8 +232,16 @@ def send_many(
 
     def rows():
         for recipient in recipients:
-            member_id, to = recipient if unsubscribe else (None, recipient)
+            language = ""
+            if unsubscribe:
+                # (member id, address) or (member id, address, the member's language).
+                member_id, to, *rest = recipient
+                language = rest[0] if rest else ""
+            else:
+                member_id, to = None, recipient
             recipe = {"name": name, "member_id": member_id, "unsubscribe": unsubscribe}
+            if email_language(language) != "ja":
+                recipe["language"] = email_language(language)
             yield outbox.row(
                 kind=OutboxEmail.Kind.TOWN,
                 to=to,
@@ -337,6 +378,7 @@ def send_tenant_email(
     member_id: int | None = None,
     unsubscribe: str = "",
     context: dict | None = None,
+    language: str = "",
 ) -> None:
     """Render email ``name`` for the tenant, then deliver it as ``send_email`` does.
 
@@ -354,7 +396,7 @@ def send_tenant_email(
         if member_id is not None and unsubscribe:
             headers = unsubscribe_headers(member_id, unsubscribe)
             extra["unsubscribe_url"] = unsubscribe_url(member_id, unsubscribe)
-        subject, text, html = render(name, extra | {"tenant": tenant})
+        subject, text, html = render(name, extra | {"tenant": tenant}, language)
         deliver(to, subject, text, html, headers=headers)
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
@@ -405,7 +447,8 @@ def _prepare_town(row: OutboxEmail, now: dt.datetime) -> Prepared:
     if member_id is not None and kind:
         headers = unsubscribe_headers(member_id, kind)
         extra["unsubscribe_url"] = unsubscribe_url(member_id, kind)
-    subject, text, html = render(recipe["name"], extra | {"tenant": row.tenant})
+    language = recipe.get("language", "ja")
+    subject, text, html = render(recipe["name"], extra | {"tenant": row.tenant}, language)
     return Prepared(row.to, subject, text, html, headers)
 
 

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "waterportal.tenants.middleware.TenantMiddleware",
     # One line per request made with an app's token (inside the town's scope).
     "waterportal.api.middleware.AppRequestLogMiddleware",
+    # The language a signed-in member chose, kept on the account for their emails.
+    "waterportal.accounts.middleware.MemberLanguageMiddleware",
 ]
 
 # Content-Security-Policy: scripts only from the portal's own files (none inline, no
@@ -113,8 +115,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # The project's templates first (those in やさしい日本語 with their readings
+            # marked: waterportal/lib/easy_japanese.py), then the apps' (the admin's).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "waterportal.lib.easy_japanese.TemplateLoader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -158,7 +170,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+# やさしい日本語 (plain Japanese, with readings): see waterportal/lib/easy_japanese.py. Its
+# catalogue is locale/ja_Easy (Django's to_locale("ja-easy")); the pages still say lang="ja".
+LANGUAGES = [("ja", "日本語"), ("ja-easy", "やさしい日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The footer's language switch (django.views.i18n.set_language) keeps the choice here for
 # as long as the town's cookie; waterportal.middleware reads nothing else.

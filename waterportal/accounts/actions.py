@@ -203,6 +203,16 @@ def do_change_notification_settings(
     return member
 
 
+def do_change_language(member: User, language: str, *, now=None) -> User:
+    """The language the member chose with the footer's switch: that of their emails."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        member.language = language
+        member.save(update_fields=["language"])
+        record(member.town, "language_changed", member=member, now=now, language=language)
+    return member
+
+
 def do_unsubscribe(member: User, kind: str, *, source: str = "", now=None) -> bool:
     """Turn one kind of notification email off from the link in such an email (RFC 8058
     one-click, or the page it opens), with no login; returns whether it was on.
@@ -387,7 +397,9 @@ def do_lock_member(member: User, *, actor: User, reason: str, source: str, now=N
             before={"locked": False},
             after={"locked": True},
         )
-        emails.send("staff_locked_member", member.email, {"tenant": member.town})
+        emails.send(
+            "staff_locked_member", member.email, {"tenant": member.town}, language=member.language
+        )
     return True
 
 
@@ -413,7 +425,9 @@ def do_unlock_member(member: User, *, actor: User, reason: str, source: str, now
             before={"locked": True, "locked_at": locked_at.isoformat()},
             after={"locked": False},
         )
-        emails.send("staff_unlocked_member", member.email, {"tenant": member.town})
+        emails.send(
+            "staff_unlocked_member", member.email, {"tenant": member.town}, language=member.language
+        )
     return True
 
 
@@ -457,7 +471,9 @@ def do_end_member_sessions(
             before={"session_generation": before},
             after={"session_generation": member.session_generation},
         )
-        emails.send("staff_ended_sessions", member.email, {"tenant": member.town})
+        emails.send(
+            "staff_ended_sessions", member.email, {"tenant": member.town}, language=member.language
+        )
     return True
 
 

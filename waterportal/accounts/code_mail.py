@@ -6,7 +6,7 @@ import secrets
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 from django_scopes import scopes_disabled
 
@@ -39,11 +39,13 @@ def queue_code_email(row: VerificationCode, plain: str) -> None:
     valid. With the queue down the email is sent at once, from the web process after
     the response (``emails.queue``).
     """
+    # In the language of the page that asked for it (the resident is reading it now).
+    language = emails.email_language(translation.get_language())
     email = outbox.add(
         kind=OutboxEmail.Kind.CODE,
         to=row.email,
         tenant=row.tenant,
-        recipe={"code_id": row.pk},
+        recipe={"code_id": row.pk} | ({"language": language} if language != "ja" else {}),
         secret=outbox.seal(plain),
         expires_at=row.expires_at,
     )
@@ -59,7 +61,9 @@ def prepare_code_email(email: OutboxEmail, now) -> emails.Prepared | None:
     prepared = _prepare(email.recipe["code_id"], plain, now)
     if prepared is None:
         return None
-    return emails.Prepared(prepared[0], *emails.render(prepared[1], prepared[2]), headers={})
+    language = email.recipe.get("language", "ja")
+    rendered = emails.render(prepared[1], prepared[2], language)
+    return emails.Prepared(prepared[0], *rendered, headers={})
 
 
 emails.PREPARERS[OutboxEmail.Kind.CODE] = prepare_code_email
@@ -123,7 +127,7 @@ def _prepare(code_id: int, plain: str, now) -> tuple[str, str, dict] | None:
 # Named as when it lived in accounts/tasks.py: a code mail queued by the code before the
 # outbox, still waiting for its next try, is still understood by a worker of the new code.
 @shared_task(**MAIL_TASK, name="accounts.tasks.send_code")
-def send_code(self, code_id: int, plain: str) -> None:
+def send_code(self, code_id: int, plain: str, language: str = "ja") -> None:
     """Mail the email of verification code ``code_id`` (see ``_code_email``).
 
     Checked on every try: a code that has expired, was used or was replaced by a newer
@@ -135,7 +139,7 @@ def send_code(self, code_id: int, plain: str) -> None:
         if prepared is None:
             return
         to, name, context = prepared
-        deliver(to, *emails.render(name, context))
+        deliver(to, *emails.render(name, context, language))
     except (*RETRY_ON, DatabaseError) as exc:
         failure = MailNotDelivered(describe(exc))
     else:

@@ -7,6 +7,8 @@ from django.contrib.auth import logout
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from waterportal.accounts import actions
+
 STARTED = "session_started"
 SEEN = "session_seen"
 SEEN_RESOLUTION = 60
@@ -94,3 +96,32 @@ class SessionLifetimeMiddleware:
                 # cost a database write per request for a clock that needs no more.
                 request.session[SEEN] = now
         return self.get_response(request)
+
+
+class MemberLanguageMiddleware:
+    """Keep the language a signed-in member chose with the footer's switch on the member.
+
+    The pages follow the language cookie (``waterportal.middleware``); the emails cannot,
+    since many are sent without a request (a new bill, a notice, staff's answer). So the
+    member's choice is noted on the account: in one place, whichever page the switch was
+    used on (signed out before logging in, during registration, on the account page).
+    Only an explicit choice counts: a browser without the cookie changes nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "kind", None) == "member"
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            and not request.path.startswith(("/staff", "/admin/", "/api/"))
+        ):
+            language = getattr(request, "LANGUAGE_CODE", "") or ""
+            if language and language != user.language:
+                actions.do_change_language(user, language)
+        return response

@@ -74,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_new_bill = models.BooleanField("新しい請求のお知らせメール", default=True)
     # The town's important notices (断水, 料金…), emailed when published (waterportal.notices).
     notify_notices = models.BooleanField("重要なお知らせのメール", default=True)
+    # The language the member last chose with the footer's switch while signed in (""
+    # until then): the emails to the member are in やさしい日本語 when it is "ja-easy", in
+    # Japanese otherwise (there are no English emails).
+    language = models.CharField("表示言語", max_length=10, blank=True, default="")
     kind = models.CharField("種別", max_length=10, choices=AccountKind, default=AccountKind.MEMBER)
     staff_role = models.CharField("職員の権限", max_length=10, choices=StaffRole, blank=True)
     # Stopped by the town's staff (アカウントを停止): no sign-in of any kind until they lift it.

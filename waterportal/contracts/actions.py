@@ -224,6 +224,7 @@ def do_link_contract(member, customer: Customer, relationship: str, *, now=None)
                 "masked_number": customer.masked_number,
                 "relationship": relationship,
             },
+            language=other.member.language,
         )
     return link
 
@@ -328,6 +329,7 @@ def do_revoke_link_by_staff(link: Link, *, actor, reason: str, source: str, now=
             "staff_revoked_link",
             link.member.email,
             {"tenant": link.tenant, "masked_number": link.customer.masked_number},
+            language=link.member.language,
         )
     return True
 
@@ -367,6 +369,7 @@ def do_activate_link_now(link: Link, *, actor, reason: str, source: str, now=Non
             "staff_activated_link",
             link.member.email,
             {"tenant": link.tenant, "masked_number": link.customer.masked_number},
+            language=link.member.language,
         )
     return True
 

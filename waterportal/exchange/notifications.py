@@ -45,7 +45,7 @@ def recipients(run: ImportRun, today):
         User.members.filter(tenant_id=run.tenant_id, is_active=True, notify_new_bill=True)
         .filter(Exists(links))
         .order_by("pk")
-        .values_list("pk", "email")
+        .values_list("pk", "email", "language")
     )
 
 

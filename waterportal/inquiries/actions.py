@@ -445,7 +445,14 @@ def do_answer(inquiry: Inquiry, *, body: str, actor: User, source: str, now=None
         to = _resident_address(inquiry)
         if to:
             token = _guest_link(inquiry, now) if inquiry.is_guest else None
-            emails.send("inquiry_answer", to, _mail_context(inquiry, resident_url(inquiry, token)))
+            emails.send(
+                "inquiry_answer",
+                to,
+                _mail_context(inquiry, resident_url(inquiry, token)),
+                # Staff answer on their console: the member's own choice, if any (a guest
+                # left none: Japanese).
+                language=inquiry.member.language if inquiry.member else "",
+            )
     return inquiry
 
 

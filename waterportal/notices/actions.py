@@ -381,7 +381,7 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
                         return sent
                     NoticeEmail.objects.bulk_create(
                         NoticeEmail(notice_id=locked.pk, member_id=pk, queued_at=now)
-                        for pk, _email in rows
+                        for pk, *_address_and_language in rows
                     )
                     # In the same transaction as the rows that say who had it: each
                     # member's email exists exactly when its NoticeEmail does.
@@ -403,6 +403,8 @@ def do_mail_notice(notice_id: int, *, now=None, batch: int = MAIL_BATCH) -> int:
             # The same members' browsers: a push that cannot be queued is logged and
             # lost (the email is the notification that must arrive).
             try:
-                push.queue_push(tenant, [pk for pk, _email in rows], message, now=now)
+                push.queue_push(
+                    tenant, [pk for pk, *_address_and_language in rows], message, now=now
+                )
             except Exception:
                 log.exception("notice %s: push messages could not be queued", notice.pk)

@@ -26,5 +26,5 @@ def recipients(notice: Notice, now):
         .filter(notify_notices=True)
         .exclude(pk__in=emailed)
         .order_by("pk")
-        .values_list("pk", "email")
+        .values_list("pk", "email", "language")
     )

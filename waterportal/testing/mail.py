@@ -5,7 +5,8 @@ import re
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
-CODE = re.compile(r"認証コード: (\d{6})")
+# In Japanese and in やさしい日本語 (認証（にんしょう）コード: …).
+CODE = re.compile(r"認証(?:（にんしょう）)?コード: (\d{6})")
 
 
 def mails_to(address: str) -> list[EmailMessage]:

@@ -43,20 +43,22 @@ from waterportal.testing import (
     pdf_text_and_ink,
     sign_in,
 )
+from waterportal.testing.catalogs import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # Japanese letters and punctuation: what must not be left on an English page, apart from
 # what the municipality and the resident wrote themselves.
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
-# The town's own words (name, contact lines), never translated; the 「日本語」 button; the
-# switch's bilingual label.
+# The town's own words (name, contact lines), never translated; the 「日本語」 and
+# 「やさしい日本語」 buttons; the switch's bilingual label.
 OUMU_OWN_WORDS = [
     "おうむ町",
     "建設水道課 水道係",
     "電話 0120-000-111",
     "平日 8:30〜17:15",
     "日本語",
+    "やさしい日本語",
     "表示言語 / Language",
 ]
 
@@ -441,41 +443,6 @@ def test_a_time_is_told_with_its_day_when_it_is_not_today():
 
 
 # --- The catalog ---------------------------------------------------------------------------
-
-
-def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr / msgstr[n], flags.
-
-    Enough of the format for what makemessages writes (no obsolete ``#~`` entries are
-    expected; they are returned with ``obsolete`` set so that a test can refuse them).
-    """
-    entries = []
-    for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
-        entry: dict = {"flags": set(), "obsolete": False}
-        key = None
-        for line in block.splitlines():
-            if line.startswith("#~"):
-                entry["obsolete"] = True
-                continue
-            if line.startswith("#,"):
-                entry["flags"].update(flag.strip() for flag in line[2:].split(","))
-                continue
-            if line.startswith("#"):
-                continue
-            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$', line)
-            if match:
-                key = match.group(1)
-                entry[key] = _unquote(match.group(2))
-            else:
-                assert key and line.startswith('"') and line.endswith('"'), line
-                entry[key] += _unquote(line[1:-1])
-        entries.append(entry)
-    return entries
-
-
-def _unquote(text: str) -> str:
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    return re.sub(r"\\(.)", lambda m: escapes[m.group(1)], text)
 
 
 def test_every_text_in_the_catalog_has_its_english():
