@@ -227,6 +227,9 @@ else:
 # --- Redis, cache and task queue. Without REDIS_URL tasks run inline (make run needs
 # no extra service). Rate limits are counted in the database either way.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Production refuses SQLite and a missing REDIS_URL (waterportal.ops.checks) unless this
+# says that one small town is knowingly served from one machine, tasks run inline.
+ALLOW_SINGLE_HOST = env.bool("ALLOW_SINGLE_HOST", default=False)
 # Each process's own copy of the rows every request needs (waterportal.tenants.lookup).
 TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
 _process_cache = {
