@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waterportal.tenants.context_processors.tenant",
+                "waterportal.ops.context_processors.version",
             ],
         },
     },
@@ -131,6 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections: opening one costs more than most pages' own queries.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer fails a page (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server, a worker and an import share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -272,13 +275,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# send_email and send_tenant_email live in waterportal.emails, and send_push in
-# waterportal.devices.push, which autodiscovery (it looks for <app>.tasks) does not find.
-CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push"]
+# send_email and send_tenant_email live in waterportal.emails, send_push in
+# waterportal.devices.push and the heartbeat in waterportal.ops.tasks, which autodiscovery (it looks for <app>.tasks) does not find.
+CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push", "waterportal.ops.tasks"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    # "A worker answered": /readyz reads the time (waterportal.ops.health).
+    "worker-heartbeat": {
+        "task": "waterportal.ops.tasks.heartbeat",
+        "schedule": 60.0,
+    },
     "activate-links": {
         "task": "waterportal.contracts.tasks.activate_links",
         "schedule": crontab(hour=0, minute=5),
@@ -423,6 +431,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 # --- Production hardening: everything `manage.py check --deploy` asks for.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The probes are asked over plain HTTP by the load balancer and the orchestrator.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -18,7 +18,7 @@ PRODUCTION = {
 }
 
 
-def ids(**overrides) -> list[str]:
+def ids(**overrides) -> list[str | None]:
     with override_settings(**(PRODUCTION | overrides)):
         return [error.id for error in check_production_settings(None)]
 
