@@ -8,7 +8,10 @@ class WaterportalConfig(AppConfig):
 
     def ready(self) -> None:
         from waterportal.lib import after_response
-        from waterportal.ops import checks  # noqa: F401  (registers the system checks)
+        from waterportal.ops import (
+            checks,  # noqa: F401  (registers the system checks)
+            metrics,  # noqa: F401  (counts the Celery tasks' ends)
+        )
 
         signals.request_started.connect(after_response.request_started)
         signals.request_finished.connect(after_response.request_finished)

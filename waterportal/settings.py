@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts and times every answer for /metrics (waterportal.ops.metrics).
+    "waterportal.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Japanese unless the resident chose English (never the browser's Accept-Language).
@@ -102,7 +104,7 @@ SECURE_CSP = {
 if not DEBUG:
     # Production serves collected static files itself (manage.py collectstatic);
     # development leaves it to runserver, which reads them where they are.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "waterportal.urls"
 WSGI_APPLICATION = "waterportal.wsgi.application"
@@ -422,6 +424,15 @@ LOGGING = {
         "kombu.connection": {"level": "INFO" if REDIS_URL else "ERROR"},
     },
 }
+
+# --- Metrics for Prometheus at /metrics (waterportal.ops.metrics): for a scraper that sends
+# "Authorization: Bearer <METRICS_TOKEN>", or from an address of METRICS_ALLOWED_NETWORKS
+# (CIDR, comma-separated). With neither, /metrics is a 404 in production. Several gunicorn
+# workers: set PROMETHEUS_MULTIPROC_DIR to an empty directory (deploy/gunicorn.conf.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# The mail outbox's (unsent, oldest unsent age in seconds) function, as a dotted path.
+METRICS_OUTBOX_STATS = env.str("METRICS_OUTBOX_STATS", default="")
 
 # How many proxies in front of the portal append to X-Forwarded-For; the per-source
 # rate limits read the client's address from it (waterportal.lib.sources.client_ip).

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from waterportal import views
+from waterportal.ops import metrics
 from waterportal.ops import views as ops_views
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     # set_language: the footer's 「日本語」/「English」 switch.
     path("i18n/", include("django.conf.urls.i18n")),
 ]
