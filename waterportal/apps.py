@@ -11,7 +11,10 @@ class WaterportalConfig(AppConfig):
         from waterportal.ops import (
             checks,  # noqa: F401  (registers the system checks)
             metrics,  # noqa: F401  (counts the Celery tasks' ends)
+            sentry,
         )
 
         signals.request_started.connect(after_response.request_started)
         signals.request_finished.connect(after_response.request_finished)
+        # Here, not in settings: the web's processes and the worker's both pass here.
+        sentry.init()

@@ -425,6 +425,14 @@ LOGGING = {
     },
 }
 
+# --- Error reports to Sentry when SENTRY_DSN is set (waterportal.ops.sentry: nothing
+# personal, the release is the portal's version).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str(
+    "SENTRY_ENVIRONMENT", default="production" if not DEBUG else "development"
+)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
 # --- Metrics for Prometheus at /metrics (waterportal.ops.metrics): for a scraper that sends
 # "Authorization: Bearer <METRICS_TOKEN>", or from an address of METRICS_ALLOWED_NETWORKS
 # (CIDR, comma-separated). With neither, /metrics is a 404 in production. Several gunicorn
