@@ -7,7 +7,10 @@ class WaterportalConfig(AppConfig):
     verbose_name = "水道ポータル"
 
     def ready(self) -> None:
-        from waterportal.lib import after_response
+        from waterportal.lib import (
+            after_response,
+            request_context,  # (also carries the request's id into its tasks)
+        )
         from waterportal.ops import (
             checks,  # noqa: F401  (registers the system checks)
             metrics,  # noqa: F401  (counts the Celery tasks' ends)
@@ -16,5 +19,6 @@ class WaterportalConfig(AppConfig):
 
         signals.request_started.connect(after_response.request_started)
         signals.request_finished.connect(after_response.request_finished)
+        signals.request_started.connect(request_context.request_started)
         # Here, not in settings: the web's processes and the worker's both pass here.
         sentry.init()

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id (X-Request-ID), town and account id for every log line.
+    "waterportal.lib.request_context.RequestContextMiddleware",
     # Counts and times every answer for /metrics (waterportal.ops.metrics).
     "waterportal.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -104,7 +106,7 @@ SECURE_CSP = {
 if not DEBUG:
     # Production serves collected static files itself (manage.py collectstatic);
     # development leaves it to runserver, which reads them where they are.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "waterportal.urls"
 WSGI_APPLICATION = "waterportal.wsgi.application"
@@ -375,12 +377,18 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
 
 # --- Logging: never passwords, codes or full names; the formatter below gets only
-# what the code chose to log, and the code logs ids, not personal data.
+# what the code chose to log, and the code logs ids, not personal data. Every line has the
+# request's id, town and account id (waterportal.lib.request_context). LOG_FORMAT=json:
+# one JSON object a line, its time in ISO 8601 and UTC (waterportal.lib.json_log).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "waterportal.lib.json_log.formatter"},
         # runserver's access lines, as Django prints them.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -390,19 +398,20 @@ LOGGING = {
     },
     "filters": {
         "hide_link_secrets": {"()": "waterportal.lib.log_filters.HideLinkSecrets"},
+        "request_context": {"()": "waterportal.lib.request_context.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     # Every handler that can print a path hides the secrets in it (HideLinkSecrets).
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["hide_link_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["hide_link_secrets", "request_context"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["hide_link_secrets"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["hide_link_secrets", "request_context"],
         },
         # Django's error mail to ADMINS, as by default (its subject holds the path).
         "mail_admins": {
