@@ -11,7 +11,7 @@ import time
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +37,12 @@ def _redis() -> redis.Redis:
 
 def check_database() -> str:
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # A statement that hangs (a lock, an overloaded server) fails the check
-                # instead of the probe's own timeout. Only this session, and only now.
-                cursor.execute("SET statement_timeout = %s", [DATABASE_TIMEOUT_MS])
-                try:
-                    cursor.execute("SELECT 1")
-                finally:
-                    cursor.execute("RESET statement_timeout")
-            else:
-                cursor.execute("SELECT 1")
+                # instead of the probe's own timeout; LOCAL: for this transaction only.
+                cursor.execute("SET LOCAL statement_timeout = %s", [DATABASE_TIMEOUT_MS])
+            cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
         logger.warning("readiness: the database did not answer", exc_info=True)
