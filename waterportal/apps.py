@@ -19,6 +19,8 @@ class WaterportalConfig(AppConfig):
 
         signals.request_started.connect(after_response.request_started)
         signals.request_finished.connect(after_response.request_finished)
-        signals.request_started.connect(request_context.request_started)
+        # After after_response's: the work done once the answer is sent has the request's id.
+        signals.request_started.connect(request_context.clear)
+        signals.request_finished.connect(request_context.clear)
         # Here, not in settings: the web's processes and the worker's both pass here.
         sentry.init()

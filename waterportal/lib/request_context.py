@@ -56,7 +56,7 @@ class RequestContextMiddleware:
         request.request_id = request_id_from(request.headers.get(HEADER))
         # A fresh context for each request, left in place after the answer: Django logs a
         # 4xx or 5xx answer once every middleware has returned, and that line is this
-        # request's too. The next request on the thread starts afresh (request_started).
+        # request's too. It ends with request_finished (``clear``).
         _context.set({"request_id": request.request_id})
         response = self.get_response(request)
         # Again after the view: an address no view answers never reached process_view.
@@ -80,8 +80,10 @@ def _who(request) -> dict[str, Any]:
     return values
 
 
-def request_started(**kwargs) -> None:
-    """Connected to Django's request_started: nothing of the last request is carried on."""
+def clear(**kwargs) -> None:
+    """Connected to Django's request_started and request_finished (after the work done
+    once the answer is sent): nothing of a request is carried into what the thread does
+    next."""
     _context.set({})
 
 
