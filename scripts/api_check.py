@@ -64,6 +64,8 @@ def main() -> int:
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="ERROR",
         REDIS_URL="",
+        # SQLite and inline tasks under DEBUG=false: allowed knowingly (waterportal.ops.checks).
+        ALLOW_SINGLE_HOST="true",
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="waterportal.settings",
     )

@@ -1,3 +1,4 @@
 from .celery import app as celery_app
+from .lib.version import __version__
 
-__all__ = ["celery_app"]
+__all__ = ["__version__", "celery_app"]

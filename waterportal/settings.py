@@ -67,6 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id (X-Request-ID), town and account id for every log line.
+    "waterportal.lib.request_context.RequestContextMiddleware",
+    # Counts and times every answer for /metrics (waterportal.ops.metrics).
+    "waterportal.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Japanese unless the resident chose English (never the browser's Accept-Language).
@@ -106,7 +110,7 @@ SECURE_CSP = {
 if not DEBUG:
     # Production serves collected static files itself (manage.py collectstatic);
     # development leaves it to runserver, which reads them where they are.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "waterportal.urls"
 WSGI_APPLICATION = "waterportal.wsgi.application"
@@ -132,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waterportal.tenants.context_processors.tenant",
+                "waterportal.ops.context_processors.version",
             ],
         },
     },
@@ -145,6 +150,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections: opening one costs more than most pages' own queries.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer fails a page (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server, a worker and an import share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -243,6 +250,9 @@ else:
 # --- Redis, cache and task queue. Without REDIS_URL tasks run inline (make run needs
 # no extra service). Rate limits are counted in the database either way.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Production refuses SQLite and a missing REDIS_URL (waterportal.ops.checks) unless this
+# says that one small town is knowingly served from one machine, tasks run inline.
+ALLOW_SINGLE_HOST = env.bool("ALLOW_SINGLE_HOST", default=False)
 # Each process's own copy of the rows every request needs (waterportal.tenants.lookup).
 TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
 _process_cache = {
@@ -285,13 +295,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# send_email and send_tenant_email live in waterportal.emails, and send_push in
-# waterportal.devices.push, which autodiscovery (it looks for <app>.tasks) does not find.
-CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push"]
+# send_email and send_tenant_email live in waterportal.emails, send_push in
+# waterportal.devices.push and the heartbeat in waterportal.ops.tasks, which autodiscovery (it looks for <app>.tasks) does not find.
+CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push", "waterportal.ops.tasks"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    # "A worker answered": /readyz reads the time (waterportal.ops.health).
+    "worker-heartbeat": {
+        "task": "waterportal.ops.tasks.heartbeat",
+        "schedule": 60.0,
+    },
     "activate-links": {
         "task": "waterportal.contracts.tasks.activate_links",
         "schedule": crontab(hour=0, minute=5),
@@ -423,12 +438,18 @@ ACCESSIBILITY_REPORT = Path(
 )
 
 # --- Logging: never passwords, codes or full names; the formatter below gets only
-# what the code chose to log, and the code logs ids, not personal data.
+# what the code chose to log, and the code logs ids, not personal data. Every line has the
+# request's id, town and account id (waterportal.lib.request_context). LOG_FORMAT=json:
+# one JSON object a line, its time in ISO 8601 and UTC (waterportal.lib.json_log).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "waterportal.lib.json_log.formatter"},
         # runserver's access lines, as Django prints them.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -438,19 +459,20 @@ LOGGING = {
     },
     "filters": {
         "hide_link_secrets": {"()": "waterportal.lib.log_filters.HideLinkSecrets"},
+        "request_context": {"()": "waterportal.lib.request_context.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     # Every handler that can print a path hides the secrets in it (HideLinkSecrets).
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["hide_link_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["hide_link_secrets", "request_context"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["hide_link_secrets"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["hide_link_secrets", "request_context"],
         },
         # Django's error mail to ADMINS, as by default (its subject holds the path).
         "mail_admins": {
@@ -475,6 +497,23 @@ LOGGING = {
     },
 }
 
+# --- Error reports to Sentry when SENTRY_DSN is set (waterportal.ops.sentry: nothing
+# personal, the release is the portal's version).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str(
+    "SENTRY_ENVIRONMENT", default="production" if not DEBUG else "development"
+)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# --- Metrics for Prometheus at /metrics (waterportal.ops.metrics): for a scraper that sends
+# "Authorization: Bearer <METRICS_TOKEN>", or from an address of METRICS_ALLOWED_NETWORKS
+# (CIDR, comma-separated). With neither, /metrics is a 404 in production. Several gunicorn
+# workers: set PROMETHEUS_MULTIPROC_DIR to an empty directory (deploy/gunicorn.conf.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# The mail outbox's (unsent, oldest unsent age in seconds) function, as a dotted path.
+METRICS_OUTBOX_STATS = env.str("METRICS_OUTBOX_STATS", default="")
+
 # How many proxies in front of the portal append to X-Forwarded-For; the per-source
 # rate limits read the client's address from it (waterportal.lib.sources.client_ip).
 # Production runs behind one TLS proxy (SECURE_PROXY_SSL_HEADER below).
@@ -483,6 +522,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 # --- Production hardening: everything `manage.py check --deploy` asks for.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The probes are asked over plain HTTP by the load balancer and the orchestrator.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from waterportal import views
+from waterportal.ops import metrics
+from waterportal.ops import views as ops_views
 
 urlpatterns = [
     path("", include("waterportal.accounts.urls")),
@@ -16,6 +18,8 @@ urlpatterns = [
     path("", include("waterportal.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     # set_language: the footer's 「日本語」/「English」 switch.
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -27,6 +27,7 @@ from waterportal.audit.actions import record
 from waterportal.contracts import actions as contract_actions
 from waterportal.contracts.models import Link
 from waterportal.devices.actions import do_drop_push_subscriptions, do_end_app_sign_ins
+from waterportal.lib import metrics
 from waterportal.limits import ratelimit
 from waterportal.tenants import versions
 from waterportal.tenants.models import Tenant, TextKind, TextVersion, normalize_label
@@ -305,6 +306,7 @@ def do_sign_in_with_link(tenant: Tenant, value: str, *, source: str, now=None) -
             raise signin.AccountStopped()
         ratelimit.unlock(ratelimit.LOGIN_ACCOUNT, signin.account_key(tenant, member.email))
         record(tenant, "login", member=member, now=now, source=source, method="link")
+    metrics.LOGINS.labels(town=tenant.slug, method="link").inc()
     return member
 
 
@@ -333,6 +335,7 @@ def do_sign_in_with_password(
         do_record_login_failure(tenant, email, source=source, now=now)
         raise WrongPassword()
     signin.clear_after_success(account, source)
+    metrics.LOGINS.labels(town=tenant.slug, method="password").inc()
     return member
 
 
@@ -602,6 +605,7 @@ def do_register_member(flow_key: str, tenant: Tenant, *, now=None) -> SignupFlow
             member.email,
             {"tenant": tenant, "active_from": link.active_from, "name": member.name},
         )
+        transaction.on_commit(lambda: metrics.REGISTRATIONS.labels(town=tenant.slug).inc())
     return flow
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -40,6 +41,7 @@ from waterportal.exchange.parsing import (
     read_rows,
     sniff,
 )
+from waterportal.lib import metrics
 from waterportal.tenants import freshness
 from waterportal.tenants.models import Tenant
 
@@ -92,13 +94,17 @@ def do_import_file(
         described = {"filename": name[:255], "size": size, "started_by": started_by}
         if limit is not None and size > limit:
             reason = f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:,.0f} MB）。"
-            return runs.refuse(
-                tenant, kind, reason, now=now, source=source, queued=queued, **described
+            return _counted(
+                runs.refuse(
+                    tenant, kind, reason, now=now, source=source, queued=queued, **described
+                )
             )
         not_csv = sniff(stream)
         if not_csv is not None:
-            return runs.refuse(
-                tenant, kind, not_csv, now=now, source=source, queued=queued, **described
+            return _counted(
+                runs.refuse(
+                    tenant, kind, not_csv, now=now, source=source, queued=queued, **described
+                )
             )
         info = inspect_file(stream)
         with runs.import_lock(tenant) as lock_held:
@@ -114,12 +120,25 @@ def do_import_file(
                 queued=queued,
             )
             if run.status != ImportRun.Status.RUNNING:
+                # Refused while another import runs, or a double click's earlier run
+                # (already counted).
+                if run.status == ImportRun.Status.REJECTED:
+                    metrics.count_import(kind, run.status)
                 return run
+            started = time.monotonic()
             try:
                 _import(run, importer, stream, info, on_progress)
             except BaseException:
                 runs.fail_run(run)
+                metrics.count_import(kind, ImportRun.Status.FAILED)
                 raise
+    rows = run.added + run.changed + run.unchanged
+    metrics.count_import(kind, run.status, rows, time.monotonic() - started)
+    return run
+
+
+def _counted(run: ImportRun) -> ImportRun:
+    metrics.count_import(run.kind, run.status)
     return run
 
 

@@ -35,7 +35,18 @@ COOKIE_AGE = 400 * 24 * 60 * 60
 # The logo, the app's manifest and icons (``/town/``) name their town in their address
 # and are cached by proxies: they must never choose a town for the browser nor carry a
 # cookie. The service worker and its offline page are one for the whole site, every town.
-UNSCOPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/town/", "/sw.js", "/offline")
+# The probes and the metrics belong to no town: they never read a session or set a cookie.
+UNSCOPED_PREFIXES = (
+    "/admin/",
+    "/static/",
+    "/dev/",
+    "/town/",
+    "/sw.js",
+    "/offline",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 # The JSON API names its town in the path (``/api/v1/towns/<slug>/…``) and nowhere else:
 # no session, no cookie, no ``?tenant=``. Its document and its docs have no town.
 API_PREFIX = "/api/"

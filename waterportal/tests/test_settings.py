@@ -18,6 +18,8 @@ CONFIG_VARIABLES = (
     "CSRF_TRUSTED_ORIGINS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "ALLOW_SINGLE_HOST",
+    "REDIS_URL",
 )
 
 
@@ -80,12 +82,29 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         SECRET_KEY=PRODUCTION_KEY,
         EMAIL_URL="smtp://127.0.0.1:25",
         ALLOWED_HOSTS="portal.example.jp",
+        # SQLite and no Redis: what one small town on one machine may choose knowingly.
+        ALLOW_SINGLE_HOST="true",
     )
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in output
+
+
+def test_production_check_fails_on_sqlite_without_redis(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy"],
+        DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        REDIS_URL="",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        EMAIL_URL="smtp://127.0.0.1:25",
+        ALLOWED_HOSTS="portal.example.jp",
+    )
+
+    assert result.returncode != 0
+    assert "ops.E001" in result.stderr and "ops.E002" in result.stderr
 
 
 COOKIE_PROBE = """
@@ -135,3 +154,30 @@ def test_development_keeps_the_plain_cookie_names():
         ],
     )
     assert result.stdout.split() == ["sessionid", "csrftoken"], result.stderr
+
+
+PROBE_REDIRECTS = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+
+call_command("migrate", verbosity=0)
+for path in ("/healthz", "/readyz", "/login"):
+    print(path, Client().get(path, HTTP_HOST="portal.example.jp").status_code)
+"""
+
+
+def test_production_probes_answer_over_plain_http(tmp_path):
+    """The load balancer asks without TLS: the probes answer, the pages redirect."""
+    result = run(
+        ["-c", PROBE_REDIRECTS],
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probes.sqlite3'}",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        EMAIL_URL="smtp://127.0.0.1:25",
+        ALLOWED_HOSTS="portal.example.jp",
+    )
+    assert result.returncode == 0, result.stderr
+    statuses = dict(line.split() for line in result.stdout.splitlines())
+    assert statuses == {"/healthz": "200", "/readyz": "200", "/login": "301"}
