@@ -511,8 +511,6 @@ SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 # workers: set PROMETHEUS_MULTIPROC_DIR to an empty directory (deploy/gunicorn.conf.py).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
-# The mail outbox's (unsent, oldest unsent age in seconds) function, as a dotted path.
-METRICS_OUTBOX_STATS = env.str("METRICS_OUTBOX_STATS", default="")
 
 # How many proxies in front of the portal append to X-Forwarded-For; the per-source
 # rate limits read the client's address from it (waterportal.lib.sources.client_ip).

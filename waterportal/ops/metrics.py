@@ -10,12 +10,12 @@ import hmac
 import ipaddress
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from celery.signals import task_failure, task_retry, task_success
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
-from django.utils.module_loading import import_string
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -28,6 +28,7 @@ from prometheus_client.registry import Collector
 
 from waterportal.lib import metrics
 from waterportal.lib.sources import client_ip
+from waterportal.outbox import store as outbox_store
 
 # --- Requests ---------------------------------------------------------------------------
 
@@ -85,33 +86,30 @@ def _task_name(task) -> str:
 
 # --- The mail outbox --------------------------------------------------------------------
 
-# ``settings.METRICS_OUTBOX_STATS``: the dotted path of a function that returns the mail
-# outbox's ``(unsent messages, age in seconds of the oldest unsent one or None)``. Mail
-# waits on Celery's queue until the durable outbox exists; set this to its function then.
-OutboxStats = Callable[[], tuple[int, float | None]]
-
-
-def outbox_stats() -> OutboxStats | None:
-    path = settings.METRICS_OUTBOX_STATS
-    return import_string(path) if path else None
-
 
 class OutboxCollector(Collector):
     """The backlog, read from the outbox at each scrape (not counted in a process)."""
 
+    UNSENT = ("waterportal_outbox_unsent", "Mail messages in the outbox not sent yet.")
+    OLDEST = (
+        "waterportal_outbox_oldest_unsent_seconds",
+        "Age of the oldest unsent message in the outbox (0 when none waits).",
+    )
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Without it the registry would call collect() when the collector is registered,
+        # at start-up, and read a database that may not be there yet.
+        yield GaugeMetricFamily(*self.UNSENT)
+        yield GaugeMetricFamily(*self.OLDEST)
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        stats = outbox_stats()
-        if stats is None:
-            return
-        unsent, oldest = stats()
-        yield GaugeMetricFamily(
-            "waterportal_outbox_unsent", "Mail messages in the outbox not sent yet.", unsent
-        )
-        yield GaugeMetricFamily(
-            "waterportal_outbox_oldest_unsent_seconds",
-            "Age of the oldest unsent message in the outbox (0 when none waits).",
-            oldest or 0.0,
-        )
+        try:
+            found = outbox_store.backlog()
+        except DatabaseError:
+            return  # the rest of the page still answers; /readyz names the database
+        age = found.oldest_age.total_seconds() if found.oldest_age else 0.0
+        yield GaugeMetricFamily(*self.UNSENT, value=found.unsent)
+        yield GaugeMetricFamily(*self.OLDEST, value=age)
 
 
 # --- The page ---------------------------------------------------------------------------

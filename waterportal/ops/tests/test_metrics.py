@@ -18,12 +18,16 @@ from waterportal.testing.steps import full_registration
 TOKEN = "metrics-token-for-the-tests-0123456789"
 
 
+# Every scrape reads the outbox's backlog from the database.
+pytestmark = pytest.mark.django_db
+
+
 def value(name: str, **labels) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 @pytest.fixture
-def scraper(settings):
+def scraper(settings, db):
     settings.METRICS_TOKEN = TOKEN
     return Client(headers={"Authorization": f"Bearer {TOKEN}"})
 
@@ -59,14 +63,14 @@ def test_the_token_opens_the_metrics(scraper):
     assert "waterportal_http_requests_total" in scrape(scraper)
 
 
-def test_an_allowed_network_opens_the_metrics(settings):
+def test_an_allowed_network_opens_the_metrics(settings, db):
     settings.METRICS_ALLOWED_NETWORKS = ["10.20.0.0/16"]
 
     assert Client(REMOTE_ADDR="10.20.3.4").get("/metrics").status_code == 200
     assert Client(REMOTE_ADDR="10.21.3.4").get("/metrics").status_code == 404
 
 
-def test_behind_the_proxy_the_network_is_the_clients(settings):
+def test_behind_the_proxy_the_network_is_the_clients(settings, db):
     settings.METRICS_ALLOWED_NETWORKS = ["10.20.0.0/16"]
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = Client(REMOTE_ADDR="10.20.0.1")
@@ -164,23 +168,21 @@ def test_celery_task_results_are_counted():
     assert value("waterportal_celery_tasks_total", task=_fails.name, result="failure") == failed + 1
 
 
-def test_the_outbox_gauges_come_from_the_configured_function(scraper, settings):
-    settings.METRICS_OUTBOX_STATS = "waterportal.ops.tests.test_metrics.outbox_with_three"
+def test_the_outbox_gauges_count_what_waits_and_for_how_long(scraper, clock):
+    import datetime as dt
+
+    from waterportal.outbox import store
+    from waterportal.outbox.models import OutboxEmail
+
+    assert "waterportal_outbox_unsent 0.0" in scrape(scraper)
+    for n in range(3):
+        store.add(kind=OutboxEmail.Kind.RENDERED, to=f"r{n}@example.jp", subject="s", text="t")
+        clock.shift(dt.timedelta(seconds=45))
 
     text = scrape(scraper)
 
     assert "waterportal_outbox_unsent 3.0" in text
-    assert "waterportal_outbox_oldest_unsent_seconds 90.0" in text
-
-
-def test_without_an_outbox_function_there_are_no_outbox_gauges(scraper, settings):
-    settings.METRICS_OUTBOX_STATS = ""
-
-    assert "waterportal_outbox_unsent" not in scrape(scraper)
-
-
-def outbox_with_three() -> tuple[int, float | None]:
-    return 3, 90.0
+    assert "waterportal_outbox_oldest_unsent_seconds 135.0" in text
 
 
 COUNT_A_LOGIN = """
