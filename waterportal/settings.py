@@ -275,6 +275,11 @@ CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push"]
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where beat keeps when each entry last ran: outside the code (and the container image),
+# on a disk that survives a restart (deploy/README.md).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     "activate-links": {
         "task": "waterportal.contracts.tasks.activate_links",

@@ -14,7 +14,9 @@ _INQUIRY_TOKEN_IN_PATH = re.compile(r"(/inquiries/t/)[\w-]+")
 _QUESTION_IN_QUERY = re.compile(r"([?&;]q=)[^&\s\"'#]*")
 
 
-def _hide(text: str) -> str:
+def hide(text: str) -> str:
+    """``text`` with the secrets of emailed links and the search questions replaced by ``…``
+    (also the access log's, ``waterportal.lib.access_log``)."""
     text = _SECRET_IN_PATH.sub(r"\1.…", text)
     text = _INQUIRY_TOKEN_IN_PATH.sub(r"\1…", text)
     return _QUESTION_IN_QUERY.sub(r"\1…", text)
@@ -26,7 +28,7 @@ class HideLinkSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_hide(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(hide(a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
-            record.msg = _hide(record.msg)
+            record.msg = hide(record.msg)
         return True
