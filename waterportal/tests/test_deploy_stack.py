@@ -152,6 +152,8 @@ def test_the_portal_started_as_deploy_starts_it_signs_a_resident_in_and_is_ready
     # Beat sends store_looks every 10 seconds through Redis, and the worker runs it.
     wait_for_line(stack.log("beat"), "store-looks", stack.processes["beat"])
     wait_for_line(stack.log("worker"), "store_looks", stack.processes["worker"])
+    # Beat keeps its schedule where CELERY_BEAT_SCHEDULE_FILE says, not in the checkout.
+    assert any(p.name.startswith("celerybeat-schedule") for p in (stack.tmp / "beat").iterdir())
 
 
 def test_signed_in_through_one_web_server_is_signed_in_through_the_other(stack):
