@@ -114,7 +114,7 @@ def main() -> int:
             env=env,
         )
         base = f"http://{HOST}:{port}"
-        wait_until_up(base + "/api/v1/openapi.json", server, timeout=20)
+        wait_until_up(base + "/api/v1/openapi.json", server, timeout=120)
         config = tmp / "schemathesis.toml"
         config.write_text(
             "[parameters]\n"
