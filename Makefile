@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages api-check
+.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages api-check deploy-check
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,13 @@ e2e: install $(MESSAGES_MO)
 # throw-away database with two towns, a fixed budget of examples per operation.
 api-check: install
 	$(PY) scripts/api_check.py
+
+# The portal run as deploy/ runs it (the systemd units' and the compose file's commands):
+# migrate, collectstatic, two gunicorns with deploy/gunicorn.conf.py, a Celery worker and
+# beat, on a throw-away PostgreSQL database and the test Redis (the `deploy` marker).
+deploy-check: install $(MESSAGES_MO)
+	DEPLOY_TESTS=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+		$(PY) -m pytest -m deploy waterportal/tests/test_deploy_stack.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

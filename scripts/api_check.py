@@ -18,15 +18,23 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+# waterportal.testing (whose process helpers this shares with the deploy check) loads
+# the models: Django's apps must be ready first. Nothing here opens the database.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waterportal.settings")
+import django  # noqa: E402
+
+django.setup()
+
+from waterportal.testing.servers import free_port  # noqa: E402
+from waterportal.testing.stack import wait_until_up  # noqa: E402
+
 HOST = "127.0.0.1"
 MAX_EXAMPLES = int(os.environ.get("API_CHECK_EXAMPLES", "25"))
 CHECKS = ",".join(
@@ -42,12 +50,6 @@ CHECKS = ",".join(
 )
 # By operationId: what signs the check out (see above).
 LEFT_OUT = ["logout", "sign_out_device", "contract_remove"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -114,12 +116,7 @@ def main() -> int:
             env=env,
         )
         base = f"http://{HOST}:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(base + "/api/v1/openapi.json", server, timeout=120)
         config = tmp / "schemathesis.toml"
         config.write_text(
             "[parameters]\n"

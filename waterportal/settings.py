@@ -301,6 +301,11 @@ CELERY_IMPORTS = ["waterportal.emails", "waterportal.devices.push", "waterportal
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where beat keeps when each entry last ran: outside the code (and the container image),
+# on a disk that survives a restart (deploy/README.md).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     # "A worker answered": /readyz reads the time (waterportal.ops.health).
     "worker-heartbeat": {
@@ -380,10 +385,6 @@ CELERY_BEAT_SCHEDULE |= {
 }
 # Each periodic task fires once per slot however many beats run (waterportal.lib.beat).
 CELERY_BEAT_SCHEDULER = "waterportal.lib.beat:LockedScheduler"
-# The beat's own state (last run of each entry): out of the checkout.
-CELERY_BEAT_SCHEDULE_FILENAME = env.str(
-    "BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")
-)
 # Tests only: the schedule is one probe, published every BEAT_PROBE_SECONDS on its own
 # queue ("beat-probe"), which no worker reads (waterportal/tests/test_beat.py).
 if _beat_probe := env.float("BEAT_PROBE_SECONDS", default=0.0):

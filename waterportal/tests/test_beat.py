@@ -45,11 +45,11 @@ def test_two_beats_send_each_run_once_per_slot(tmp_path):
     logs = [tmp_path / "beat0.log", tmp_path / "beat1.log"]
     beats = []
     try:
-        beats.append(beat(env | {"BEAT_SCHEDULE_FILE": str(tmp_path / "beat0")}, logs[0]))
+        beats.append(beat(env | {"CELERY_BEAT_SCHEDULE_FILE": str(tmp_path / "beat0")}, logs[0]))
         # The second starts half an interval later: without the lock, the two would send
         # the probe twice a second, half a second apart.
         time.sleep(PROBE_SECONDS / 2)
-        beats.append(beat(env | {"BEAT_SCHEDULE_FILE": str(tmp_path / "beat1")}, logs[1]))
+        beats.append(beat(env | {"CELERY_BEAT_SCHEDULE_FILE": str(tmp_path / "beat1")}, logs[1]))
         arrivals: list[float] = []
         seen = 0
         deadline = time.monotonic() + 30
