@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from waterportal.testing import demo_pair, free_port
+from waterportal.testing.stack import fresh_postgres_database, is_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 TENANT = "oumu"
@@ -127,10 +128,6 @@ def smtp():
 # --- Database and the portal process ------------------------------------------------
 
 
-def _is_postgres(url: str) -> bool:
-    return urlsplit(url).scheme in {"postgres", "postgresql", "pgsql", "psql"}
-
-
 @contextmanager
 def fresh_database(tmp_dir: Path):
     """A database nobody else uses: SQLite in ``tmp_dir`` by default.
@@ -140,25 +137,11 @@ def fresh_database(tmp_dir: Path):
     runs on what production runs, without touching pytest-django's test database.
     """
     base = os.environ.get("DATABASE_URL", "")
-    if not _is_postgres(base):
+    if not is_postgres(base):
         yield f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
         return
-
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(base)
-    name = f"waterportal_e2e_{secrets.token_hex(4)}"
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with fresh_postgres_database(base, prefix="waterportal_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
