@@ -154,15 +154,33 @@ _MSGSTR_START = re.compile(r"^msgstr(\[\d+\])? ")
 
 
 def mark_po(text: str) -> str:
-    """A .po file with the readings of its msgstrs marked (msgids and comments untouched)."""
-    out = []
-    in_msgstr = False
+    """A .po file with the readings of its msgstrs marked (msgids and comments untouched).
+
+    Each msgstr is marked as one string: makemessages wraps long ones over several
+    quoted lines, and a reading split between two of them (``内容{ないよ`` / ``う}``)
+    would be left as braces on the page. The quoted pieces are joined first (joining
+    escaped pieces is the escaped whole) and written back as one line.
+    """
+    out: list[str] = []
+    pending: list[str] = []  # the current msgstr: its first line, then its continuations
+
+    def flush() -> None:
+        if pending:
+            head, _, first = pending[0].rstrip("\n").partition(" ")
+            pieces = [first.strip()[1:-1], *(line.strip()[1:-1] for line in pending[1:])]
+            out.append(f'{head} "{mark("".join(pieces))}"\n')
+            pending.clear()
+
     for line in text.splitlines(keepends=True):
         if _MSGSTR_START.match(line):
-            in_msgstr = True
-        elif not line.startswith('"'):
-            in_msgstr = False
-        out.append(mark(line) if in_msgstr else line)
+            flush()
+            pending.append(line)
+        elif pending and line.startswith('"'):
+            pending.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
     return "".join(out)
 
 

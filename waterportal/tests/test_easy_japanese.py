@@ -204,6 +204,26 @@ def test_text_not_from_the_catalogue_is_never_read_as_markup():
     assert easy_japanese.mark_po(po).count(easy_japanese.START) == 1
 
 
+def test_a_reading_the_po_wraps_over_two_lines_is_marked_too():
+    po = 'msgid "内容"\nmsgstr ""\n"くわしい 内容{ないよ"\n"う}と"\n\nmsgid "x"\nmsgstr "x"\n'
+    marked = easy_japanese.mark_po(po)
+    assert "{" not in marked.split('msgid "x"')[0].split("msgstr")[1]
+    assert easy_japanese.as_text(marked.split('msgstr "')[1].split('"')[0]) == (
+        "くわしい 内容（ないよう）と"
+    )
+
+
+def test_no_brace_is_left_in_any_compiled_text(compiled_locale):
+    """Every reading of the catalogue became a marked one: none reaches a page as braces."""
+    import gettext
+
+    mo = compiled_locale / "ja_Easy" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as f:
+        catalogue = gettext.GNUTranslations(f)
+    left = [text for text in catalogue._catalog.values() if "{" in text or "}" in text]
+    assert left == []
+
+
 def test_a_broken_reading_is_found():
     assert easy_japanese.markup_problems("料金{りょうきん}") == []
     assert easy_japanese.markup_problems("料金{りょうきん を")
