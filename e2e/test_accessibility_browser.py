@@ -163,8 +163,15 @@ class Tour:
     def _fits(self, label: str) -> None:
         width = self.page.evaluate("() => document.documentElement.scrollWidth")
         inner = self.page.evaluate("() => window.innerWidth")
-        assert inner == SCREENS[self.screen]["width"], f"{label}: viewport is {inner} px"
-        assert width <= inner, f"{label}: scrolls sideways ({width} px in {inner} px)"
+        wide = self.page.evaluate(
+            """(w) => [...document.querySelectorAll("body *")]
+                .filter(e => e.getBoundingClientRect().right > w + 0.5).slice(0, 5)
+                .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 30)}`)""",
+            SCREENS[self.screen]["width"],
+        )
+        # A phone that zoomed out to fit a page too wide reports a wider viewport.
+        assert inner == SCREENS[self.screen]["width"], f"{label}: viewport is {inner} px: {wide}"
+        assert width <= inner, f"{label}: scrolls sideways ({width} px in {inner} px): {wide}"
 
     def _targets_are_large(self, label: str) -> None:
         small = self.page.evaluate(
