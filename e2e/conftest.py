@@ -530,6 +530,20 @@ def sign_in_to_console(page, portal, test: str) -> None:
     page.wait_for_url("**/staff/")
 
 
+def log_in(page, portal, email: str, name: str = "水道 次郎") -> None:
+    """A member logs in to the demo town with the test password and lands on their home
+    page, headed 「<name> 様」 (``resident`` is 水道 次郎)."""
+    from playwright.sync_api import expect
+
+    from waterportal.testing import STRONG_PASSWORD
+
+    page.goto(portal.url(f"/login?tenant={TENANT}"))
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{name} 様")
+
+
 @pytest.fixture
 def resident(portal) -> str:
     """A member of the demo town (水道 次郎) with two live links; their address."""

@@ -13,7 +13,7 @@ import secrets
 
 import pytest
 
-from e2e.conftest import TENANT, Screen, axe_clean, manage
+from e2e.conftest import TENANT, Screen, axe_clean, log_in, manage
 from waterportal.testing import STRONG_PASSWORD, code_in
 
 pytestmark = pytest.mark.e2e
@@ -161,16 +161,6 @@ def test_the_login_with_an_error_opens_on_its_summary(phone, portal, resident):
     assert page.locator("[data-error-summary] a").count() == 0
 
 
-def sign_in(page, portal, email: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(portal.url(f"/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("水道 次郎 様")
-
-
 @pytest.mark.parametrize(
     ("path", "button", "field_id"),
     [
@@ -184,7 +174,7 @@ def test_the_account_forms_with_errors_open_on_their_summary(
     phone, portal, resident, path, button, field_id
 ):
     page = phone.pages[0] if phone.pages else phone.new_page()
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     page.goto(portal.url(path))
     page.get_by_role("button", name=button).click()
     shows_summary(page, f"{path} with nothing typed")
@@ -208,7 +198,7 @@ def test_the_warning_before_the_idle_logout_keeps_the_page_and_what_was_typed(
 
     page = phone.pages[0] if phone.pages else phone.new_page()
     page.clock.install()
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     page.goto(portal.url("/account/email"))
     page.get_by_label("メールアドレス").fill("new-address@example.jp")
     dialog = page.locator("dialog[data-session-dialog]")
@@ -248,7 +238,7 @@ def test_when_the_time_has_run_out_the_dialog_says_so_and_offers_the_login(phone
 
     page = phone.pages[0] if phone.pages else phone.new_page()
     page.clock.install()
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     page.goto(portal.url("/account/password"))
     dialog = page.locator("dialog[data-session-dialog]")
     page.clock.fast_forward("30:05")
@@ -265,7 +255,7 @@ def test_a_bookmarked_member_page_opens_in_a_new_browser(phone, portal, resident
     from playwright.sync_api import expect
 
     page = phone.pages[0] if phone.pages else phone.new_page()
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     menu = page.get_by_role("navigation", name="メインメニュー")
     menu.locator("summary").click()  # the phone's menu opens from its button
     menu.get_by_role("link", name="アカウント").click()

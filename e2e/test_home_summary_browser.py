@@ -9,7 +9,7 @@ import secrets
 
 import pytest
 
-from e2e.conftest import DESKTOP, PHONE, TENANT, Screen, axe_clean, manage
+from e2e.conftest import DESKTOP, PHONE, TENANT, Screen, axe_clean, log_in, manage
 from waterportal.testing import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -66,11 +66,7 @@ def ten_contracts(portal) -> str:
 def test_ten_contracts_all_amounts_on_the_first_screen(phone, portal, ten_contracts, tmp_path):
     page = phone.pages[0] if phone.pages else phone.new_page()
     screen = Screen(page, tmp_path / "screens")
-    page.goto(portal.url(f"/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(ten_contracts)
-    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    screen.shows("水道 十子 様")
+    log_in(page, portal, ten_contracts, name="水道 十子")
 
     amounts = page.locator(".home-summary .summary-amount")
     assert amounts.count() == 10
@@ -108,11 +104,7 @@ def test_ten_contracts_all_amounts_on_the_first_screen(phone, portal, ten_contra
 def test_the_sample_slip_on_the_add_contract_page(phone, portal, ten_contracts, tmp_path):
     page = phone.pages[0] if phone.pages else phone.new_page()
     screen = Screen(page, tmp_path / "screens")
-    page.goto(portal.url(f"/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(ten_contracts)
-    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    screen.shows("水道 十子 様")
+    log_in(page, portal, ten_contracts, name="水道 十子")
     page.goto(portal.url("/account/contracts/add"))
     sample = page.get_by_role("img", name=re.compile("検針票の見本"))
     sample.wait_for()

@@ -8,8 +8,7 @@ import secrets
 
 import pytest
 
-from e2e.conftest import DESKTOP, TENANT, Screen, axe_clean, sign_in_to_console
-from waterportal.testing import STRONG_PASSWORD
+from e2e.conftest import DESKTOP, TENANT, Screen, axe_clean, log_in, sign_in_to_console
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +17,7 @@ PHONE = {"width": 360, "height": 740}
 
 def member_sign_in(page, portal, email: str) -> None:
     page.set_viewport_size(PHONE)
-    page.goto(portal.url(f"/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(re.compile(r".*/(\?tenant=oumu)?$"))
+    log_in(page, portal, email)
 
 
 def test_a_member_asks_on_a_phone_staff_answer_and_the_member_reads_it(

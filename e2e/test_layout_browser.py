@@ -9,8 +9,7 @@ import re
 
 import pytest
 
-from e2e.conftest import DESKTOP, PHONE, TENANT, Screen, axe_clean
-from waterportal.testing import STRONG_PASSWORD
+from e2e.conftest import DESKTOP, PHONE, TENANT, Screen, axe_clean, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +20,6 @@ FOOTER_PAGES = [
     ("個人情報の取り扱い", "/privacy"),
     ("アクセシビリティ方針", "/accessibility"),
 ]
-
-
-def sign_in(page, portal, email: str) -> None:
-    page.goto(portal.url(f"/login?tenant={TENANT}"))
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(STRONG_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
 
 
 def no_sideways_scroll(page, name: str) -> None:
@@ -78,7 +69,7 @@ def test_the_menu_on_a_phone_opens_from_its_button_with_the_keyboard(
 ):
     page = phone.pages[0] if phone.pages else phone.new_page()
     screen = Screen(page, tmp_path / "screens")
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     menu = page.get_by_role("navigation", name="メインメニュー")
     toggle = menu.locator("summary")
     assert toggle.is_visible() and toggle.inner_text().startswith("メニュー")
@@ -109,7 +100,7 @@ def test_the_menu_on_a_phone_opens_from_its_button_with_the_keyboard(
 def test_the_menu_at_1280_px_is_one_row_used_with_the_keyboard(phone, portal, resident, tmp_path):
     page = phone.pages[0] if phone.pages else phone.new_page()
     page.set_viewport_size(DESKTOP)
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     page.screenshot(path=tmp_path / "home-1280.png", full_page=True)
     menu = page.get_by_role("navigation", name="メインメニュー")
     assert not menu.locator("summary").is_visible(), "no button to open: the menu is shown"
@@ -145,7 +136,7 @@ def test_the_menu_at_1280_px_is_one_row_used_with_the_keyboard(phone, portal, re
 
 def test_chart_labels_stay_in_proportion_with_the_headings(phone, portal, resident):
     page = phone.pages[0] if phone.pages else phone.new_page()
-    sign_in(page, portal, resident)
+    log_in(page, portal, resident)
     page.locator("main").get_by_role(
         "link", name=re.compile("これまでの使用量と料金")
     ).first.click()
