@@ -408,11 +408,6 @@ def notify_new_bills(run_id: int) -> int:
     return do_notify_new_bills(run_id)
 
 
-def new_bill_batch(run: ImportRun) -> str:
-    """The outbox's name for the new-bill emails of ``run`` (their counts per state)."""
-    return f"new_bill:{run.pk}"
-
-
 def do_notify_new_bills(run_id: int, *, now=None) -> int:
     """Write the emails for one import into the outbox, once, in the transaction that
     claims the run, and after commit queue the same members' push messages
@@ -452,7 +447,11 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         addresses = notifications.recipients(run, today).iterator(chunk_size=2000)
         with closing(addresses):
             count = emails.send_many(
-                "new_bill", addresses, tenant, unsubscribe="new_bill", batch=new_bill_batch(run)
+                "new_bill",
+                addresses,
+                tenant,
+                unsubscribe="new_bill",
+                batch=notifications.new_bill_batch(run),
             )
         # The same members' browsers get the push message, once the claim has committed:
         # a push that cannot be queued is logged and lost, and never sends the emails a

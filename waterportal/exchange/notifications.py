@@ -75,7 +75,7 @@ def notification_state(run: ImportRun, now=None) -> str:
     if run.notified_at is not None:
         # What the outbox says was delivered, not what was merely written or queued.
         local = timezone.localtime(run.notified_at)
-        found = store.counts(f"new_bill:{run.pk}")
+        found = store.counts(new_bill_batch(run))
         return (
             f"送信済み {found.sent}件・送信待ち {found.queued}件・送信できず {found.failed}件"
             f"（{local:%Y-%m-%d %H:%M} から）"
@@ -83,3 +83,8 @@ def notification_state(run: ImportRun, now=None) -> str:
     if run.finished_at is not None and run.finished_at >= now - SEND_WITHIN:
         return "送信待ち"
     return f"送信されません（取り込みから{SEND_WITHIN.days}日を過ぎました）"
+
+
+def new_bill_batch(run: ImportRun) -> str:
+    """The outbox's name for the new-bill emails of ``run`` (their counts per state)."""
+    return f"new_bill:{run.pk}"

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from waterportal.accounts.models import StaffRole
-from waterportal.exchange.actions import UploadRefused, do_upload_import, new_bill_batch
+from waterportal.exchange.actions import UploadRefused, do_upload_import
 from waterportal.exchange.models import ImportRun
+from waterportal.exchange.notifications import new_bill_batch
 from waterportal.lib.sources import client_ip
 from waterportal.outbox import store
 from waterportal.staff import actions
