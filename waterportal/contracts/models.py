@@ -107,6 +107,15 @@ class Link(models.Model):
                 name="link_member_customer_unique",
             ),
         ]
+        indexes = [
+            # The links waiting for the next-business-day activation: a few among every
+            # link the town ever had (bench/scale).
+            models.Index(
+                fields=["tenant", "active_from"],
+                condition=Q(activated_at__isnull=True, revoked_at__isnull=True),
+                name="link_waiting",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.customer_id} ({self.relationship})"

@@ -84,3 +84,23 @@ def test_the_task_activates_like_the_command(link, time_machine):
 
     time_machine.move_to(dt.datetime(2026, 11, 29, 15, 5, tzinfo=dt.UTC))  # Monday 00:05 in Tokyo
     assert activate_links.delay().get() == {"oumu": 1}
+
+
+def test_the_daily_job_does_not_visit_towns_with_nothing_waiting(
+    link, django_assert_max_num_queries
+):
+    from waterportal.contracts.actions import activate_all
+    from waterportal.tenants.actions import do_create_tenant
+
+    def queries_of_the_job() -> int:
+        Link.objects.filter(pk=link.pk).update(activated_at=None)
+        with django_assert_max_num_queries(100) as captured:
+            assert activate_all(dt.date(2026, 11, 30))["oumu"] == 1
+        return len(captured)
+
+    before = queries_of_the_job()
+    for n in range(5):
+        do_create_tenant(slug=f"town{n}", name=f"町{n}")
+    # Five more towns, none with a link waiting: the same work, and each still answers 0.
+    assert queries_of_the_job() == before
+    assert activate_all(dt.date(2026, 11, 30))["town4"] == 0
