@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify typecheck worker beat clean messages makemessages api-check deploy-check
+.PHONY: run test test-pg e2e lint install demo bench bench-web bench-import bench-notify bench-scale typecheck worker beat clean messages makemessages api-check deploy-check
 
 install: $(VENV)/.installed
 
@@ -88,6 +88,11 @@ bench-import: install
 
 bench-notify: install
 	$(PY) bench/notify/run.py
+
+# 200 towns, 5,000,000 contracts, 60,000,000 bills: the first run fills its database
+# (about 25 minutes, 30 GB; kept for the next run). SIZE=small for a quick run.
+bench-scale: install
+	$(PY) bench/scale/run.py --size $${SIZE:-full}
 
 worker: install
 	$(VENV)/bin/celery -A waterportal worker -l info
