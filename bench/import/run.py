@@ -40,7 +40,10 @@ OUT = ROOT / "bench" / "out"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 TENANT = "bench"
 MONTHS = ("2026-09", "2026-10")
-TARGET_RATIO = 3.0
+# Targets from issue 16: the import against floor (c), the table it has to fill; the
+# same file again against the first import.
+TARGET_FLOOR_RATIO = 2.0
+TARGET_AGAIN_RATIO = 0.5
 TARGET_RSS_MB = 300
 
 CUSTOMER_COLUMNS = ["使用者番号", "使用者名カナ", "使用者名", "給水場所", "口径", "検針周期", "支払方法", "状態"]  # fmt: skip
@@ -334,22 +337,27 @@ def postgresql(server_url: str, ledger: Path, bills: Path, rows: int) -> None:
             f"peak RSS {again_rss:.0f} MB\n    {again_summary}"
         )
         copy = bare_copy_seconds(url, bills)
-        ratio = seconds / copy
         print(f"  plain COPY of the file into a bare table (median of 3): {copy:.2f} s")
         print("  the imported rows, parsed, COPY'd straight into a table with (median of 3):")
-        for label, floor in floor_copy_seconds(url):
-            print(f"    {label}: {floor:.2f} s, {floor / copy:.1f} × the plain COPY")
+        floors = floor_copy_seconds(url)
+        for letter, (label, floor) in zip("abc", floors, strict=True):
+            print(f"    ({letter}) {label}: {floor:.2f} s, {floor / copy:.1f} × the plain COPY")
         sql = sql_load_seconds(url, bills)
         print(
             "  the file read by PostgreSQL and cast in one INSERT … SELECT, no checks, into a "
             f"table with only the primary and unique keys (median of 3): {sql:.2f} s, "
             f"{sql / copy:.1f} × the plain COPY"
         )
+        floor_c = floors[-1][1]
         print(
-            f"  ratio import / COPY: {ratio:.1f} (target ≤ {TARGET_RATIO:g}); "
-            f"same file again: {again / copy:.1f}"
+            f"  ratio import / floor (c): {seconds / floor_c:.2f} (target ≤ {TARGET_FLOOR_RATIO:g})"
         )
-        print(f"  peak RSS: {max(rss, again_rss):.0f} MB (target ≤ {TARGET_RSS_MB} MB)")
+        print(
+            f"  ratio same file again / import: {again / seconds:.2f} "
+            f"(target < {TARGET_AGAIN_RATIO:g})"
+        )
+        print(f"  for reference, import / plain COPY: {seconds / copy:.1f}")
+        print(f"  peak RSS: {max(rss, again_rss):.0f} MB (target < {TARGET_RSS_MB} MB)")
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

@@ -27,13 +27,14 @@ from waterportal.audit.actions import record
 from waterportal.devices import push
 from waterportal.exchange import notifications, runs
 from waterportal.exchange.importers import IMPORTERS, Importer
-from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge
+from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge, probe
 from waterportal.exchange.importers.staging import Staging
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.parsing import (
     NOT_TEXT,
     UNKNOWN_ENCODING,
     FileInfo,
+    PlainLineReader,
     ProgressCallback,
     Report,
     inspect_file,
@@ -151,16 +152,33 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             report.add(None, "", "", UNKNOWN_ENCODING)
         else:
             text = open_text(stream, info, on_progress)
+            plain: list[PlainLineReader] = []
+
+            def plain_lines(index: dict[str, int], width: int) -> PlainLineReader | None:
+                reader = importer.plain_lines(index, width)
+                plain.extend([reader] if reader is not None else [])
+                return reader
+
             rows = read_rows(
-                text, required=importer.required, optional=importer.optional, report=report
+                text,
+                required=importer.required,
+                optional=importer.optional,
+                report=report,
+                plain=plain_lines if staging.text else None,
             )
             parse = importer.parse
             with staging.writer() as write:
                 for row in rows:
+                    if isinstance(row, str):
+                        write(row)  # a plain line, staged as it is
+                        continue
                     staged = parse(row)
                     if staged is not None:
                         write(staged)
-            if staging.count:
+                        if plain:
+                            plain[0].also(staged)
+            # Every staged row's key known to differ from the others': no duplicates.
+            if staging.count and not (plain and plain[0].distinct() == staging.count):
                 staging.report_duplicates(report)
 
         # Phase 2: under the tenant's lock, check the rows against the ledger, then write
@@ -171,7 +189,11 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             if not runs.still_running(run):
                 run.refresh_from_db()  # another import found this one dead and failed it
                 return
-            if staging.count:
+            target = importer.target(run.tenant_id)
+            probed = probe(importer.model, staging.table, target, importer.fields)
+            # A staged row fails a check exactly when the target's source cannot give it
+            # its database key (a customer, a bill): if every row has one, none fails.
+            if staging.count and probed.joined < staging.count:
                 staging.report_checks(report, importer.checks(run.tenant_id))
             if report:
                 runs.finish_run(run, ImportRun.Status.REJECTED, report)
@@ -180,11 +202,7 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             if importer.tracks_run:
                 extra["import_run"] = run.pk
             run.added, run.changed = merge(
-                importer.model,
-                staging.table,
-                importer.target(run.tenant_id),
-                importer.fields,
-                extra,
+                importer.model, staging.table, target, importer.fields, extra, probed
             )
             run.unchanged = staging.count - run.added - run.changed
             runs.finish_run(run, ImportRun.Status.SUCCEEDED, report)

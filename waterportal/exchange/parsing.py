@@ -415,16 +415,71 @@ class Row:
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class PlainLineReader:
+    """The reader of a file's plain lines (see ``Importer.plain_lines``)."""
+
+    # From one line of the file and its number, the row as the staging table's text COPY
+    # takes it (one line ending in "\n"), or None when the line is not written plainly
+    # or has a problem (it is then read by the ``Row`` rules).
+    read: Callable[[str, int], str | None]
+    # To be told of each row staged otherwise (read by the rules), in file order.
+    also: Callable[[tuple], None]
+    # How many rows have been staged (by ``read`` or told with ``also``), when their keys
+    # are known to be all different (they came in ascending order); else 0.
+    distinct: Callable[[], int]
+
+
+# ``read_rows``'s ``plain``: given where each known column is in the header and how many
+# columns it has, the reader of that file's plain lines (or None).
+PlainLines = Callable[[dict[str, int], int], PlainLineReader | None]
+
+
+class _Lines:
+    """The csv module's source of lines: the line put back by ``read_rows``, then the
+    following lines of the text, counted (``count``: how many have been read)."""
+
+    __slots__ = ("back", "count", "_text")
+
+    def __init__(self, text: Iterator[str]):
+        self.back: str | None = None
+        self.count = 0
+        self._text = text
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.back
+        if line is not None:
+            self.back = None
+            return line
+        line = next(self._text)
+        self.count += 1
+        return line
+
+
 def read_rows(
-    text, *, required: tuple[str, ...], optional: tuple[str, ...], report: Report
-) -> Iterator[Row]:
+    text,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    report: Report,
+    plain: PlainLines | None = None,
+) -> Iterator[Row | str]:
     """Yield the data rows of a CSV text stream, one at a time.
 
     The header row names the columns, in any order; columns not in ``required`` or
     ``optional`` are ignored. A file without a required column yields nothing and its
     report names each missing column. Blank lines are skipped.
+
+    With ``plain``, a line it reads is yielded as the text it gives instead of a
+    ``Row``; any other line is read by the csv module, as without it.
     """
-    reader = csv.reader(text)
+    source = iter(text)
+    lines = _Lines(source)
+    reader = csv.reader(lines)
+    number = 0  # the lines read so far
     try:
         header = next(reader, None)
         if header is None:
@@ -442,11 +497,26 @@ def read_rows(
                 report.add(1, name, "", f"必須の列「{name}」がありません。")
         if report:
             return
-        columns = Header({name: i for i, name in enumerate(header) if name in known})
+        index = {name: i for i, name in enumerate(header) if name in known}
+        columns = Header(index)
         width = len(header)
-        line = reader.line_num
-        for record in reader:
-            start, line = line + 1, reader.line_num
+        reader_of_plain = plain(index, width) if plain is not None else None
+        read_plain = reader_of_plain.read if reader_of_plain is not None else None
+        number = lines.count
+        for physical in source:
+            number += 1
+            if read_plain is not None:
+                staged = read_plain(physical, number)
+                if staged is not None:
+                    yield staged
+                    continue
+            # Read by the csv module from this line on (a quoted cell may hold newlines).
+            start = number
+            lines.back, lines.count = physical, number
+            record = next(reader, None)
+            number = lines.count
+            if record is None:
+                break
             joined = "".join(record)
             if not joined.strip():
                 continue
@@ -463,6 +533,6 @@ def read_rows(
                 continue
             yield Row(start, record, columns, report)
     except csv.Error as exc:
-        report.add(reader.line_num + 1, "", "", f"CSVとして読めません（{exc}）。")
+        report.add(max(lines.count, number) + 1, "", "", f"CSVとして読めません（{exc}）。")
     except UnicodeDecodeError:
-        report.add(reader.line_num + 1, "", "", "文字コードを読み取れません。")
+        report.add(max(lines.count, number) + 1, "", "", "文字コードを読み取れません。")

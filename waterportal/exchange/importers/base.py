@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django.db import connection, models
 
-from waterportal.exchange.parsing import Row
+from waterportal.exchange.parsing import PlainLineReader, Row
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,17 @@ class Importer:
     def parse(self, row: Row) -> tuple | None:
         raise NotImplementedError
 
+    def plain_lines(self, index: dict[str, int], width: int) -> PlainLineReader | None:
+        """A reader of the lines written plainly, which stages them as text (PostgreSQL's
+        text COPY, see ``staging``) without a ``Row``; None: every row is parsed."""
+        return None
+
     def checks(self, tenant_id: int) -> list[Check]:
-        """Problems only the database can tell (a number not in the ledger, …)."""
+        """Problems only the database can tell (a number not in the ledger, …).
+
+        Together they must find exactly the staged rows that the ``target``'s source
+        cannot give a database key: the import runs them only when the source leaves
+        some staged row out (``merge.probe``)."""
         return []
 
     def target(self, tenant_id: int) -> Target:

@@ -1,15 +1,35 @@
 """bills — 検針・料金 (key: 使用者番号 + 調定年月)."""
 
+import re
+from collections.abc import Callable
+
 from waterportal.billing.models import Bill
 from waterportal.contracts.models import Customer
 from waterportal.exchange.importers.base import Check, Importer, Target
 from waterportal.exchange.parsing import (
+    PlainLineReader,
     Row,
     known_date,
     known_month,
     plain_customer_number,
     plain_integers,
 )
+
+# How ``plain_lines`` finds each cell of a plain line: no quotes, no spaces around a
+# value, ASCII digits; a 検針状況 of at most 20 characters with none a text COPY would
+# have to escape. Anything else is read by the rules.
+_PLAIN_CELLS = {
+    "使用者番号": "([0-9-]+)",
+    "調定年月": "([0-9/-]+)",
+    "検針日": "([0-9/-]+)",
+    "納期限": "([0-9/-]+)",
+    "メーター交換": "([01]?)",
+    "検針状況": r'((?:[^\s,"\\\x00](?:[^\t\r\n,"\\\x00]{0,18}[^\s,"\\\x00])?)?)',
+}
+_PLAIN_REQUIRED = "([0-9]{1,9})"
+_PLAIN_OPTIONAL = "([0-9]{0,9})"
+_PLAIN_OTHER = '[^,"\r\n]*'  # a column the importer does not read
+_NULL = "\\N"
 
 UNKNOWN_CUSTOMER = (
     "この自治体の使用者台帳にない使用者番号です（先に使用者台帳を取り込んでください）。"
@@ -85,6 +105,140 @@ class BillImporter(Importer):
         # plain row (exchange/tests/test_parse_plain_rows.py).
         staged = self._parse_plain(row)
         return staged if staged is not None else self._parse(row)
+
+    def plain_lines(self, index: dict[str, int], width: int) -> PlainLineReader:
+        """For a file whose header puts the known columns at ``index``, of ``width``
+        columns: the reader of its plain lines (see ``parsing.PlainLines``).
+
+        One regular expression checks a line's shape and cuts its cells, which go to the
+        staging table as they are written (PostgreSQL converts them, on its own core);
+        only the dates and the month are looked up (known spellings, already checked by
+        the rules) and the two sums computed. A line that does not match, or fails a
+        check, is read by the rules, which give the same row
+        (exchange/tests/test_parse_plain_rows.py)."""
+        position = {i: name for name, i in index.items()}
+        cells = []
+        for i in range(width):
+            name = position.get(i)
+            if name is None:
+                cells.append(_PLAIN_OTHER)
+            else:
+                required = name in self.required
+                pattern = _PLAIN_REQUIRED if required else _PLAIN_OPTIONAL
+                cells.append(_PLAIN_CELLS.get(name, pattern))
+        absent = [name for name in self.PLAIN_COLUMNS if name not in index]
+        # An absent (optional) column is an empty group at the end: read as "".
+        pattern = ",".join(cells) + "(?:\r\n|\r|\n)?" + "()" * len(absent)
+        groups = sorted(index, key=index.__getitem__) + absent
+        order = [groups.index(name) + 1 for name in self.PLAIN_COLUMNS]
+        match = re.compile(pattern).fullmatch
+        months: dict[str, str] = {}
+        dates: dict[str, str] = {}
+        # Whether the keys so far ascend by (month, number) or by (number, month), the
+        # orders billing systems write: then no two are the same, and the staging table
+        # need not be searched for duplicates.
+        staged = 0
+        by_month = by_number = True
+        last_month = last_digits = ""
+
+        def date_text(cell: str, texts: dict[str, str], known: Callable) -> str | None:
+            value = known(cell)
+            if value is None:
+                return None
+            texts[cell] = text = value.isoformat()
+            return text
+
+        def read(line: str, number: int) -> str | None:
+            found = match(line)
+            if found is None:
+                return None
+            (
+                written,
+                month,
+                reading_date,
+                due_date,
+                replaced,
+                status,
+                previous,
+                current,
+                usage,
+                water,
+                tax,
+                amount,
+                days,
+                sewer,
+                basic,
+                volume,
+            ) = found.group(*order)
+            digits = written.replace("-", "")
+            if not digits or len(digits) > 30:
+                return None
+            month_text = months.get(month) or date_text(month, months, known_month)
+            reading_text = dates.get(reading_date) or date_text(reading_date, dates, known_date)
+            due_text = dates.get(due_date) or date_text(due_date, dates, known_date)
+            if month_text is None or reading_text is None or due_text is None:
+                return None
+            if replaced != "1" and int(usage) != int(current) - int(previous):
+                return None
+            if int(amount) != int(water) + (int(sewer) if sewer else 0):
+                return None
+            nonlocal staged, by_month, by_number, last_month, last_digits
+            staged += 1
+            if by_month and not (
+                month_text > last_month or (month_text == last_month and digits > last_digits)
+            ):
+                by_month = False
+            if by_number and not (
+                digits > last_digits or (digits == last_digits and month_text > last_month)
+            ):
+                by_number = False
+            last_month, last_digits = month_text, digits
+            return (
+                "\t".join(
+                    (
+                        str(number),
+                        digits,
+                        month_text,
+                        written,
+                        month,
+                        reading_text,
+                        previous,
+                        current,
+                        usage,
+                        days or _NULL,
+                        water,
+                        sewer or "0",
+                        tax,
+                        amount,
+                        due_text,
+                        "t" if replaced == "1" else "f",
+                        status,
+                        basic or _NULL,
+                        volume or _NULL,
+                    )
+                )
+                + "\n"
+            )
+
+        def also(row: tuple) -> None:
+            # A row staged by the rules: its key is in the same sequence.
+            nonlocal staged, by_month, by_number, last_month, last_digits
+            digits, month_text = row[1], row[2].isoformat()
+            staged += 1
+            if by_month and not (
+                month_text > last_month or (month_text == last_month and digits > last_digits)
+            ):
+                by_month = False
+            if by_number and not (
+                digits > last_digits or (digits == last_digits and month_text > last_month)
+            ):
+                by_number = False
+            last_month, last_digits = month_text, digits
+
+        def distinct() -> int:
+            return staged if by_month or by_number else 0
+
+        return PlainLineReader(read, also, distinct)
 
     def _parse_plain(self, row: Row) -> tuple | None:
         """The staged row if every cell is written plainly (ASCII digits, spellings of

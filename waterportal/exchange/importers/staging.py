@@ -10,8 +10,10 @@ each in its own short transaction, so the database's write lock is never held fo
 while the file is read.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -19,6 +21,26 @@ from waterportal.exchange.importers.base import Check, Importer
 from waterportal.exchange.parsing import Report
 
 BATCH_SIZE = 5000
+# Lines of a text COPY sent to the database in one write.
+TEXT_BATCH = 2000
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def text_line(row: tuple) -> str:
+    """A staged tuple as one line of a text COPY."""
+    cells = []
+    for value in row:
+        if value is None:
+            cells.append("\\N")
+        elif value is True or value is False:
+            cells.append("t" if value else "f")
+        elif isinstance(value, str):
+            cells.append(value.translate(_ESCAPES))
+        elif isinstance(value, dt.date):
+            cells.append(value.isoformat())
+        else:
+            cells.append(str(int(value)))
+    return "\t".join(cells) + "\n"
 
 
 def _qn(name: str) -> str:
@@ -40,6 +62,10 @@ class Staging:
         self.table = _qn(name)
         self.columns = importer.staging_columns()
         self.count = 0
+        # PostgreSQL, for an importer that reads plain lines: the rows are sent as text,
+        # the plain lines' cells as they are written (see ``Importer.plain_lines``).
+        overridden = type(importer).plain_lines is not Importer.plain_lines
+        self.text = connection.vendor == "postgresql" and overridden
 
     def __enter__(self) -> "Staging":
         columns = ", ".join(f"{_qn(name)} {sql_type}" for name, sql_type in self.columns)
@@ -54,10 +80,38 @@ class Staging:
         except DatabaseError:
             pass  # the connection is broken, and its temporary tables are gone with it
 
-    def writer(self) -> AbstractContextManager[Callable[[tuple], None]]:
-        """``with staging.writer() as write:`` call ``write(row)`` for each staged tuple;
-        the rows are in the table once the block has ended."""
+    def writer(self) -> AbstractContextManager[Callable[[Any], None]]:
+        """``with staging.writer() as write:`` call ``write(row)`` for each staged tuple
+        (or, when ``self.text``, a plain line's text); the rows are in the table once the
+        block has ended."""
+        if self.text:
+            return self._copying_text()
         return self._copying() if connection.vendor == "postgresql" else self._inserting()
+
+    @contextmanager
+    def _copying_text(self) -> Iterator[Callable[[tuple | str], None]]:
+        names = ", ".join(_qn(name) for name, _ in self.columns)
+        batch: list[str] = []
+        with (
+            _savepoint(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy,
+        ):
+            append = batch.append
+
+            def write(row: tuple | str) -> None:
+                append(row if isinstance(row, str) else text_line(row))
+                if len(batch) >= TEXT_BATCH:
+                    copy.write("".join(batch))
+                    self.count += len(batch)
+                    batch.clear()
+
+            yield write
+            if batch:
+                copy.write("".join(batch))
+                self.count += len(batch)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.table}")
 
     @contextmanager
     def _copying(self) -> Iterator[Callable[[tuple], None]]:

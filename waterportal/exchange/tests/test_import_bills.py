@@ -180,6 +180,30 @@ def test_reimporting_bills_changes_nothing_and_a_correction_counts_as_changed(
     assert Bill.objects.count() == 2
 
 
+def test_a_file_of_new_unchanged_and_changed_bills_writes_only_the_new_and_changed(
+    tenant, importer, ledger
+):
+    importer(tenant, "bills", csv_bytes(BILLS, bill_row("1001-0001"), bill_row("1001-0002")))
+    before = Bill.objects.get(customer__number="10010002").updated_at
+
+    run = importer(
+        tenant,
+        "bills",
+        csv_bytes(
+            BILLS,
+            bill_row("1001-0001", current=118),
+            bill_row("1001-0002"),
+            bill_row("1001-0001", "2026-05", previous=120, current=130),
+        ),
+    )
+
+    assert (run.status, run.added, run.changed, run.unchanged) == ("succeeded", 1, 1, 1)
+    assert Bill.objects.count() == 3
+    assert Bill.objects.get(customer__number="10010002").updated_at == before
+    may = Bill.objects.get(customer__number="10010001", billing_month=dt.date(2026, 5, 1))
+    assert (may.usage_m3, may.import_run_id) == (10, run.pk)
+
+
 def test_problems_found_in_the_file_and_in_the_database_are_listed_by_line(
     tenant, importer, ledger
 ):
