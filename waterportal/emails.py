@@ -205,6 +205,7 @@ def send_many(
     unsubscribe: str = "",
     context: dict | None = None,
     batch: str = "",
+    wake: Callable[[list[int]], None] | None = None,
 ) -> int:
     """Write email ``name`` of ``tenant`` to each address of ``recipients`` into the
     outbox (one message each), in the current transaction; returns how many.
@@ -225,6 +226,12 @@ def send_many(
 
     A broker that cannot take the wake-up tasks is logged, not raised: the rows are in
     the outbox, and the sweep sends them.
+
+    ``wake``: how the workers are told of the rows written (their ids, in the order of
+    ``recipients``), after the commit, or at once when there is no queue; by default
+    ``wake_workers``. A caller with work to do before each batch goes out gives its own,
+    which ends by waking the workers for that batch (the new-bill emails: the members'
+    home cards are drawn first, ``exchange.actions``).
     """
     if unsubscribe and unsubscribe not in UNSUBSCRIBE_KINDS:
         raise ValueError(f"unknown kind of notification email: {unsubscribe}")
@@ -252,26 +259,44 @@ def send_many(
             )
 
     ids = outbox.add_many(rows())
+    wake = wake or wake_workers
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No queue (development): sent here, now, as the tasks would.
-        for start in range(0, len(ids), settings.OUTBOX_BATCH):
-            _send_inline(deliver_outbox, (ids[start : start + settings.OUTBOX_BATCH],))
+        wake(ids)
     else:
-        transaction.on_commit(lambda: _wake_many(ids), robust=True)
+        transaction.on_commit(lambda: wake(ids), robust=True)
     return len(ids)
 
 
-def _wake_many(ids: list[int]) -> None:
+def wake_workers(ids: list[int]) -> None:
+    """One ``deliver_outbox`` task per ``OUTBOX_BATCH`` of the outbox rows ``ids``."""
+    queue_batches(deliver_outbox, [(chunk,) for chunk in outbox_batches(ids)], len(ids))
+
+
+def outbox_batches(items: list) -> list[list]:
+    """``items`` cut into the batches of ``OUTBOX_BATCH`` that one task sends."""
+    size = settings.OUTBOX_BATCH
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def queue_batches(task, batches: list[tuple], emails: int) -> None:
+    """Queue ``task`` once for each arguments' tuple of ``batches``, over one broker
+    connection in a pipelined batch (kombu's ``Producer.batch``), for ``emails`` outbox
+    rows; with no queue (development), run each here, now. A broker that cannot take
+    them is logged, not raised: the rows are in the outbox, and the sweep sends them."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        for args in batches:
+            _send_inline(task, args)
+        return
     try:
-        with deliver_outbox.app.producer_or_acquire() as producer, producer.batch():
-            for start in range(0, len(ids), settings.OUTBOX_BATCH):
-                chunk = ids[start : start + settings.OUTBOX_BATCH]
-                deliver_outbox.apply_async((chunk,), producer=producer)
+        with task.app.producer_or_acquire() as producer, producer.batch():
+            for args in batches:
+                task.apply_async(args, producer=producer)
     except Exception as exc:
         log.warning(
             "mail queue unreachable (%s); %s emails wait in the outbox for the sweep",
             type(exc).__name__,
-            len(ids),
+            emails,
         )
 
 

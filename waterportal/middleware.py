@@ -27,20 +27,23 @@ def chosen_language(request) -> str:
     """The language in the cookie if the portal offers it, else Japanese."""
     if request.path.startswith(JAPANESE_ONLY_PREFIXES):
         return settings.LANGUAGE_CODE
-    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = page_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if easy_japanese.is_easy(language) and request.path.startswith(NO_EASY_JAPANESE_PREFIXES):
+        return settings.LANGUAGE_CODE
+    return language
+
+
+def page_language(code: str | None) -> str:
+    """The language a resident's page is in for the choice ``code`` (the cookie's, or
+    the one noted on the member, ``User.language``): one the portal offers, else
+    Japanese."""
     if code:
         try:
             # Only the languages of settings.LANGUAGES: set_language itself would store
             # any language Django knows ("fr"), which must not change anything here.
-            language = translation.get_supported_language_variant(code)
+            return translation.get_supported_language_variant(code)
         except LookupError:
             pass
-        else:
-            if easy_japanese.is_easy(language) and request.path.startswith(
-                NO_EASY_JAPANESE_PREFIXES
-            ):
-                return settings.LANGUAGE_CODE
-            return language
     return settings.LANGUAGE_CODE
 
 

@@ -10,8 +10,10 @@ Creates a scratch PostgreSQL database on the server of ``DATABASE_URL`` (default
 contracts, each linked (active) to a member of its own, imports a bills file giving
 every contract a new bill, then times ``waterportal.exchange.actions.do_notify_new_bills`` for
 that import, the work of the task the import queued: finding the members, writing one
-outbox row each and queueing one ``deliver_outbox`` task per ``OUTBOX_BATCH`` rows on the
-Redis broker. No worker runs, so the tasks stay queued; the Redis database (``REDIS_URL``, default ``redis://127.0.0.1:6379/14``) is
+outbox row each and queueing one ``cards_then_emails`` task per ``OUTBOX_BATCH`` rows on
+the Redis broker (it draws the batch's home cards, then queues the batch's
+``deliver_outbox``). A few of those tasks are then run, to print what drawing the cards
+costs a worker before a batch goes out. No worker runs, so the tasks stay queued; the Redis database (``REDIS_URL``, default ``redis://127.0.0.1:6379/14``) is
 emptied before and after. The scratch database is dropped at the end.
 
 The notices case (``--case notices``, run by default after the bills one) chooses every
@@ -137,7 +139,8 @@ def bills_case(queue, run) -> None:
     queued = queue.llen("celery") - queued_by_import
     assert queued == wake_ups(sent), (queued, sent)
     newest = json.loads(queue.lindex("celery", 0))
-    assert newest["headers"]["task"] == "waterportal.emails.deliver_outbox", newest["headers"]
+    # One task per batch: it draws the batch's home cards, then wakes a worker for its rows.
+    assert newest["headers"]["task"] == CARDS_THEN_EMAILS, newest["headers"]
     memory_after = queue.info("memory")["used_memory"]
     in_queue = queue.memory_usage("celery", samples=0)
     print(f"queued {sent:,} emails ({queued:,} tasks on the broker) in {seconds:.1f} s")
@@ -148,6 +151,35 @@ def bills_case(queue, run) -> None:
         f" one message: {len(queue.lindex('celery', 0)):,} bytes"
     )
     print(f"  the queue itself (MEMORY USAGE celery): {in_queue / 1e6:.0f} MB")
+    workers_share(queue)
+
+
+CARDS_THEN_EMAILS = "waterportal.exchange.actions.cards_then_emails"
+
+
+def workers_share(queue, tasks: int = 5) -> None:
+    """What the batches cost the workers before their emails go out: the oldest few
+    batches' tasks run here (their home cards drawn; their delivery stays queued)."""
+    import base64
+
+    from waterportal.exchange.actions import cards_then_emails
+
+    seconds, members, ran = 0.0, 0, 0
+    while ran < tasks:
+        envelope = json.loads(queue.rpop("celery"))  # the oldest
+        if envelope["headers"]["task"] != CARDS_THEN_EMAILS:
+            continue  # the import's own task, done above
+        ran += 1
+        args = json.loads(base64.b64decode(envelope["body"]))[0]
+        started = time.perf_counter()
+        cards_then_emails.run(*args)
+        seconds += time.perf_counter() - started
+        members += len(args[1])
+    print(
+        f"  a worker's share before a batch's emails go out (drawing its members' home"
+        f" cards, {tasks} batches): {seconds / tasks * 1000:.0f} ms a batch of"
+        f" {members // tasks}, {seconds / members * 1000:.2f} ms a member"
+    )
 
 
 def notices_case(queue, tenant, members: int) -> None:

@@ -11,6 +11,11 @@ with an app's token) and ``/healthz`` in turn with the same number of concurrent
 for a fixed time each, and prints requests per second, latency percentiles and the
 ratios. Only loopback traffic; every phase is bounded in time; gunicorn is stopped
 at the end. Not a test: it prints figures and exits 0 unless something broke.
+
+``--after-import`` measures the rush after the new-bill emails instead: many members
+(``--members``), a bills import giving each of their contracts a new month
+(``manage.py import_data``), the new-bill task's work as a worker would do it, then the
+home page with no warm-up, each request a different member's first view since the import.
 """
 
 import argparse
@@ -53,6 +58,12 @@ PHASE_NAMES = [
     ("healthz signed-in", "/healthz", "cookies"),
 ]
 TARGET_P99_MS = 50.0
+# --after-import: the members of the rush, each with --contracts contracts; their bills
+# run up to last month (a year of them: the cards compare with the month before and a
+# year earlier), and the import adds this month's.
+CROWD_MONTHS = 12
+CROWD_NUMBER = "8{:07d}"
+TARGET_RUSH_RPS = 400
 
 
 def server_env(database_url: str, redis_url: str, card_cache_seconds: int) -> dict[str, str]:
@@ -113,6 +124,15 @@ def seed(contracts: int) -> int:
     from waterportal.tenants.models import Tenant
 
     with scopes_disabled(), transaction.atomic():
+        old = Tenant.objects.filter(slug=TENANT).first()
+        if old is not None:
+            # A rush's members leave hundreds of thousands of bills: gone in two
+            # statements, rather than one by one through the ORM's collector.
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM billing_payment WHERE tenant_id = %s", [old.pk])
+                cursor.execute("DELETE FROM billing_bill WHERE tenant_id = %s", [old.pk])
         Tenant.objects.filter(slug=TENANT).delete()
         # Published at once: the bench signs residents in (a new town shows 準備中).
         tenant = do_create_tenant(
@@ -184,6 +204,250 @@ def seed(contracts: int) -> int:
     connections.close_all()  # the client processes are forked: no shared connection
     print(f"seeded tenant {TENANT}: 1 member, {contracts} contracts x {MONTHS} months")
     return first_link
+
+
+def seed_crowd(members: int, contracts: int) -> list[int]:
+    """``members`` more members of the bench tenant, each with ``contracts`` contracts of
+    their own and ``CROWD_MONTHS`` bills each up to last month, all paid; returns their
+    ids. Written in bulk (no signals: the import's new cards version makes up for it)."""
+    import datetime as dt
+
+    from django.db import connections, transaction
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from waterportal.accounts.models import User
+    from waterportal.billing.models import Bill, Payment
+    from waterportal.billing.services import add_months
+    from waterportal.contracts.models import Customer, Link
+    from waterportal.lib.kana import kana_key
+    from waterportal.tenants import versions
+    from waterportal.tenants.models import Tenant, TextAcceptance
+
+    started = time.perf_counter()
+    now = timezone.now()
+    this_month = timezone.localdate().replace(day=1)
+    months = [add_months(this_month, i - CROWD_MONTHS) for i in range(CROWD_MONTHS)]
+    ids: list[int] = []
+    with scopes_disabled():
+        tenant = Tenant.objects.get(slug=TENANT)
+        texts = versions.current_versions(tenant)
+        chunk = 500
+        for start in range(0, members, chunk):
+            count = min(chunk, members - start)
+            with transaction.atomic():
+                users = User.objects.bulk_create(
+                    User(
+                        tenant=tenant,
+                        email=f"rush{start + i}@example.jp",
+                        password="!bench",
+                        name=f"ベンチ {start + i}",
+                    )
+                    for i in range(count)
+                )
+                TextAcceptance.objects.bulk_create(
+                    TextAcceptance(member=user, version=v, accepted_at=now)
+                    for user in users
+                    for v in texts
+                )
+                customers = Customer.objects.bulk_create(
+                    Customer(
+                        tenant=tenant,
+                        number=CROWD_NUMBER.format((start + i) * contracts + c),
+                        name_kana="ベンチ タロウ",
+                        name_kana_key=kana_key("ベンチ タロウ"),
+                        name=f"ベンチ 太郎{c}",
+                        address=f"ベンチ町{start + i}丁目{c + 1}-1",
+                        reading_cycle=1,
+                        payment_method="口座振替",
+                    )
+                    for i in range(count)
+                    for c in range(contracts)
+                )
+                Link.objects.bulk_create(
+                    Link(
+                        tenant=tenant,
+                        member=users[k // contracts],
+                        customer=customer,
+                        relationship="本人",
+                        created_at=now - dt.timedelta(days=400),
+                        active_from=this_month - dt.timedelta(days=400),
+                        activated_at=now - dt.timedelta(days=400),
+                    )
+                    for k, customer in enumerate(customers)
+                )
+                bills = Bill.objects.bulk_create(
+                    crowd_bill(tenant, customer, month, i)
+                    for customer in customers
+                    for i, month in enumerate(months)
+                )
+                Payment.objects.bulk_create(
+                    Payment(
+                        tenant=tenant,
+                        bill=bill,
+                        paid_on=bill.due_date,
+                        amount=bill.amount,
+                        method="口座振替",
+                        result="済",
+                    )
+                    for bill in bills
+                )
+            ids += [user.pk for user in users]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would, after so many new rows
+    connections.close_all()
+    print(
+        f"seeded {members:,} more members with {contracts} contracts and {CROWD_MONTHS} months"
+        f" each in {time.perf_counter() - started:.0f} s"
+    )
+    return ids
+
+
+def crowd_reading(i: int) -> tuple[int, int]:
+    """A crowd contract's meter before and after its ``i``-th month (20 m³ a month)."""
+    return 1000 + 20 * i, 1020 + 20 * i
+
+
+def crowd_bill(tenant, customer, month, i):
+    import datetime as dt
+
+    from waterportal.billing.models import Bill
+    from waterportal.billing.services import add_months
+
+    before, after = crowd_reading(i)
+    return Bill(
+        tenant=tenant,
+        customer=customer,
+        billing_month=month,
+        reading_date=month.replace(day=8),
+        previous_reading=before,
+        current_reading=after,
+        usage_m3=after - before,
+        days=30,
+        water_charge=3300,
+        sewer_charge=2200,
+        tax=500,
+        amount=5500,
+        due_date=add_months(month, 1) - dt.timedelta(days=1),
+    )
+
+
+def import_new_month(env: dict[str, str], members: int, contracts: int) -> float:
+    """This month's bill for every crowd contract, imported as staff would
+    (``manage.py import_data``, which queues the new-bill task); returns its seconds."""
+    import csv
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from waterportal.billing.services import add_months
+
+    month = timezone.localdate().replace(day=1)
+    due = add_months(month, 1) - dt.timedelta(days=1)
+    before, after = crowd_reading(CROWD_MONTHS)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"web-rush-bills-{os.getpid()}.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(
+            ["使用者番号", "調定年月", "検針日", "前回指針", "今回指針", "使用水量"]
+            + ["水道料金", "下水道使用料", "消費税額", "請求金額", "納期限"]
+        )
+        row = [f"{month:%Y-%m}", f"{month:%Y-%m}-08", before, after, after - before]
+        row += [3410, 2280, 517, 5690, due.isoformat()]
+        writer.writerows([CROWD_NUMBER.format(k), *row] for k in range(members * contracts))
+    started = time.perf_counter()
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "import_data", "bills", str(path), "--tenant", TENANT],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    finally:
+        path.unlink()
+    return time.perf_counter() - started
+
+
+# The tasks of the new-bill emails, in the order a worker meets them: the one the import
+# queues, then one per batch of emails that draws the batch's home cards and queues the
+# batch's delivery (waterportal.exchange.actions).
+NEW_BILL_TASKS = (
+    "waterportal.exchange.actions.notify_new_bills",
+    "waterportal.exchange.actions.cards_then_emails",
+)
+
+
+def work_the_queue(redis_url: str, names=NEW_BILL_TASKS) -> dict[str, tuple[int, float, object]]:
+    """Run the queued tasks named ``names``, oldest first, here, as a worker would, until
+    none is left; the others (the emails' delivery, push messages) stay queued: no mail
+    is sent. Returns, per name, (how many ran, their seconds, the sum of their results)."""
+    import base64
+
+    import redis
+    from celery import current_app
+    from django.db import connections
+
+    import waterportal.exchange.actions  # noqa: F401  (registers the tasks)
+
+    queue = redis.Redis.from_url(redis_url)
+    done: dict[str, tuple[int, float, object]] = {}
+    while True:
+        waiting = queue.lrange("celery", 0, -1)  # newest first (LPUSH)
+        message = next(
+            (raw for raw in reversed(waiting) if json.loads(raw)["headers"]["task"] in names),
+            None,
+        )
+        if message is None:
+            break
+        queue.lrem("celery", -1, message)
+        envelope = json.loads(message)
+        name = envelope["headers"]["task"]
+        args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+        started = time.perf_counter()
+        result = current_app.tasks[name].run(*args, **kwargs)
+        count, seconds, total = done.get(name, (0, 0.0, 0))
+        done[name] = (count + 1, seconds + time.perf_counter() - started, total + (result or 0))
+    connections.close_all()
+    return done
+
+
+def member_sessions(member_ids: list[int]) -> tuple[str, list[str]]:
+    """A signed-in session for each member, made as the login form makes it (the member,
+    the backend, the session's auth hash, the session clock, the town), through the
+    session engine the server uses; returns the cookie's name and the session keys."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connections
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from waterportal.accounts.middleware import SEEN, STARTED
+    from waterportal.accounts.models import User
+    from waterportal.tenants.middleware import SESSION_KEY as TENANT_SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    started = time.perf_counter()
+    keys = []
+    with scopes_disabled():
+        for user in User.objects.filter(pk__in=member_ids).order_by("pk").iterator():
+            session = store()
+            now = timezone.now().timestamp()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session[STARTED] = now
+            session[SEEN] = now
+            session[TENANT_SESSION_KEY] = user.tenant_id
+            session.create()
+            keys.append(session.session_key)
+    connections.close_all()
+    print(f"signed in {len(keys):,} members {time.perf_counter() - started:.0f} s")
+    return settings.SESSION_COOKIE_NAME, keys
 
 
 def free_port() -> int:
@@ -301,9 +565,80 @@ def client(port: int, schedule: list[tuple[str, str, float, float]], results) ->
     results.put(out)
 
 
+def first_views(port: int, cookie: str, keys: list[str], start: float, end: float, results):
+    """From ``start`` to ``end`` (time.time()) or until ``keys`` run out, request the home
+    page once with each session key: every request a member's first view. Puts
+    (latencies in ms, errors, seconds measured)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    browser = Browser(port)
+    while time.time() < start:
+        time.sleep(0.005)
+    began = time.perf_counter()
+    latencies, errors = [], 0
+    for key in keys:
+        if time.time() >= end:
+            break
+        browser.cookies = {cookie: key}
+        t0 = time.perf_counter()
+        status, _, body = browser.request("GET", "/")
+        elapsed = (time.perf_counter() - t0) * 1000
+        if status == 200 and "ご請求".encode() in body:
+            latencies.append(elapsed)
+        else:
+            errors += 1
+    results.put((latencies, errors, time.perf_counter() - began))
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def rush(env: dict[str, str], args, port: int, crowd: list[int]) -> None:
+    """--after-import, with gunicorn up: the import, the new-bill task, the members'
+    sessions, then every client requests the home page for its share of the members, each
+    once, with no warm-up."""
+    seconds = import_new_month(env, args.members, args.contracts)
+    print(
+        f"imported this month's bills of {args.members * args.contracts:,} contracts"
+        f" (manage.py import_data) in {seconds:.1f} s"
+    )
+    # The import queued the new-bill task; run it, then the batches it queued, as workers.
+    for name, (count, seconds, result) in work_the_queue(env["REDIS_URL"]).items():
+        what = "emails written" if name.endswith("notify_new_bills") else "fragments kept"
+        print(f"  {name.rsplit('.', 1)[1]}: {count} task(s), {seconds:.1f} s, {result:,} {what}")
+    cookie, keys = member_sessions(crowd)
+    start = time.time() + 1.0 + args.clients * 0.1
+    end = start + args.seconds
+    results: mp.Queue = mp.Queue()
+    shares = [keys[i :: args.clients] for i in range(args.clients)]
+    procs = [
+        mp.Process(target=first_views, args=(port, cookie, share, start, end, results))
+        for share in shares
+    ]
+    for p in procs:
+        p.start()
+    collected = [results.get(timeout=end - time.time() + 60) for _ in procs]
+    for p in procs:
+        p.join(timeout=10)
+    latencies = [ms for out, _, _ in collected for ms in out]
+    errors = sum(e for _, e, _ in collected)
+    # Each client's own rate over the time it measured (it stops when its members run out).
+    rps = sum(len(out) / took for out, _, took in collected if took > 0)
+    measured = max(took for _, _, took in collected)
+    print(
+        f"\n{args.clients} concurrent clients, gunicorn {args.workers} sync workers,"
+        f" {os.cpu_count()} CPUs, PostgreSQL; {len(latencies):,} first views after the import"
+        f" in {measured:.1f} s, no warm-up, each of a different member"
+    )
+    print(f"{'view':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    p50 = statistics.median(latencies) if latencies else float("nan")
+    p99 = percentile(latencies, 99) if latencies else float("nan")
+    print(f"{'home, first view':<18}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}")
+    print(f"home first view after an import: {rps:.0f} req/s (target >= {TARGET_RUSH_RPS})")
+    print(f"home first view after an import p99: {p99:.1f} ms (target <= {TARGET_P99_MS:g} ms)")
+    if len(latencies) + errors >= len(keys):
+        print("(every member was seen before the time was up: give more --members)")
 
 
 def main() -> None:
@@ -316,11 +651,27 @@ def main() -> None:
         "--no-card-cache",
         action="store_true",
         help="draw the home page's cards on every request (HOME_CACHE_SECONDS=0): the "
-        "cost of a member's first view after an import",
+        "cost of a member's first view without its cards kept",
+    )
+    parser.add_argument(
+        "--after-import",
+        action="store_true",
+        help="the rush after the new-bill emails: import a new month for --members members,"
+        " run the new-bill task, then measure the home page with no warm-up, every request a"
+        " member's first view since the import",
+    )
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=6000,
+        help="--after-import: how many members (each seen once; the measured time ends"
+        " when they run out), default 6,000",
     )
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 60:
         raise SystemExit("--clients 1..64 and --seconds 1..60 keep the run bounded")
+    if not args.clients <= args.members <= 200_000:
+        raise SystemExit("--members: at least one per client, at most 200,000")
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -340,6 +691,7 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     link = seed(args.contracts)
     phases = [(path.format(link=link), auth) for _, path, auth in PHASE_NAMES]
+    crowd = seed_crowd(args.members, args.contracts) if args.after_import else []
 
     port = free_port()
     gunicorn = subprocess.Popen(
@@ -362,6 +714,9 @@ def main() -> None:
     )
     try:
         wait_until_up(port, gunicorn)
+        if args.after_import:
+            rush(env, args, port, crowd)
+            return
         warmup = 2.0
         t0 = time.time() + 3.0 + args.clients * 0.3  # time for every client to sign in
         schedule, t = [], t0

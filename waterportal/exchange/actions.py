@@ -24,6 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 from waterportal import emails
 from waterportal.audit.actions import record
+from waterportal.billing import warming
 from waterportal.devices import push
 from waterportal.exchange import notifications, runs
 from waterportal.exchange.importers import IMPORTERS, Importer
@@ -428,8 +429,9 @@ def notify_new_bills(run_id: int) -> int:
 
 def do_notify_new_bills(run_id: int, *, now=None) -> int:
     """Write the emails for one import into the outbox, once, in the transaction that
-    claims the run, and after commit queue the same members' push messages
-    (``devices.push.queue_push``); returns how many emails (0 when they are written
+    claims the run, and after commit queue them in batches, each batch's members' home
+    cards drawn before its emails are sent (``cards_then_emails``), and the same members'
+    push messages (``devices.push.queue_push``); returns how many emails (0 when they are written
     already, being written by another process, or too late: see
     ``notifications.SEND_WITHIN``).
     """
@@ -463,19 +465,54 @@ def do_notify_new_bills(run_id: int, *, now=None) -> int:
         # transaction the connection is in by then.
         today = timezone.localdate(now)
         addresses = notifications.recipients(run, today).iterator(chunk_size=2000)
+        # Each email's member and their language (User.language), in the order of the rows.
+        members: list[tuple[int, str]] = []
+
+        def noted(recipients):
+            for member_id, to, language in recipients:
+                members.append((member_id, language))
+                yield member_id, to, language
+
+        def wake(ids: list[int]) -> None:
+            # Each batch's cards drawn, then its emails sent: one task per batch.
+            batches = zip(emails.outbox_batches(members), emails.outbox_batches(ids), strict=True)
+            emails.queue_batches(
+                cards_then_emails,
+                [(tenant.pk, chunk, rows) for chunk, rows in batches],
+                len(ids),
+            )
+
         with closing(addresses):
             count = emails.send_many(
                 "new_bill",
-                addresses,
+                noted(addresses),
                 tenant,
                 unsubscribe="new_bill",
                 batch=notifications.new_bill_batch(run),
+                wake=wake,
             )
         # The same members' browsers get the push message, once the claim has committed:
         # a push that cannot be queued is logged and lost, and never sends the emails a
         # second time (the email is the notification that must arrive).
         transaction.on_commit(lambda: _push_new_bills(run, today, now), robust=True)
         return count
+
+
+# Its result is not kept. Not retried: a batch whose cards could not be drawn has them
+# drawn on the members' views; its emails are sent all the same.
+@shared_task(acks_late=True, ignore_result=True)
+def cards_then_emails(tenant_id: int, members: list, ids: list[int]) -> int:
+    """One batch of new-bill emails: first the home cards of its ``members`` ((member id,
+    ``User.language``)) are drawn and kept (``billing.warming``), so that the
+    rush of first views after the emails reads them as a later view does; then the
+    workers are woken for the batch's outbox rows ``ids``. Returns the fragments kept."""
+    kept = 0
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is not None:
+        with scope(tenant=tenant):
+            kept = warming.warm_home_quietly(tenant, [tuple(member) for member in members])
+    emails.wake_workers(ids)
+    return kept
 
 
 def _push_new_bills(run: ImportRun, today, now) -> None:

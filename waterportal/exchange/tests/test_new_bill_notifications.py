@@ -16,7 +16,7 @@ from waterportal import emails
 from waterportal.billing.models import Bill
 from waterportal.contracts.models import Link
 from waterportal.emails import deliver_outbox, sweep_outbox
-from waterportal.exchange.actions import do_notify_new_bills
+from waterportal.exchange.actions import cards_then_emails, do_notify_new_bills
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.notifications import SEND_WITHIN, SWEEP_AFTER
 from waterportal.exchange.tasks import sweep_missed_notifications
@@ -213,11 +213,20 @@ def test_a_queued_new_bill_email_is_the_address_and_names_and_renders_as_before(
         {"name": "new_bill", "member_id": one.pk, "unsubscribe": "new_bill"},
         {"name": "new_bill", "member_id": two.pk, "unsubscribe": "new_bill"},
     ]
-    # One task wakes a worker for both, naming the rows only.
+    # One task for both: it draws their home cards (naming the members and their
+    # language), then wakes a worker for their rows, naming the rows only.
+    (call,) = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
+    assert call["headers"]["task"] == "waterportal.exchange.actions.cards_then_emails"
+    tenant_id, members, ids = json.loads(base64.b64decode(call["body"]))[0]
+    assert (tenant_id, members) == (tenant.pk, [[one.pk, ""], [two.pk, ""]])
+    assert sorted(ids) == sorted(r.pk for r in rows)
+    queue.delete("celery")
+    with broker():
+        kept = cards_then_emails.apply(args=(tenant_id, members, ids), throw=True).get()
+    assert kept == 4  # each member's summary and cards
     (call,) = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
     assert call["headers"]["task"] == "waterportal.emails.deliver_outbox"
-    (ids,) = json.loads(base64.b64decode(call["body"]))[0]
-    assert sorted(ids) == sorted(r.pk for r in rows)
+    assert json.loads(base64.b64decode(call["body"]))[0] == [ids]
     arguments = [ids]
     # What the worker sends: the email rendered as it was before into each message,
     # Japanese whatever the worker's language.
