@@ -148,6 +148,21 @@ class BillImporter(Importer):
             texts[cell] = text = value.isoformat()
             return text
 
+        def seen(digits: str, month_text: str) -> None:
+            # Keys in ascending order (by month then number, or by number then month)
+            # cannot repeat, so the duplicate search can be skipped.
+            nonlocal staged, by_month, by_number, last_month, last_digits
+            staged += 1
+            if by_month and not (
+                month_text > last_month or (month_text == last_month and digits > last_digits)
+            ):
+                by_month = False
+            if by_number and not (
+                digits > last_digits or (digits == last_digits and month_text > last_month)
+            ):
+                by_number = False
+            last_month, last_digits = month_text, digits
+
         def read(line: str, number: int) -> str | None:
             found = match(line)
             if found is None:
@@ -182,17 +197,7 @@ class BillImporter(Importer):
                 return None
             if int(amount) != int(water) + (int(sewer) if sewer else 0):
                 return None
-            nonlocal staged, by_month, by_number, last_month, last_digits
-            staged += 1
-            if by_month and not (
-                month_text > last_month or (month_text == last_month and digits > last_digits)
-            ):
-                by_month = False
-            if by_number and not (
-                digits > last_digits or (digits == last_digits and month_text > last_month)
-            ):
-                by_number = False
-            last_month, last_digits = month_text, digits
+            seen(digits, month_text)
             return (
                 "\t".join(
                     (
@@ -222,18 +227,7 @@ class BillImporter(Importer):
 
         def also(row: tuple) -> None:
             # A row staged by the rules: its key is in the same sequence.
-            nonlocal staged, by_month, by_number, last_month, last_digits
-            digits, month_text = row[1], row[2].isoformat()
-            staged += 1
-            if by_month and not (
-                month_text > last_month or (month_text == last_month and digits > last_digits)
-            ):
-                by_month = False
-            if by_number and not (
-                digits > last_digits or (digits == last_digits and month_text > last_month)
-            ):
-                by_number = False
-            last_month, last_digits = month_text, digits
+            seen(row[1], row[2].isoformat())
 
         def distinct() -> int:
             return staged if by_month or by_number else 0
