@@ -21,6 +21,7 @@ from waterportal.audit.actions import record
 from waterportal.devices import push
 from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze
 from waterportal.notices import mailing
+from waterportal.notices.live import notices_changed
 from waterportal.notices.models import (
     DEFAULT_CATEGORIES,
     Notice,
@@ -66,6 +67,7 @@ def _check(tenant: Tenant, fields: NoticeFields) -> None:
 
 
 def _set_targets(notice: Notice, customer_ids: list[int]) -> None:
+    notices_changed(notice.tenant_id)
     NoticeTarget.objects.filter(notice=notice).delete()
     NoticeTarget.objects.bulk_create(
         (

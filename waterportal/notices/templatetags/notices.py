@@ -3,11 +3,11 @@ those apps do not import notices: the home page's block (billing), and the publi
 notices and the feed's link on the login page (accounts)."""
 
 from django import template
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from waterportal.notices.models import Notice, NoticeRead
+from waterportal.notices.live import member_view
+from waterportal.notices.models import Notice
 
 register = template.Library()
 
@@ -17,17 +17,10 @@ LOGIN_SIZE = 5
 
 @register.inclusion_tag("notices/_home_block.html", takes_context=True)
 def home_notices(context):
-    """The member's latest notices with their unread marks, and how many are unread."""
-    member = context["user"]
-    visible = Notice.objects.visible_to(member, timezone.now())
-    reads = NoticeRead.objects.filter(notice_id=OuterRef("pk"), member_id=member.pk)
-    latest = list(
-        visible.annotate(is_read=Exists(reads))
-        .select_related("category")
-        .newest_first()[:HOME_SIZE]
-    )
-    unread = visible.exclude(Exists(reads)).count()
-    return {"notices": latest, "unread": unread}
+    """The member's latest notices with their unread marks, and how many are unread
+    (of the town's live notices, kept: ``notices.live``)."""
+    seen = member_view(context["user"], timezone.now())
+    return {"notices": seen[:HOME_SIZE], "unread": sum(1 for n in seen if not n.is_read)}
 
 
 @register.inclusion_tag("notices/_public_block.html", takes_context=True)

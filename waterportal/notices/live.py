@@ -1,0 +1,136 @@
+"""A town's live notices, kept in the shared cache for the home page's block.
+
+Every member's home page shows the town's newest notices. Asking the database which
+notices a member sees (``Notice.objects.visible_to``) is cheap for PostgreSQL but costs
+the web process about 5 ms of query building per view, half of the home page's whole
+time (bench/README.md). What changes from one member to the next is small: which of the
+notices for chosen contracts are theirs, and which they have read. So the town's live
+notices (published, started, not ended; every audience) are read once and kept, and
+each view adds only those two facts, each a plain query.
+
+The list is kept under the town's *notices version*, a random token replaced when a
+notice or a category is saved or deleted (``notices.receivers``) or a notice's contracts
+are chosen again (``notices.actions``), and again when that change commits; a reader takes the version before reading, so a list read
+while a change was being made is kept under the old version, which nobody asks for
+again (as ``tenants.freshness`` does for the cards). The list also holds the time of
+the next start or end of any of the town's notices, past which it is not used, whatever
+the cache's clock says; ``HOME_CACHE_SECONDS`` bounds it as it bounds the cards.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Q
+
+from waterportal.notices.models import (
+    Notice,
+    NoticeRead,
+    NoticeTarget,
+    active_links,
+)
+
+
+@dataclass
+class Live:
+    notices: list[Notice]  # newest first, with their category
+    until: datetime | None  # the next start or end of one of the town's notices
+
+
+def _cache():
+    # The cards' cache: shared by every process in production; in development without
+    # Redis it keeps nothing, and every view reads the notices.
+    return caches["template_fragments"]
+
+
+def _version_key(tenant_id: int) -> str:
+    return f"notices-version:{tenant_id}"
+
+
+def notices_version(tenant_id: int) -> str:
+    cache, key = _cache(), _version_key(tenant_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        version = cache.get(key)
+    # No cache: a token of this view's own, so that nothing kept now is found later.
+    return version or secrets.token_hex(8)
+
+
+def notices_changed(tenant_id: int) -> None:
+    """The town's live notices are read again by the next view: now, and when the
+    transaction commits (see the module's docstring)."""
+
+    def bump() -> None:
+        _cache().set(_version_key(tenant_id), secrets.token_hex(8), timeout=None)
+
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
+
+
+def _read(tenant_id: int, now: datetime) -> Live:
+    # The published notices not ended yet: the live ones, and those still to start,
+    # which say when the list changes next.
+    published = (
+        Notice.objects.filter(tenant_id=tenant_id, status=Notice.Status.PUBLISHED)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("category")
+        .newest_first()
+    )
+    notices, changes = [], []
+    for notice in published:
+        if notice.starts_at > now:
+            changes.append(notice.starts_at)
+            continue
+        notices.append(notice)
+        if notice.ends_at is not None:
+            changes.append(notice.ends_at)
+    return Live(notices, min(changes, default=None))
+
+
+def live_notices(tenant_id: int, now: datetime) -> list[Notice]:
+    """The town's notices someone may see at ``now``, newest first: what
+    ``Notice.objects.filter(tenant_id=…).live(now)`` gives, kept (see above)."""
+    version = notices_version(tenant_id)
+    key = f"notices-live:{tenant_id}:{version}"
+    cache = _cache()
+    kept = cache.get(key)
+    # Not past the next start or end, which the list does not know of.
+    if isinstance(kept, Live) and (kept.until is None or now < kept.until):
+        # Those live at ``now``: a clock set back (a test's) would show more.
+        return [n for n in kept.notices if n.starts_at <= now]
+    live = _read(tenant_id, now)
+    if settings.HOME_CACHE_SECONDS > 0:
+        cache.set(key, live, settings.HOME_CACHE_SECONDS)
+    return live.notices
+
+
+def member_view(member, now: datetime) -> list[Any]:
+    """The notices ``member`` sees at ``now`` (``Notice.objects.visible_to``), newest
+    first, each with ``is_read``: at most two plain queries beside the kept list."""
+    notices = live_notices(member.tenant_id, now)
+    chosen = [n.pk for n in notices if n.audience == Notice.Audience.CONTRACTS]
+    theirs: set[int] = set()
+    if chosen:
+        theirs = set(
+            NoticeTarget.objects.filter(
+                notice_id__in=chosen,
+                customer_id__in=active_links(now).filter(member_id=member.pk).values("customer_id"),
+            ).values_list("notice_id", flat=True)
+        )
+    seen = [n for n in notices if n.audience != Notice.Audience.CONTRACTS or n.pk in theirs]
+    read: set[int] = set()
+    if seen:
+        read = set(
+            NoticeRead.objects.filter(
+                member_id=member.pk, notice_id__in=[n.pk for n in seen]
+            ).values_list("notice_id", flat=True)
+        )
+    for notice in seen:
+        notice.is_read = notice.pk in read  # type: ignore[attr-defined]
+    return seen

@@ -1,0 +1,95 @@
+"""The home page's notices come from the town's live notices kept in the shared cache
+(``notices.live``): each view adds only which of them are the member's and which they
+have read. Every test looks at the home page first, so that the list is kept, then
+changes something and looks again: the member sees the change at once."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from waterportal.contracts.actions import do_revoke_link
+from waterportal.notices.actions import do_edit_notice, do_withdraw_notice
+from waterportal.notices.models import NoticeCategory
+from waterportal.testing import make_customer, make_link, make_member, sign_in, text_of
+from waterportal.testing.notices import hours, make_notice, notice_fields
+
+
+def home(portal) -> str:
+    return text_of(portal.get("/"))
+
+
+def notice_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "notices_" in q["sql"]]
+
+
+def test_a_later_view_reads_only_the_members_reads_not_the_notices(signed_in, tenant):
+    make_notice(tenant, title="配水管工事に伴う断水のお知らせ")
+    assert "未読 配水管工事に伴う断水のお知らせ" in home(signed_in)
+    with CaptureQueriesContext(connection) as queries:
+        page = text_of(signed_in.get("/"))
+    assert "未読 配水管工事に伴う断水のお知らせ" in page and "未読 1件" in page
+    read = notice_queries(queries)
+    assert len(read) == 1 and "notices_noticeread" in read[0], read
+
+
+def test_a_notice_published_edited_or_withdrawn_shows_on_the_next_view(signed_in, tenant):
+    assert "現在、お知らせはありません。" in home(signed_in)
+    notice = make_notice(tenant, title="配水管工事に伴う断水のお知らせ")
+    assert "配水管工事に伴う断水のお知らせ" in home(signed_in)
+    notice = do_edit_notice(
+        notice, notice_fields(tenant, title="断水の時間が変わりました"), actor=None
+    )
+    page = home(signed_in)
+    assert "断水の時間が変わりました" in page and "配水管工事" not in page
+    do_withdraw_notice(notice, actor=None)
+    assert "現在、お知らせはありません。" in home(signed_in)
+
+
+def test_a_renamed_category_shows_its_new_name(signed_in, tenant):
+    make_notice(tenant, title="工事のお知らせ", category_name="工事")
+    assert "工事のお知らせ" in home(signed_in)
+    category = NoticeCategory.objects.get(tenant=tenant, name="工事")
+    category.name = "道路工事"
+    category.save()
+    assert "道路工事" in home(signed_in)
+
+
+def test_reading_one_notice_takes_its_mark_and_the_count_down_at_once(signed_in, tenant):
+    first = make_notice(tenant, title="一つ目")
+    make_notice(tenant, title="二つ目")
+    assert "未読 2件" in home(signed_in)
+    signed_in.get(f"/notices/{first.pk}")
+    page = home(signed_in)
+    assert "未読 1件" in page and "未読 一つ目" not in page and "未読 二つ目" in page
+
+
+def test_a_notice_for_a_contract_leaves_home_with_the_members_link(signed_in, tenant, member, link):
+    make_notice(tenant, title="本町の断水", audience="contracts", targets=[link.customer_id])
+    assert "本町の断水" in home(signed_in)
+    do_revoke_link(member, link)
+    assert "本町の断水" not in home(signed_in)
+
+
+def test_the_kept_list_is_the_towns_each_member_sees_their_own(portal, tenant, link, clock):
+    """Two members of one town: the list kept by the first one's view holds a notice for
+    the first one's contract, which the second one is not shown."""
+    mine = make_customer(tenant, number="10109999", address="おうむ町本町1-2")
+    first = make_member(tenant, "first@example.jp")
+    make_link(first, mine)
+    make_notice(tenant, title="本町の断水", audience="contracts", targets=[mine.pk])
+    make_notice(tenant, title="全員へのお知らせ")
+    sign_in(portal, first)
+    page = home(portal)
+    assert "本町の断水" in page and "未読 2件" in page
+    portal.client.logout()
+    sign_in(portal, make_member(tenant, "second@example.jp"))
+    page = home(portal)
+    assert "本町の断水" not in page and "全員へのお知らせ" in page and "未読 1件" in page
+
+
+def test_a_kept_list_is_not_used_past_a_notices_end(signed_in, tenant, clock):
+    # The cache would keep the list for HOME_CACHE_SECONDS; the notice ends sooner.
+    make_notice(tenant, title="今日だけのお知らせ", ends_at=timezone.now() + hours(0.1))
+    assert "今日だけのお知らせ" in home(signed_in)
+    clock.shift(hours(0.1))
+    assert "今日だけのお知らせ" not in home(signed_in)
