@@ -7,4 +7,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "自治体"
 
     def ready(self) -> None:
-        from waterportal.tenants import lookup  # noqa: F401 - connects its signal receivers
+        from waterportal.tenants import lookup, versions  # noqa: F401 - connect their signal receivers

@@ -6,7 +6,11 @@ Reads and the small writes the actions build on (``tenants.actions.do_create_ten
 
 import difflib
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from waterportal.tenants.models import TextAcceptance, TextKind, TextVersion
 
@@ -23,6 +27,28 @@ def current_versions(tenant) -> list[TextVersion]:
     for version in TextVersion.objects.filter(tenant=tenant).order_by("-pk"):
         newest.setdefault(version.kind, version)
     return [newest[kind] for kind in TextKind.values if kind in newest]
+
+
+def _current_key(tenant_id: int) -> str:
+    return f"texts-current:{tenant_id}"
+
+
+def kept_current_ids(tenant_id: int) -> tuple[int, ...]:
+    """The ids of ``current_versions``, kept by this process for
+    ``TENANT_CACHE_SECONDS`` as the town's row is (``tenants.lookup``): every member page
+    asks, and a new version reaches the other processes within those seconds."""
+    cache, key = caches["process"], _current_key(tenant_id)
+    ids = cache.get(key)
+    if ids is None:
+        ids = tuple(v.pk for v in current_versions(tenant_id))
+        cache.set(key, ids, settings.TENANT_CACHE_SECONDS)
+    return ids
+
+
+@receiver(post_save, sender=TextVersion)
+@receiver(post_delete, sender=TextVersion)
+def _forget_current(sender, instance: TextVersion, **kwargs) -> None:
+    caches["process"].delete(_current_key(instance.tenant_id))
 
 
 def pending_versions(member) -> list[TextVersion]:
@@ -63,6 +89,7 @@ def start_versions(tenant, *, now) -> None:
         for kind, field in TEXT_FIELDS.items()
         if (text := getattr(tenant, field))
     )
+    caches["process"].delete(_current_key(tenant.pk))
 
 
 def previously_accepted(member, version: TextVersion) -> TextVersion | None:

@@ -4,6 +4,9 @@ town's members are never asked; registration records the versions agreed to."""
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from waterportal.accounts.actions import do_accept_text_versions, do_publish_text_version
 from waterportal.audit.models import AuditEvent
 from waterportal.tenants.models import TextAcceptance, TextVersion
@@ -32,6 +35,14 @@ def test_a_member_is_not_asked_while_the_texts_they_accepted_are_current(signed_
     assert signed_in.get("/account").status_code == 200
 
 
+def test_a_later_page_does_not_read_the_acceptances_again(signed_in, link):
+    assert signed_in.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert signed_in.get("/account").status_code == 200
+    read = [q["sql"] for q in queries.captured_queries if "tenants_text" in q["sql"]]
+    assert read == []
+
+
 def test_after_a_new_version_the_next_login_leads_to_the_page_that_asks(
     portal, tenant, member, link, clock
 ):
@@ -52,6 +63,8 @@ def test_after_a_new_version_the_next_login_leads_to_the_page_that_asks(
 
 
 def test_a_member_already_signed_in_is_asked_at_their_next_page(signed_in, tenant, link):
+    # Seen with the texts accepted first, which the session remembers.
+    assert signed_in.get("/").status_code == 200
     publish(tenant)
     for path in ("/", "/account", f"/contracts/{link.pk}/history", "/account/notifications"):
         page = signed_in.get(path)
