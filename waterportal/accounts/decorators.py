@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django_scopes import scopes_disabled
 
 from waterportal.accounts.models import AccountKind
 from waterportal.tenants.addresses import with_town
@@ -51,6 +52,20 @@ def texts_pending(request) -> bool:
         return True
     request.session[TEXTS_ACCEPTED] = current
     return False
+
+
+def remember_texts_on_login(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: a member who signs in with the current texts accepted
+    has it noted by the login's own write of the session, so that the first page after
+    it (often the first view after a new-bill email) writes nothing."""
+    member = getattr(user, "kind", None) == AccountKind.MEMBER and user.tenant_id is not None
+    if not member or request is None or not hasattr(request, "session"):
+        return
+    # Whatever signs in (a test's force_login too): the reads name the member's town.
+    with scopes_disabled():
+        current = list(kept_current_ids(user.tenant_id))
+        if current and not pending_versions(user):
+            request.session[TEXTS_ACCEPTED] = current
 
 
 def texts_page(request) -> str:
