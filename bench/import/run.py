@@ -331,11 +331,16 @@ def postgresql(server_url: str, ledger: Path, bills: Path, rows: int) -> None:
         print(f"    {summary}")
         print("    statements of 0.3 s or more, as sampled:")
         print("\n".join(statements))
+        watch = StatementWatch(url)
+        watch.start()
         again, again_rss, again_summary = timed_import(env, "bills", bills)
+        statements = watch.report()
         print(
             f"  same file again: {again:.1f} s, {rows / again:,.0f} rows/s, "
             f"peak RSS {again_rss:.0f} MB\n    {again_summary}"
         )
+        print("    statements of 0.3 s or more, as sampled:")
+        print("\n".join(statements))
         copy = bare_copy_seconds(url, bills)
         print(f"  plain COPY of the file into a bare table (median of 3): {copy:.2f} s")
         print("  the imported rows, parsed, COPY'd straight into a table with (median of 3):")
