@@ -17,14 +17,12 @@ the next start or end of any of the town's notices, past which it is not used, w
 the cache's clock says; ``HOME_CACHE_SECONDS`` bounds it as it bounds the cards.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models import Q
 
 from waterportal.notices.models import (
@@ -33,6 +31,7 @@ from waterportal.notices.models import (
     NoticeTarget,
     active_links,
 )
+from waterportal.tenants import freshness
 
 
 @dataclass
@@ -42,8 +41,8 @@ class Live:
 
 
 def _cache():
-    # The cards' cache: shared by every process in production; in development without
-    # Redis it keeps nothing, and every view reads the notices.
+    # The cards' cache (as the version's): shared by every process in production; in
+    # development without Redis it keeps nothing, and every view reads the notices.
     return caches["template_fragments"]
 
 
@@ -52,25 +51,13 @@ def _version_key(tenant_id: int) -> str:
 
 
 def notices_version(tenant_id: int) -> str:
-    cache, key = _cache(), _version_key(tenant_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(8), timeout=None)
-        version = cache.get(key)
-    # No cache: a token of this view's own, so that nothing kept now is found later.
-    return version or secrets.token_hex(8)
+    return freshness.token(_version_key(tenant_id))
 
 
 def notices_changed(tenant_id: int) -> None:
     """The town's live notices are read again by the next view: now, and when the
     transaction commits (see the module's docstring)."""
-
-    def bump() -> None:
-        _cache().set(_version_key(tenant_id), secrets.token_hex(8), timeout=None)
-
-    bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump)
+    freshness.replace(_version_key(tenant_id))
 
 
 def _read(tenant_id: int, now: datetime) -> Live:

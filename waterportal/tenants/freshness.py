@@ -31,9 +31,10 @@ def _key(tenant_id: int) -> str:
     return f"cards-version:{tenant_id}"
 
 
-def cards_version(tenant_id: int) -> str:
-    """The tenant's current cards version (made on first use)."""
-    cache, key = _cache(), _key(tenant_id)
+def token(key: str) -> str:
+    """The version kept under ``key`` in the cards' cache (made on first use): what a
+    page takes before it reads, to find what it kept (also ``notices.live``'s)."""
+    cache = _cache()
     version = cache.get(key)
     if version is None:
         # add, not set: two first readers agree on one version.
@@ -44,17 +45,25 @@ def cards_version(tenant_id: int) -> str:
     return version or secrets.token_hex(8)
 
 
-def tenant_data_changed(tenant_id: int) -> None:
-    """Every member of the tenant gets freshly drawn cards.
-
-    The version changes at once, so that reads later in the same transaction see the
-    change, and again when the transaction commits, so that a page that took the version
-    while the transaction was open, and so read the data before it, is not kept.
-    """
+def replace(key: str) -> None:
+    """A new version under ``key``: at once, so that reads later in the same
+    transaction see the change, and again when the transaction commits, so that a page
+    that took the version while the transaction was open, and so read the data before
+    it, is not kept."""
 
     def bump() -> None:
-        _cache().set(_key(tenant_id), secrets.token_hex(8), timeout=None)
+        _cache().set(key, secrets.token_hex(8), timeout=None)
 
     bump()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(bump)
+
+
+def cards_version(tenant_id: int) -> str:
+    """The tenant's current cards version (made on first use)."""
+    return token(_key(tenant_id))
+
+
+def tenant_data_changed(tenant_id: int) -> None:
+    """Every member of the tenant gets freshly drawn cards (``replace``)."""
+    replace(_key(tenant_id))
