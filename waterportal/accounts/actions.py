@@ -660,7 +660,9 @@ def do_publish_text_version(
 
     It becomes the current text at once (``Tenant.terms_text`` / ``privacy_text``, which
     the registration pages show), and every member who has not accepted it is asked to
-    at their next page (``accounts.decorators.member_page``). Raises the errors of
+    at their next page (``accounts.decorators.member_page``): at once by this process,
+    within ``TENANT_CACHE_SECONDS`` by the others, which keep the current versions as
+    they keep the town's row. Raises the errors of
     ``check_text_version``; nothing is stored then. The audit row holds the kind, the
     version's id and label, never the text.
     """

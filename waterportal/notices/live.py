@@ -10,20 +10,21 @@ each view adds only those two facts, each a plain query.
 
 The list is kept under the town's *notices version*, a random token replaced when a
 notice or a category is saved or deleted (``notices.receivers``) or a notice's contracts
-are chosen again (``notices.actions``), and again when that change commits; a reader takes the version before reading, so a list read
-while a change was being made is kept under the old version, which nobody asks for
+are chosen again (``notices.actions``), and again when that change commits; a reader
+takes the version before reading, so a list read while a change was being made is kept under the old version, which nobody asks for
 again (as ``tenants.freshness`` does for the cards). The list also holds the time of
 the next start or end of any of the town's notices, past which it is not used, whatever
-the cache's clock says; ``HOME_CACHE_SECONDS`` bounds it as it bounds the cards.
+the cache's clock says, and is kept for a minute at most (``KEEP_SECONDS``). It holds
+plain values (``KeptNotice.kept``), without the notices' bodies.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Q
+from django.utils import timezone
 
 from waterportal.notices.models import (
     Notice,
@@ -33,11 +34,55 @@ from waterportal.notices.models import (
 )
 from waterportal.tenants import freshness
 
+# How long a kept list may be used at most, whatever else: a change whose version could
+# not be replaced (Redis unreachable from the process that made it) shows within this.
+KEEP_SECONDS = 60
+# In the key: a list kept in another shape (by an older release, during a deploy) is
+# not read.
+FORMAT = 1
+
 
 @dataclass
-class Live:
-    notices: list[Notice]  # newest first, with their category
-    until: datetime | None  # the next start or end of one of the town's notices
+class KeptNotice:
+    """What the home page's block shows of a notice, and who it is for."""
+
+    pk: int
+    title: str
+    important: bool
+    audience: str
+    starts_at: datetime
+    ends_at: datetime | None
+    category_name: str
+    is_read: bool = False
+
+    @property
+    def published_on(self) -> date:
+        return timezone.localdate(self.starts_at)
+
+    @classmethod
+    def of(cls, notice: Notice) -> "KeptNotice":
+        return cls(
+            notice.pk,
+            notice.title,
+            notice.important,
+            notice.audience,
+            notice.starts_at,
+            notice.ends_at,
+            notice.category.name,
+        )
+
+    def kept(self) -> tuple:
+        # Plain values only: what is unpickled from the shared cache never depends on
+        # this module's classes.
+        return (
+            self.pk,
+            self.title,
+            self.important,
+            self.audience,
+            self.starts_at,
+            self.ends_at,
+            self.category_name,
+        )
 
 
 def _cache():
@@ -60,13 +105,15 @@ def notices_changed(tenant_id: int) -> None:
     freshness.replace(_version_key(tenant_id))
 
 
-def _read(tenant_id: int, now: datetime) -> Live:
+def _read(tenant_id: int, now: datetime) -> tuple[list[KeptNotice], datetime | None]:
+    """The live notices, and the next start or end of one of the town's notices."""
     # The published notices not ended yet: the live ones, and those still to start,
     # which say when the list changes next.
     published = (
         Notice.objects.filter(tenant_id=tenant_id, status=Notice.Status.PUBLISHED)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .select_related("category")
+        .defer("body")
         .newest_first()
     )
     notices, changes = [], []
@@ -74,30 +121,32 @@ def _read(tenant_id: int, now: datetime) -> Live:
         if notice.starts_at > now:
             changes.append(notice.starts_at)
             continue
-        notices.append(notice)
+        notices.append(KeptNotice.of(notice))
         if notice.ends_at is not None:
             changes.append(notice.ends_at)
-    return Live(notices, min(changes, default=None))
+    return notices, min(changes, default=None)
 
 
-def live_notices(tenant_id: int, now: datetime) -> list[Notice]:
+def live_notices(tenant_id: int, now: datetime) -> list[KeptNotice]:
     """The town's notices someone may see at ``now``, newest first: what
     ``Notice.objects.filter(tenant_id=…).live(now)`` gives, kept (see above)."""
     version = notices_version(tenant_id)
-    key = f"notices-live:{tenant_id}:{version}"
+    key = f"notices-live:{FORMAT}:{tenant_id}:{version}"
     cache = _cache()
     kept = cache.get(key)
     # Not past the next start or end, which the list does not know of.
-    if isinstance(kept, Live) and (kept.until is None or now < kept.until):
+    if kept is not None and (kept[0] is None or now < kept[0]):
+        notices = [KeptNotice(*values) for values in kept[1]]
         # Those live at ``now``: a clock set back (a test's) would show more.
-        return [n for n in kept.notices if n.starts_at <= now]
-    live = _read(tenant_id, now)
-    if settings.HOME_CACHE_SECONDS > 0:
-        cache.set(key, live, settings.HOME_CACHE_SECONDS)
-    return live.notices
+        return [n for n in notices if n.starts_at <= now]
+    notices, until = _read(tenant_id, now)
+    seconds = min(settings.HOME_CACHE_SECONDS, KEEP_SECONDS)
+    if seconds > 0:
+        cache.set(key, (until, [n.kept() for n in notices]), seconds)
+    return notices
 
 
-def member_view(member, now: datetime) -> list[Any]:
+def member_view(member, now: datetime) -> list[KeptNotice]:
     """The notices ``member`` sees at ``now`` (``Notice.objects.visible_to``), newest
     first, each with ``is_read``: at most two plain queries beside the kept list."""
     notices = live_notices(member.tenant_id, now)
@@ -119,5 +168,5 @@ def member_view(member, now: datetime) -> list[Any]:
             ).values_list("notice_id", flat=True)
         )
     for notice in seen:
-        notice.is_read = notice.pk in read  # type: ignore[attr-defined]
+        notice.is_read = notice.pk in read
     return seen

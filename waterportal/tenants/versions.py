@@ -45,10 +45,21 @@ def kept_current_ids(tenant_id: int) -> tuple[int, ...]:
     return ids
 
 
+def _forget(tenant_id: int) -> None:
+    # Now, and again when the publication commits: a page of this process that read the
+    # versions in between would keep the old ones.
+    def forget() -> None:
+        caches["process"].delete(_current_key(tenant_id))
+
+    forget()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget)
+
+
 @receiver(post_save, sender=TextVersion)
 @receiver(post_delete, sender=TextVersion)
 def _forget_current(sender, instance: TextVersion, **kwargs) -> None:
-    caches["process"].delete(_current_key(instance.tenant_id))
+    _forget(instance.tenant_id)
 
 
 def pending_versions(member) -> list[TextVersion]:
@@ -89,7 +100,7 @@ def start_versions(tenant, *, now) -> None:
         for kind, field in TEXT_FIELDS.items()
         if (text := getattr(tenant, field))
     )
-    caches["process"].delete(_current_key(tenant.pk))
+    _forget(tenant.pk)
 
 
 def previously_accepted(member, version: TextVersion) -> TextVersion | None:

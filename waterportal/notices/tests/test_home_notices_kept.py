@@ -3,6 +3,8 @@
 have read. Every test looks at the home page first, so that the list is kept, then
 changes something and looks again: the member sees the change at once."""
 
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,7 +13,9 @@ from waterportal.contracts.actions import do_revoke_link
 from waterportal.notices.actions import do_edit_notice, do_withdraw_notice
 from waterportal.notices.models import NoticeCategory
 from waterportal.testing import make_customer, make_link, make_member, sign_in, text_of
-from waterportal.testing.notices import hours, make_notice, notice_fields
+from waterportal.testing.notices import make_notice, notice_fields
+
+SECONDS_30 = dt.timedelta(seconds=30)
 
 
 def home(portal) -> str:
@@ -88,8 +92,26 @@ def test_the_kept_list_is_the_towns_each_member_sees_their_own(portal, tenant, l
 
 
 def test_a_kept_list_is_not_used_past_a_notices_end(signed_in, tenant, clock):
-    # The cache would keep the list for HOME_CACHE_SECONDS; the notice ends sooner.
-    make_notice(tenant, title="今日だけのお知らせ", ends_at=timezone.now() + hours(0.1))
+    # Sooner than the list's own minute in the cache.
+    make_notice(tenant, title="今日だけのお知らせ", ends_at=timezone.now() + SECONDS_30)
     assert "今日だけのお知らせ" in home(signed_in)
-    clock.shift(hours(0.1))
+    clock.shift(SECONDS_30)
     assert "今日だけのお知らせ" not in home(signed_in)
+
+
+def test_a_kept_list_is_not_used_past_a_notices_start(signed_in, tenant, clock):
+    make_notice(tenant, title="予約したお知らせ", starts_at=timezone.now() + SECONDS_30)
+    assert "予約したお知らせ" not in home(signed_in)
+    clock.shift(SECONDS_30)
+    assert "予約したお知らせ" in home(signed_in)
+
+
+def test_each_town_keeps_its_own_list(signed_in, tenant, other_tenant, other_portal):
+    make_notice(tenant, title="おうむ町のお知らせ")
+    make_notice(other_tenant, title="きた市のお知らせ")
+    assert "おうむ町のお知らせ" in home(signed_in)
+    sign_in(other_portal, make_member(other_tenant, "kita@example.jp"))
+    page = home(other_portal)
+    assert "きた市のお知らせ" in page and "おうむ町" not in page
+    page = home(signed_in)
+    assert "おうむ町のお知らせ" in page and "きた市" not in page
