@@ -11,14 +11,16 @@ each view adds only those two facts, each a plain query.
 The list is kept under the town's *notices version*, a random token replaced when a
 notice or a category is saved or deleted (``notices.receivers``) or a notice's contracts
 are chosen again (``notices.actions``), and again when that change commits; a reader
-takes the version before reading, so a list read while a change was being made is kept under the old version, which nobody asks for
-again (as ``tenants.freshness`` does for the cards). The list also holds the time of
-the next start or end of any of the town's notices, past which it is not used, whatever
-the cache's clock says, and is kept for a minute at most (``KEEP_SECONDS``). It holds
-plain values (``KeptNotice.kept``), without the notices' bodies.
+takes the version before reading, so a list read while a change was being made is kept
+under the old version, which nobody asks for again (as ``tenants.freshness`` does for
+the cards). The list also holds the time of the next start or end of any of the town's
+notices, past which it is not used, whatever the cache's clock says, and is kept for a
+minute at most (``KEEP_SECONDS``). It holds plain values (a ``KeptNotice``'s fields),
+without the notices' bodies. Who sees what is ``Notice.objects.visible_to``'s rule; a
+test holds the two to the same answer (``tests/test_home_notices_kept.py``).
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -69,19 +71,6 @@ class KeptNotice:
             notice.starts_at,
             notice.ends_at,
             notice.category.name,
-        )
-
-    def kept(self) -> tuple:
-        # Plain values only: what is unpickled from the shared cache never depends on
-        # this module's classes.
-        return (
-            self.pk,
-            self.title,
-            self.important,
-            self.audience,
-            self.starts_at,
-            self.ends_at,
-            self.category_name,
         )
 
 
@@ -142,7 +131,9 @@ def live_notices(tenant_id: int, now: datetime) -> list[KeptNotice]:
     notices, until = _read(tenant_id, now)
     seconds = min(settings.HOME_CACHE_SECONDS, KEEP_SECONDS)
     if seconds > 0:
-        cache.set(key, (until, [n.kept() for n in notices]), seconds)
+        # Plain values only: what is unpickled from the shared cache never depends on
+        # this module's classes.
+        cache.set(key, (until, [astuple(n) for n in notices]), seconds)
     return notices
 
 

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from waterportal.contracts.actions import do_revoke_link
-from waterportal.notices.actions import do_edit_notice, do_withdraw_notice
-from waterportal.notices.models import NoticeCategory
+from waterportal.notices.actions import do_edit_notice, do_mark_read, do_withdraw_notice
+from waterportal.notices.live import member_view
+from waterportal.notices.models import Notice, NoticeCategory
+from waterportal.notices.reading import with_reads
 from waterportal.testing import make_customer, make_link, make_member, sign_in, text_of
 from waterportal.testing.notices import make_notice, notice_fields
 
@@ -115,3 +117,34 @@ def test_each_town_keeps_its_own_list(signed_in, tenant, other_tenant, other_por
     assert "きた市のお知らせ" in page and "おうむ町" not in page
     page = home(signed_in)
     assert "おうむ町のお知らせ" in page and "きた市" not in page
+
+
+def test_the_kept_list_gives_the_members_the_notices_visible_to_gives_them(
+    tenant, other_tenant, member, link, clock
+):
+    """The kept path applies the audience rule of ``Notice.objects.visible_to`` itself:
+    for every kind of notice, both give one member the same notices, in the same order,
+    read or not, the list kept or read afresh."""
+    now = timezone.now()
+    theirs = make_customer(tenant, number="10109998", address="おうむ町北町")
+    neighbour = make_member(tenant, "tonari@example.jp")
+    make_link(neighbour, theirs)
+    read = make_notice(tenant, title="全員へ", starts_at=now - SECONDS_30)
+    make_notice(tenant, title="どなたでも", audience="public")
+    make_notice(tenant, title="この契約へ", audience="contracts", targets=[link.customer_id])
+    make_notice(tenant, title="隣の契約へ", audience="contracts", targets=[theirs.pk])
+    make_notice(tenant, title="予約", starts_at=now + SECONDS_30)
+    make_notice(tenant, title="すぐ終わる", ends_at=now + SECONDS_30 / 2)
+    do_withdraw_notice(make_notice(tenant, title="取り下げ"), actor=None)
+    make_notice(tenant, title="下書き", publish=False)
+    make_notice(other_tenant, title="きた市へ")
+    do_mark_read(member, read)
+    # Now, then once the scheduled one has started and the short one ended.
+    for _ in range(2):
+        now = timezone.now()
+        for who in (member, neighbour, member):  # member again: from the kept list
+            expected = with_reads(Notice.objects.visible_to(who, now), who).newest_first()
+            assert [(n.pk, n.is_read) for n in member_view(who, now)] == [
+                (n.pk, n.is_read) for n in expected
+            ]
+        clock.shift(SECONDS_30)
