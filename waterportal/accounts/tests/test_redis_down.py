@@ -17,7 +17,7 @@ from django.utils.crypto import get_random_string
 
 from waterportal import emails
 from waterportal.emails import send_email
-from waterportal.lib import outage
+from waterportal.lib import after_response, outage
 from waterportal.testing import (
     RedisServer,
     broker,
@@ -184,16 +184,26 @@ def test_a_registration_code_arrives_within_two_seconds_while_redis_is(
 
 
 def test_queueing_a_mail_waits_half_a_second_at_most_for_a_frozen_queue(own_redis):
+    # What a page waits for is the queue: the mail itself goes after the response, so it
+    # is sent outside the measured time (on a busy machine the SMTP exchange alone can
+    # take longer than the margin).
     own_redis.freeze()
     with broker(own_redis.url):
+        after_response.request_started()
         started = time.monotonic()
         emails.queue(send_email, ("hanako@example.jp", "件名", "本文", "<p>本文</p>"))
-        assert time.monotonic() - started < emails.QUEUE_TIMEOUT_SECONDS + 0.3
+        waited = time.monotonic() - started
+        after_response.request_finished()
+        assert waited < emails.QUEUE_TIMEOUT_SECONDS + 0.3
         assert len(mails_to("hanako@example.jp")) == 1, "sent at once instead"
 
+        after_response.request_started()
         started = time.monotonic()
         emails.queue(send_email, ("hanako@example.jp", "件名", "本文", "<p>本文</p>"))
-        assert time.monotonic() - started < 0.1, "Redis left alone after it failed"
+        waited = time.monotonic() - started
+        after_response.request_finished()
+        # Half the timeout: touching the frozen Redis again would cost all of it.
+        assert waited < emails.QUEUE_TIMEOUT_SECONDS / 2, "Redis left alone after it failed"
         assert len(mails_to("hanako@example.jp")) == 2
 
 
