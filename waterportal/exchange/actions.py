@@ -64,6 +64,7 @@ def do_import_file(
     source: str = ImportRun.Source.COMMAND,
     on_progress: ProgressCallback | None = None,
     queued: ImportRun | None = None,
+    again: bool = False,
     now: datetime | None = None,
 ) -> ImportRun:
     """Import one exchange-v1 file of ``kind`` ("customers", "bills", "payments") for
@@ -78,7 +79,10 @@ def do_import_file(
     The run ends ``succeeded`` with its counts, or ``rejected`` with its report and
     nothing changed, which is also the answer while another import for the same tenant
     is running. An upload of a file that succeeded in the last ten minutes (a double
-    click) is answered with that earlier run. An unexpected error marks the run
+    click) is answered with that earlier run. A file identical to the one the tenant's
+    last succeeded import of ``kind`` read is not read again: its run succeeds at once
+    with every row unchanged and names that run (``same_as``); ``again`` reads it all
+    the same (after a fix to how a file is read). An unexpected error marks the run
     ``failed`` and is raised again; a killed process leaves its run "running" until the
     next import marks it failed (``waterportal.exchange.runs``).
     ``on_progress(bytes_read, total_bytes)`` is called while the rows are read.
@@ -120,11 +124,12 @@ def do_import_file(
                 now=now,
                 lock_held=lock_held,
                 queued=queued,
+                again=again,
             )
             if run.status != ImportRun.Status.RUNNING:
-                # Refused while another import runs, or a double click's earlier run
-                # (already counted).
-                if run.status == ImportRun.Status.REJECTED:
+                # Refused while another import runs, the same file as the last import's,
+                # or a double click's earlier run (already counted).
+                if run.status == ImportRun.Status.REJECTED or run.same_as_id:
                     metrics.count_import(kind, run.status)
                 return run
             started = time.monotonic()

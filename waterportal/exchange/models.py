@@ -61,6 +61,16 @@ class ImportRun(models.Model):
     # that was killed can be told from one still at work (waterportal.exchange.runs).
     host = models.CharField("ホスト", max_length=255, blank=True)
     pid = models.PositiveIntegerField("プロセスID", null=True, blank=True)
+    # A file identical to the one the town's last succeeded import of this kind read: its
+    # rows are already in, so it was not read again (``runs.start_run``); that run.
+    same_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="同じファイルの取り込み",
+    )
 
     objects = ScopedManager(tenant="tenant")
 
@@ -83,6 +93,8 @@ class ImportRun(models.Model):
         name = self.filename or self.get_kind_display()
         if self.status == self.Status.SUCCEEDED:
             note = "（変更はありません）" if not (self.added or self.changed) else ""
+            if self.same_as_id:
+                note = f"（取り込み #{self.same_as_id} と同じファイルのため、読み直していません）"
             return f"取り込みました {name}: {counts}{note}"
         if self.status == self.Status.REJECTED:
             return f"取り込みませんでした（何も変更していません） {name}: {counts}"

@@ -3,7 +3,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from waterportal.audit.models import AuditEvent
 from waterportal.contracts.models import Customer
+from waterportal.exchange.models import ImportRun
 from waterportal.testing import CUSTOMERS, csv_bytes, customer_row
 
 
@@ -34,15 +36,34 @@ def test_the_command_ends_with_a_one_line_summary(tenant, tmp_path):
     assert Customer.objects.filter(tenant=tenant).count() == 2
 
 
-def test_the_summary_of_a_second_run_says_nothing_changed(tenant, tmp_path):
+def test_the_same_file_again_is_not_read_and_its_summary_names_the_run_that_read_it(
+    tenant, tmp_path
+):
     path = _file(tmp_path, customer_row("1001-0001"))
     _run("customers", path, "--tenant", "oumu")
+    first = ImportRun.objects.get()
 
     lines, code = _run("customers", path, "--tenant", "oumu")
 
+    assert code == 0
+    assert lines[-1] == (
+        "取り込みました customers.csv: 追加 0件 / 変更 0件 / 変更なし 1件 / エラー 0件"
+        f"（取り込み #{first.pk} と同じファイルのため、読み直していません）"
+    )
+
+
+def test_again_reads_the_same_file_and_says_nothing_changed(tenant, tmp_path):
+    path = _file(tmp_path, customer_row("1001-0001"))
+    _run("customers", path, "--tenant", "oumu")
+
+    lines, code = _run("customers", path, "--tenant", "oumu", "--again")
+
+    assert code == 0
     assert lines[-1] == (
         "取り込みました customers.csv: 追加 0件 / 変更 0件 / 変更なし 1件 / エラー 0件（変更はありません）"
     )
+    again = AuditEvent.objects.filter(action="command_run").latest("pk")
+    assert again.data["again"] is True
 
 
 def test_a_rejected_file_prints_its_problems_and_exits_non_zero(tenant, tmp_path):

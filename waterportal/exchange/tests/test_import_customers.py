@@ -59,13 +59,13 @@ def test_empty_optional_cells_take_the_defaults(tenant, importer):
     )
 
 
-def test_reimporting_the_same_file_changes_nothing(tenant, importer):
+def test_reading_the_same_file_again_changes_nothing(tenant, importer):
     data = csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002"))
     with time_machine.travel("2026-05-01 09:00 +0900", tick=False):
         importer(tenant, "customers", data)
 
     with time_machine.travel("2026-06-01 09:00 +0900", tick=False):
-        run = importer(tenant, "customers", data)
+        run = importer(tenant, "customers", data, again=True)
 
     assert (run.added, run.changed, run.unchanged) == (0, 0, 2)
     assert "変更はありません" in run.summary

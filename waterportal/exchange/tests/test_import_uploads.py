@@ -126,7 +126,7 @@ def test_a_double_clicked_upload_is_imported_once(tenant):
     assert ImportRun.objects.count() == 1
 
 
-def test_the_same_upload_ten_minutes_later_is_imported_again(tenant):
+def test_the_same_upload_ten_minutes_later_is_a_run_of_its_own_that_names_the_first(tenant):
     with time_machine.travel("2026-11-25 10:00 +0900", tick=False):
         first = _upload(tenant)
     with time_machine.travel("2026-11-25 10:10:01 +0900", tick=False):
@@ -134,6 +134,7 @@ def test_the_same_upload_ten_minutes_later_is_imported_again(tenant):
 
     assert again.pk != first.pk
     assert (again.status, again.added, again.unchanged) == ("succeeded", 0, 2)
+    assert again.same_as == first
 
 
 def test_an_upload_of_another_kind_or_content_is_not_taken_for_a_double_click(tenant):
@@ -171,7 +172,7 @@ def test_an_upload_while_the_same_file_is_importing_is_refused(tenant):
 
 def test_the_command_imports_the_same_file_again_on_purpose(tenant, importer):
     first = importer(tenant, "customers", DATA)
-    again = importer(tenant, "customers", DATA)
+    again = importer(tenant, "customers", DATA, again=True)
 
     assert again.pk != first.pk
-    assert (again.status, again.unchanged) == ("succeeded", 2)
+    assert (again.status, again.unchanged, again.same_as) == ("succeeded", 2, None)

@@ -27,6 +27,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("file", help="CSV ファイル（UTF-8 または Shift_JIS）")
         parser.add_argument("--tenant", required=True, help="自治体の識別子（例: oumu）")
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help=(
+                "前回の取り込みと同じファイルでも、すべての行を読み直します"
+                "（取り込みの処理を直したあとに使います）"
+            ),
+        )
 
     def handle(self, *args, **opts):
         tenant = Tenant.objects.filter(slug=opts["tenant"].strip().lower()).first()
@@ -39,12 +47,20 @@ class Command(BaseCommand):
 
         try:
             with source, _sigterm_as_interrupt(), self._progress() as progress:
-                run = do_import_file(tenant, opts["kind"], source, on_progress=progress)
+                run = do_import_file(
+                    tenant, opts["kind"], source, on_progress=progress, again=opts["again"]
+                )
         except KeyboardInterrupt:
             raise CommandError("中断しました（何も変更していません）。", returncode=130) from None
         # Who ran it; what it did is the run's own row (``import``). Not the file's name,
         # which may say anything.
-        do_record_command(tenant, "import_data", kind=opts["kind"], run=run.pk)
+        do_record_command(
+            tenant,
+            "import_data",
+            kind=opts["kind"],
+            run=run.pk,
+            **({"again": True} if opts["again"] else {}),
+        )
 
         if run.status != ImportRun.Status.SUCCEEDED:
             for problem in run.report[:REPORT_LINES_SHOWN]:
