@@ -7,8 +7,7 @@ the whole header (the token) at DEBUG when the scheme is not "Bearer".
 from ninja.security import HttpBearer
 
 from waterportal.api.problems import Problem
-from waterportal.devices.actions import find_app_sign_in
-from waterportal.tenants.versions import pending_versions
+from waterportal.devices.actions import find_app_sign_in, texts_pending
 
 
 class AppToken(HttpBearer):
@@ -37,7 +36,7 @@ class AppToken(HttpBearer):
             return None
         request.app_sign_in = sign_in
         request.member = sign_in.member
-        if not self.before_texts and pending_versions(sign_in.member):
+        if not self.before_texts and texts_pending(sign_in):
             raise Problem(
                 "terms_not_accepted",
                 "新しい利用規約・個人情報の取り扱いを読んで、同意してください。",

@@ -55,6 +55,10 @@ class AppSignIn(models.Model):
     # Signed out: by the member, by the app's logout, by a password change or reset, by
     # the town's staff (全端末からログアウト / 停止), or by a withdrawal.
     ended_at = models.DateTimeField("ログアウト日時", null=True, blank=True)
+    # The ids of the town's current 利用規約 and 個人情報の取り扱い the member was last found
+    # to have accepted, as a web session remembers them (``texts_accepted``): every call
+    # of the app asks, and the acceptances are read again only when a version is published.
+    texts_accepted = models.JSONField("同意を確かめた規約の版", default=list, blank=True)
     # The app's own push address, for the operator's FCM/APNs sender.
     native_push = models.CharField(
         "プッシュ通知の方式", max_length=10, choices=NativePush, blank=True

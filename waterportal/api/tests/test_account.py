@@ -257,6 +257,22 @@ def test_with_new_texts_pending_the_account_answers_403(signed_in_app, member, t
     assert "新しい取り扱いです。" in pending.json()[0]["added"]
 
 
+def test_an_app_that_was_let_through_is_stopped_by_a_new_version_and_let_through_once_accepted(
+    signed_in_app, member, tenant
+):
+    from waterportal.accounts.actions import do_publish_text_version
+
+    assert signed_in_app.get("/me").status_code == 200  # remembered on the sign-in
+    do_publish_text_version(tenant, "terms", "第2版", "新しい規約です。", actor=None, source="")
+
+    assert problem(signed_in_app.get("/contracts"))["code"] == "terms_not_accepted"
+    (pending,) = signed_in_app.get("/account/texts").json()
+    accepted = signed_in_app.post("/account/texts/accept", {"version_ids": [pending["version_id"]]})
+    assert accepted.json()["pending"] == []
+    assert signed_in_app.get("/contracts").status_code == 200
+    assert signed_in_app.get("/contracts").status_code == 200
+
+
 def test_another_members_contract_cannot_be_removed(signed_in_app, member, tenant):
     from waterportal.contracts.models import Link
     from waterportal.testing import make_customer, make_link, make_member
