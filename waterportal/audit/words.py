@@ -170,6 +170,8 @@ LABELS: dict[str, str] = {
     "changed": "変更",
     "unchanged": "変更なし",
     "rejected": "エラー",
+    "same_as": "同じファイルを読んだ取り込み",
+    "again": "同じファイルも読み直す",
     "rows": "行数",
     "notify_new_bill": "新しい請求のお知らせメール",
     "notify_notices": "重要なお知らせのメール",

@@ -185,22 +185,34 @@ def start_run(
             reason = _busy(alive[0] if alive else None)
             finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
             return run
-        last = None if again else _last_succeeded(tenant, kind, apart_from=run.pk)
-        if last is not None and info.encoding is not None and last.sha256 == info.sha256:
-            run.same_as_id = last.same_as_id or last.pk
+        read = None if again else _read_last(tenant, kind, info.sha256, apart_from=run.pk)
+        if read is not None and info.encoding is not None:
+            run.same_as_id = read.same_as_id or read.pk
             _save(run, ImportRun.Status.RUNNING)
-            run.unchanged = last.added + last.changed + last.unchanged
+            run.unchanged = read.added + read.changed + read.unchanged
             finish_run(run, ImportRun.Status.SUCCEEDED, Report(ImportRun.REPORT_LIMIT))
             return run
         _save(run, ImportRun.Status.RUNNING)
     return run
 
 
-def _last_succeeded(tenant: Tenant, kind: str, *, apart_from: int | None) -> ImportRun | None:
-    runs = ImportRun.objects.filter(tenant=tenant, kind=kind, status=ImportRun.Status.SUCCEEDED)
-    if apart_from is not None:
-        runs = runs.exclude(pk=apart_from)
-    return runs.order_by("-finished_at", "-pk").first()
+def _read_last(tenant: Tenant, kind: str, sha256: str, *, apart_from: int) -> ImportRun | None:
+    """The succeeded run of ``kind`` that read the file of ``sha256``, if no other file
+    of the kind can have been written after it; else None (the file is read in full).
+
+    "After" by both orders a run has, since neither alone is sure: ``finished_at`` is
+    the clock of whichever machine ran it (one set ahead, or stepped back, misorders
+    it), and the id is given when a run is created (a console upload's while it waits
+    in the queue, so a command's import can start and end in the meantime). A file
+    taken for the last one only when both agree."""
+    succeeded = ImportRun.objects.filter(
+        tenant=tenant, kind=kind, status=ImportRun.Status.SUCCEEDED
+    ).exclude(pk=apart_from)
+    same = succeeded.filter(sha256=sha256).order_by("-finished_at", "-pk").first()
+    if same is None or not sha256:
+        return None
+    later = Q(finished_at__gt=same.finished_at) | Q(pk__gt=same.pk)
+    return None if succeeded.exclude(sha256=sha256).filter(later).exists() else same
 
 
 def _save(run: ImportRun, status: str) -> None:

@@ -26,7 +26,8 @@ from waterportal.testing import (
 )
 
 LEDGER = csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002"))
-APRIL = csv_bytes(BILLS, bill_row("1001-0001", "2026-04"), bill_row("1001-0002", "2026-04"))
+APRIL_0002 = bill_row("1001-0002", "2026-04")
+APRIL = csv_bytes(BILLS, bill_row("1001-0001", "2026-04"), APRIL_0002)
 
 
 @pytest.fixture
@@ -144,3 +145,20 @@ def test_the_console_says_the_file_was_the_same_and_links_the_run_that_read_it(
     assert f"前回の取り込み（ #{first.pk} ）と同じ内容のファイルです" in page
     assert "読み直していません" in page and "変更なし 2件" in page
     assert f'href="/staff/imports/{first.pk}"' in response.content.decode()
+
+
+def test_a_different_file_after_it_by_either_order_makes_the_file_be_read(tenant, importer, ledger):
+    """The second file ran on a machine whose clock was behind: it finished "before" the
+    first by the clocks, after it by the runs' order, and its rows are the ones in."""
+    corrected = csv_bytes(BILLS, bill_row("1001-0001", "2026-04", current=118), APRIL_0002)
+    with time_machine.travel("2026-05-02 09:00 +0900", tick=False):
+        importer(tenant, "bills", APRIL)
+    with time_machine.travel("2026-05-01 09:00 +0900", tick=False):
+        importer(tenant, "bills", corrected)
+    assert Bill.objects.get(customer__number="10010001").usage_m3 == 18
+
+    with time_machine.travel("2026-05-03 09:00 +0900", tick=False):
+        back = importer(tenant, "bills", APRIL)
+
+    assert (back.same_as, back.changed, back.unchanged) == (None, 1, 1)
+    assert Bill.objects.get(customer__number="10010001").usage_m3 == 20
