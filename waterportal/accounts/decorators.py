@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 from waterportal.accounts.models import AccountKind
 from waterportal.tenants.addresses import with_town
 from waterportal.tenants.decorators import tenant_required
-from waterportal.tenants.versions import kept_current_ids, pending_versions
+from waterportal.tenants.versions import texts_check
 
 # The ids of the town's current texts the member was last found to have accepted.
 TEXTS_ACCEPTED = "texts_accepted"
@@ -49,13 +49,11 @@ def texts_pending(request) -> bool:
 
 
 def _texts_pending(session, member) -> bool:
-    current = list(kept_current_ids(member.tenant_id))
-    if not current or session.get(TEXTS_ACCEPTED) == current:
-        return False
-    if pending_versions(member):
-        return True
-    session[TEXTS_ACCEPTED] = current
-    return False
+    remembered = session.get(TEXTS_ACCEPTED)
+    pending, ids = texts_check(member, remembered)
+    if ids != remembered:
+        session[TEXTS_ACCEPTED] = ids
+    return pending
 
 
 def remember_texts_on_login(sender, request, user, **kwargs) -> None:

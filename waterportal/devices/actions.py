@@ -22,7 +22,7 @@ from django_scopes import scopes_disabled
 from waterportal.audit.actions import record
 from waterportal.devices import push, tokens
 from waterportal.devices.models import ApiRequest, AppSignIn, Platform, WebPushSubscription
-from waterportal.tenants.versions import kept_current_ids, pending_versions
+from waterportal.tenants.versions import texts_check
 
 # An app not opened for 90 days must sign in again; each use moves the end forward.
 SIGN_IN_IDLE = dt.timedelta(days=90)
@@ -102,17 +102,13 @@ def find_app_sign_in(tenant, token: str, *, now=None) -> AppSignIn | None:
 def texts_pending(sign_in: AppSignIn) -> bool:
     """Whether the member of this app sign-in has current texts to accept. Remembered on
     the sign-in for the town's current versions, as the web's session does
-    (``accounts.decorators.texts_pending``): a member's acceptances are never taken back,
-    so they are read again only when the town publishes a version (two queries of every
-    call of the app less)."""
-    current = list(kept_current_ids(sign_in.tenant_id))
-    if not current or sign_in.texts_accepted == current:
-        return False
-    if pending_versions(sign_in.member):
-        return True
-    sign_in.texts_accepted = current
-    sign_in.save(update_fields=["texts_accepted"])
-    return False
+    (``tenants.versions.texts_check``): the acceptances are read again only when the town
+    publishes a version (two queries of every call of the app less)."""
+    pending, ids = texts_check(sign_in.member, sign_in.texts_accepted)
+    if ids != sign_in.texts_accepted:
+        sign_in.texts_accepted = ids
+        sign_in.save(update_fields=["texts_accepted"])
+    return pending
 
 
 def do_sign_out_app(

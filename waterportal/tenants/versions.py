@@ -75,6 +75,23 @@ def pending_versions(member) -> list[TextVersion]:
     return [v for v in current if v.pk not in accepted]
 
 
+def texts_check(member, remembered) -> tuple[bool, list[int]]:
+    """Whether ``member`` has current texts to accept, and what to remember for next time.
+
+    ``remembered``: the ids of the town's current versions the member was last found to
+    have accepted, as a web session or an app sign-in keeps them; while they are still
+    the current ones (``kept_current_ids``), nothing is read. Returns ``(pending, ids)``:
+    ``ids`` is what to remember from now on (the current ids once the member is found
+    to have accepted them all; else ``remembered`` as it was). A member's acceptances are
+    never taken back, so remembering them is safe until a version is published."""
+    current = list(kept_current_ids(member.tenant_id))
+    if not current or remembered == current:
+        return False, remembered
+    if pending_versions(member):
+        return True, remembered
+    return False, current
+
+
 def record_acceptance(member, versions, *, now) -> list[TextAcceptance]:
     """The member agreed to ``versions`` at ``now``; a version already accepted keeps its
     first time (a double click records nothing twice). Returns the new rows."""
