@@ -185,8 +185,10 @@ def start_run(
             reason = _busy(alive[0] if alive else None)
             finish_run(run, ImportRun.Status.REJECTED, _one_problem(reason))
             return run
-        read = None if again else _read_last(tenant, kind, info.sha256, apart_from=run.pk)
-        if read is not None and info.encoding is not None:
+        # A file that cannot be decoded is read, and rejected with its report.
+        known = not again and info.encoding is not None and info.sha256
+        read = _read_last(tenant, kind, info.sha256, apart_from=run.pk) if known else None
+        if read is not None:
             run.same_as_id = read.same_as_id or read.pk
             _save(run, ImportRun.Status.RUNNING)
             run.unchanged = read.added + read.changed + read.unchanged
@@ -209,7 +211,7 @@ def _read_last(tenant: Tenant, kind: str, sha256: str, *, apart_from: int) -> Im
         tenant=tenant, kind=kind, status=ImportRun.Status.SUCCEEDED
     ).exclude(pk=apart_from)
     same = succeeded.filter(sha256=sha256).order_by("-finished_at", "-pk").first()
-    if same is None or not sha256:
+    if same is None:
         return None
     later = Q(finished_at__gt=same.finished_at) | Q(pk__gt=same.pk)
     return None if succeeded.exclude(sha256=sha256).filter(later).exists() else same

@@ -75,7 +75,7 @@ def pending_versions(member) -> list[TextVersion]:
     return [v for v in current if v.pk not in accepted]
 
 
-def texts_check(member, remembered) -> tuple[bool, list[int]]:
+def texts_check(member, remembered: list[int] | None) -> tuple[bool, list[int] | None]:
     """Whether ``member`` has current texts to accept, and what to remember for next time.
 
     ``remembered``: the ids of the town's current versions the member was last found to

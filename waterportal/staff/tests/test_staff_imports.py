@@ -6,6 +6,7 @@ real Celery worker and Redis: ``test_staff_imports_worker.py``."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.utils import timezone
@@ -185,6 +186,28 @@ def test_the_same_file_sent_twice_quickly_is_imported_once(console, upload_dir):
     assert f"取り込み #{run.pk} で受け付けています" in text_of(console.get(second.url))
     assert (run.status, run.added) == ("succeeded", 2)
     assert AuditEvent.objects.filter(action="staff_uploaded_import").count() == 1
+    assert leftovers(upload_dir) == []
+
+
+def test_the_same_file_sent_again_later_is_not_read_and_its_page_names_the_first_run(
+    console, upload_dir
+):
+    with time_machine.travel("2026-11-25 10:00 +0900", tick=False):
+        first = upload(console)
+    with time_machine.travel("2026-11-25 10:11 +0900", tick=False):
+        second = upload(console)
+
+    assert second.url != first.url
+    earlier, later = ImportRun.objects.order_by("pk")
+    assert (later.status, later.added, later.unchanged, later.same_as) == (
+        "succeeded",
+        0,
+        2,
+        earlier,
+    )
+    page = text_of(console.get(second.url))
+    assert f"前回の取り込み（ #{earlier.pk} ）と同じ内容のファイルです" in page
+    assert AuditEvent.objects.filter(action="staff_uploaded_import").count() == 2
     assert leftovers(upload_dir) == []
 
 
