@@ -42,7 +42,6 @@ from django.utils import timezone
 from django.utils.http import parse_http_date_safe
 from django_scopes import scopes_disabled
 from py_vapid import Vapid02
-from pywebpush import WebPusher
 
 from waterportal.devices.models import WebPushSubscription
 
@@ -334,6 +333,10 @@ def deliver(subscription_id: int, message: dict, *, now=None) -> Result:
     headers = signer.sign(claims) | {"Urgency": "normal", "Topic": message["topic"]}
     payload = {key: message[key] for key in ("title", "body", "url")}
     payload["tag"] = message["topic"]
+    # Imported here: pywebpush brings aiohttp, a tenth of a second of every process's
+    # start (every manage.py command, an import's included) for the one task that sends.
+    from pywebpush import WebPusher
+
     pusher = WebPusher(
         {
             "endpoint": subscription.endpoint,

@@ -28,7 +28,15 @@ from waterportal.billing import warming
 from waterportal.devices import push
 from waterportal.exchange import notifications, runs
 from waterportal.exchange.importers import IMPORTERS, Importer
-from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze, merge, probe
+from waterportal.exchange.importers.merge import (
+    ANALYZE_AFTER,
+    Probe,
+    analyze,
+    fresh,
+    insert_fresh,
+    merge,
+    probe,
+)
 from waterportal.exchange.importers.staging import Staging
 from waterportal.exchange.models import ImportRun
 from waterportal.exchange.parsing import (
@@ -196,7 +204,15 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
                 run.refresh_from_db()  # another import found this one dead and failed it
                 return
             target = importer.target(run.tenant_id)
-            probed = probe(importer.model, staging.table, target, importer.fields)
+            extra: dict[str, Any] = {"updated_at": timezone.now()}
+            if importer.tracks_run:
+                extra["import_run"] = run.pk
+            written = None
+            if staging.count and not report and fresh(staging.table, target):
+                written = _insert_fresh(importer, staging, target, extra)
+                probed = Probe(joined=written or 0, existing=0, differing=0)
+            else:
+                probed = probe(importer.model, staging.table, target, importer.fields)
             # A staged row fails a check exactly when the target's source cannot give it
             # its database key (a customer, a bill): if every row has one, none fails.
             if staging.count and probed.joined < staging.count:
@@ -204,12 +220,12 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
             if report:
                 runs.finish_run(run, ImportRun.Status.REJECTED, report)
                 return
-            extra: dict[str, Any] = {"updated_at": timezone.now()}
-            if importer.tracks_run:
-                extra["import_run"] = run.pk
-            run.added, run.changed = merge(
-                importer.model, staging.table, target, importer.fields, extra, probed
-            )
+            if written is not None:
+                run.added, run.changed = written, 0
+            else:
+                run.added, run.changed = merge(
+                    importer.model, staging.table, target, importer.fields, extra, probed
+                )
             run.unchanged = staging.count - run.added - run.changed
             runs.finish_run(run, ImportRun.Status.SUCCEEDED, report)
             if run.added or run.changed:
@@ -223,6 +239,26 @@ def _import(run: ImportRun, importer: Importer, stream, info: FileInfo, on_progr
                 # broker is away (or this process dies first), the sweep queues the
                 # emails a few minutes later (``tasks.sweep_missed_notifications``).
                 transaction.on_commit(lambda: notify_new_bills.delay(run.pk), robust=True)
+
+
+class _SomeRowsLeftOut(Exception):
+    """Raised inside the savepoint of ``_insert_fresh`` to roll its INSERT back."""
+
+
+def _insert_fresh(importer: Importer, staging: Staging, target, extra) -> int | None:
+    """Insert every staged row at once when none can be there yet (``merge.fresh``).
+
+    Fewer rows inserted than staged: some row has no key (a number not in the ledger),
+    so the import is rejected; the INSERT is rolled back to its savepoint and None says
+    so, with the number it inserted left for the checks to explain."""
+    try:
+        with transaction.atomic():
+            written = insert_fresh(importer.model, staging.table, target, importer.fields, extra)
+            if written < staging.count:
+                raise _SomeRowsLeftOut(written)
+    except _SomeRowsLeftOut:
+        return None
+    return written
 
 
 def _name_of(file) -> str:

@@ -32,11 +32,17 @@ class Target:
     ``source``. Matching on a unique key alone keeps every lookup an index lookup, even
     when the table's statistics are stale after a large import. ``constants`` are
     columns set to one value on every new row (the tenant).
+
+    ``fresh``, if given, is an SQL condition over the staging table ``{s}`` that is
+    true only when no staged row can have its row in the table yet (for bills: the
+    town has no bill of any month in the file), cheap to answer from an index. Then the
+    rows are inserted without first joining them with the table (``merge.insert_fresh``).
     """
 
     source: str
     match: dict[str, str]
     constants: dict[str, int] = field(default_factory=dict)
+    fresh: str | None = None
 
 
 class Importer:

@@ -35,6 +35,7 @@ UNKNOWN_CUSTOMER = (
     "この自治体の使用者台帳にない使用者番号です（先に使用者台帳を取り込んでください）。"
 )
 CUSTOMERS = Customer._meta.db_table
+BILLS = Bill._meta.db_table
 
 
 def customer_of(tenant_id: int) -> str:
@@ -340,4 +341,12 @@ class BillImporter(Importer):
             source="{s} AS s JOIN " + customer_of(tenant_id),
             match={"customer_id": "c.id", "billing_month": "s.billing_month"},
             constants={"tenant_id": tenant_id},
+            # A new month, as nearly every bills file is: the town has no bill of any
+            # of the file's months (its few months, each looked up on the (tenant,
+            # month) index), so no staged row has its bill yet.
+            fresh=(
+                "NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT billing_month FROM {s}) AS m "  # noqa: S608 - no input in it
+                f"WHERE EXISTS (SELECT 1 FROM {BILLS} AS t WHERE t.tenant_id = {int(tenant_id)} "
+                "AND t.billing_month = m.billing_month))"
+            ),
         )
