@@ -13,13 +13,19 @@ should hold no bills.
 
 import hashlib
 import json
+from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Schema, Status
+from ninja.renderers import JSONRenderer
 from pydantic import BaseModel
 
 REVALIDATE = {"private": True, "no_cache": True}
+# The API's renderer (``api.main``), which also renders the answers ``kept`` renders.
+RENDERER = JSONRenderer()
 NEVER_STORE = {"private": True, "no_store": True}
 
 
@@ -51,3 +57,36 @@ def revalidated(request, response: HttpResponse, out: Schema | list) -> Status |
     if _matches(request.headers.get("If-None-Match", ""), etag):
         return Status(304, None)
     return out
+
+
+def kept(
+    request,
+    response: HttpResponse,
+    key: tuple,
+    build: Callable[[], Schema],
+) -> Status | HttpResponse:
+    """``revalidated`` for an answer kept as the home page's cards are: in the cards'
+    cache (``template_fragments``, shared by every process) under ``key``, which must
+    hold the tenant's cards version taken before any data was read
+    (``tenants.freshness``), so that a change of the town's data is never answered from
+    before it. Kept are the ETag and the body as the API renders it: an app opening a
+    contract's history again reads neither the bills nor builds the answer's models
+    (what made the bill list slower than the home page on the bench).
+    ``HOME_CACHE_SECONDS=0`` keeps nothing, as for the cards."""
+    seconds = settings.HOME_CACHE_SECONDS
+    cache = caches["template_fragments"]
+    name = "api:" + ":".join(map(str, key))
+    answer = cache.get(name) if seconds > 0 else None
+    if answer is None:
+        out = build()
+        content = RENDERER.render(request, out.model_dump(), response_status=200)
+        answer = (etag_of(out), content)
+        if seconds > 0:
+            cache.set(name, answer, seconds)
+    etag, content = answer
+    response["ETag"] = etag
+    patch_cache_control(response, **REVALIDATE)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        return Status(304, None)
+    response.content = content
+    return response

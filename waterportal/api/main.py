@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import Http404
 from ninja import NinjaAPI
 
-from waterportal.api import problems
+from waterportal.api import caching, problems
 from waterportal.api.routers import (
     account,
     bills,
@@ -63,6 +63,8 @@ api = PortalAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     docs_decorator=development_only,
+    # The answers kept in the cache are rendered by the same renderer (api.caching).
+    renderer=caching.RENDERER,
 )
 problems.install(api)
 api.add_router("", session.router)

@@ -12,17 +12,18 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from ninja import Path, Router, Schema
 from pydantic import Field
 
 from waterportal.api import auth
-from waterportal.api.caching import NEVER_STORE, revalidated
+from waterportal.api.caching import NEVER_STORE, kept, revalidated
 from waterportal.api.common import TOWN, slug_param, source
 from waterportal.api.problems import Problem, errors
 from waterportal.billing import files, formatting, services
 from waterportal.billing.looks import record_look
 from waterportal.contracts.models import Customer, Link
+from waterportal.tenants import freshness
 
 router = Router(tags=["契約と料金"], auth=auth.member)
 
@@ -302,27 +303,36 @@ def list_bills(
     request, response: HttpResponse, link_id: int = link_param(), slug: str = slug_param()
 ):
     today = services.today_in_japan()
+    # Taken before any data is read (see waterportal.tenants.freshness).
+    version = freshness.cards_version(request.tenant.pk)
     link = _link(request, link_id, today)
-    rows = services.history_rows(link, request.tenant, today)
-    out = HistoryOut(
-        contract_id=link.pk,
-        number=link.customer.masked_number,
-        bills=[
-            HistoryRowOut(
-                month=row.month_slug,
-                reading_date=row.bill.reading_date,
-                usage_m3=row.bill.usage_m3,
-                days=row.bill.days,
-                daily_average_m3=row.daily_average,
-                amount=row.bill.amount,
-                due_date=row.bill.due_date,
-                payment=_payment(row.state, row.bill),
-            )
-            for row in rows
-        ],
-    )
+
+    def history() -> HistoryOut:
+        rows = services.history_rows(link, request.tenant, today)
+        return HistoryOut(
+            contract_id=link.pk,
+            number=link.customer.masked_number,
+            bills=[
+                HistoryRowOut(
+                    month=row.month_slug,
+                    reading_date=row.bill.reading_date,
+                    usage_m3=row.bill.usage_m3,
+                    days=row.bill.days,
+                    daily_average_m3=row.daily_average,
+                    amount=row.bill.amount,
+                    due_date=row.bill.due_date,
+                    payment=_payment(row.state, row.bill),
+                )
+                for row in rows
+            ],
+        )
+
     _looked(request, "viewed_history", link)
-    return revalidated(request, response, out)
+    # The link is checked above on every request; what is kept is its history, which
+    # changes only with the town's data (the version), the day (a due date passing)
+    # and the language of its texts.
+    key = ("history", link.pk, get_language(), today.isoformat(), version)
+    return kept(request, response, key, history)
 
 
 FILE_CSV = {
