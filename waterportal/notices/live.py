@@ -28,12 +28,7 @@ from django.core.cache import caches
 from django.db.models import Q
 from django.utils import timezone
 
-from waterportal.notices.models import (
-    Notice,
-    NoticeRead,
-    NoticeTarget,
-    active_links,
-)
+from waterportal.notices.models import Notice, NoticeRead, targets_of
 from waterportal.tenants import freshness
 
 # How long a kept list may be used at most, whatever else: a change whose version could
@@ -141,16 +136,13 @@ def member_view(member, now: datetime) -> list[KeptNotice]:
     """The notices ``member`` sees at ``now`` (``Notice.objects.visible_to``), newest
     first, each with ``is_read``: at most two plain queries beside the kept list."""
     notices = live_notices(member.tenant_id, now)
-    chosen = [n.pk for n in notices if n.audience == Notice.Audience.CONTRACTS]
+    chosen = [n.pk for n in notices if n.audience not in Notice.EVERY_MEMBER]
     theirs: set[int] = set()
     if chosen:
         theirs = set(
-            NoticeTarget.objects.filter(
-                notice_id__in=chosen,
-                customer_id__in=active_links(now).filter(member_id=member.pk).values("customer_id"),
-            ).values_list("notice_id", flat=True)
+            targets_of(member, now).filter(notice_id__in=chosen).values_list("notice_id", flat=True)
         )
-    seen = [n for n in notices if n.audience != Notice.Audience.CONTRACTS or n.pk in theirs]
+    seen = [n for n in notices if n.audience in Notice.EVERY_MEMBER or n.pk in theirs]
     read: set[int] = set()
     if seen:
         read = set(

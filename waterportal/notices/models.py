@@ -9,7 +9,7 @@ the feed and the emails use it.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -46,6 +46,15 @@ def active_links(now):
     return Link.objects.filter(revoked_at__isnull=True, active_from__lte=timezone.localdate(now))
 
 
+def targets_of(member, now) -> "models.QuerySet[NoticeTarget]":
+    """The notice targets naming a contract ``member`` has an active link to at ``now``:
+    which notices for chosen contracts are theirs. The one rule for it, used by the
+    query (``for_member``) and by the kept list's filter (``notices.live.member_view``)."""
+    return NoticeTarget.objects.filter(
+        customer_id__in=active_links(now).filter(member_id=member.pk).values("customer_id")
+    )
+
+
 class NoticeQuerySet(models.QuerySet["Notice"]):
     def live(self, now) -> "NoticeQuerySet":
         """Published, started, not yet ended: what someone may see at ``now``."""
@@ -64,14 +73,12 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
 
     def for_member(self, member, now) -> "NoticeQuerySet":
         """The notices of ``member``'s town whose audience takes them in, live or not."""
-        targeted = NoticeTarget.objects.filter(notice_id=OuterRef("pk")).filter(
-            Exists(
-                active_links(now).filter(member_id=member.pk, customer_id=OuterRef("customer_id"))
-            )
-        )
         return self.filter(tenant_id=member.tenant_id).filter(
-            Q(audience__in=[Notice.Audience.PUBLIC, Notice.Audience.MEMBERS])
-            | Q(audience=Notice.Audience.CONTRACTS, pk__in=targeted.values("notice_id"))
+            Q(audience__in=Notice.EVERY_MEMBER)
+            | Q(
+                audience=Notice.Audience.CONTRACTS,
+                pk__in=targets_of(member, now).values("notice_id"),
+            )
         )
 
     def gone(self, now) -> "NoticeQuerySet":
@@ -94,6 +101,10 @@ class Notice(models.Model):
         PUBLIC = "public", "どなたでも（ログイン画面にも表示）"
         MEMBERS = "members", "すべての会員"
         CONTRACTS = "contracts", "選んだ契約の会員"
+
+    # The audiences whose notices every member of the town sees; a notice for chosen
+    # contracts only the members of those (``targets_of``).
+    EVERY_MEMBER = (Audience.PUBLIC, Audience.MEMBERS)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "下書き"
