@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connection
 
-from waterportal.testing import Importer
+from waterportal.testing import CUSTOMERS, Importer, csv_bytes, customer_row
 
 
 def pytest_configure(config):
@@ -30,3 +30,14 @@ def _on_postgresql() -> bool:
 @pytest.fixture
 def importer(tmp_path):
     return Importer(tmp_path)
+
+
+@pytest.fixture
+def ledger(tenant, importer):
+    """おうむ町's ledger of two customers, 1001-0001 and 1001-0002 (a module may have its
+    own)."""
+    importer(
+        tenant,
+        "customers",
+        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
+    )

@@ -1,7 +1,5 @@
 import datetime as dt
 
-import pytest
-
 from waterportal.billing.models import Bill
 from waterportal.exchange.models import ImportRun
 from waterportal.testing import (
@@ -12,15 +10,6 @@ from waterportal.testing import (
     customer_row,
     reasons,
 )
-
-
-@pytest.fixture
-def ledger(tenant, importer):
-    importer(
-        tenant,
-        "customers",
-        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
-    )
 
 
 def test_bills_are_imported_for_customers_in_the_ledger(tenant, importer, ledger):

@@ -18,15 +18,6 @@ MAY = dt.date(2026, 5, 1)
 
 
 @pytest.fixture
-def ledger(tenant, importer):
-    importer(
-        tenant,
-        "customers",
-        csv_bytes(CUSTOMERS, customer_row("1001-0001"), customer_row("1001-0002")),
-    )
-
-
-@pytest.fixture
 def april(tenant, importer, ledger):
     run = importer(tenant, "bills", csv_bytes(BILLS, bill_row("1001-0001"), bill_row("1001-0002")))
     assert run.status == ImportRun.Status.SUCCEEDED, run.report
