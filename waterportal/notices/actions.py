@@ -21,7 +21,7 @@ from waterportal.audit.actions import record
 from waterportal.devices import push
 from waterportal.exchange.importers.merge import ANALYZE_AFTER, analyze
 from waterportal.notices import mailing
-from waterportal.notices.live import notices_changed
+from waterportal.notices.live import notices_changed, reads_changed
 from waterportal.notices.models import (
     DEFAULT_CATEGORIES,
     Notice,
@@ -332,6 +332,7 @@ def do_mark_read(member, notice: Notice, *, now=None) -> bool:
         [NoticeRead(tenant_id=notice.tenant_id, notice=notice, member=member, read_at=now)],
         ignore_conflicts=True,
     )
+    reads_changed(member.pk)
     return True
 
 

@@ -6,7 +6,8 @@ the web process about 5 ms of query building per view, half of the home page's w
 time (bench/README.md). What changes from one member to the next is small: which of the
 notices for chosen contracts are theirs, and which they have read. So the town's live
 notices (published, started, not ended; every audience) are read once and kept, and
-each view adds only those two facts, each a plain query.
+each view adds only those two facts, each a plain query; the second is kept too, per
+member, until they read a notice (``reads_changed``) or the live notices change.
 
 The list is kept under the town's *notices version*, a random token replaced when a
 notice or a category is saved or deleted (``notices.receivers``) or a notice's contracts
@@ -20,6 +21,7 @@ without the notices' bodies. Who sees what is ``Notice.objects.visible_to``'s ru
 test holds the two to the same answer (``tests/test_home_notices_kept.py``).
 """
 
+import hashlib
 from dataclasses import astuple, dataclass
 from datetime import date, datetime
 
@@ -134,7 +136,8 @@ def live_notices(tenant_id: int, now: datetime) -> list[KeptNotice]:
 
 def member_view(member, now: datetime) -> list[KeptNotice]:
     """The notices ``member`` sees at ``now`` (``Notice.objects.visible_to``), newest
-    first, each with ``is_read``: at most two plain queries beside the kept list."""
+    first, each with ``is_read``: at most two plain queries beside the kept list, and
+    none on a later view while nothing changed (the member's reads kept: ``_read_of``)."""
     notices = live_notices(member.tenant_id, now)
     chosen = [n.pk for n in notices if n.audience not in Notice.EVERY_MEMBER]
     theirs: set[int] = set()
@@ -143,13 +146,44 @@ def member_view(member, now: datetime) -> list[KeptNotice]:
             targets_of(member, now).filter(notice_id__in=chosen).values_list("notice_id", flat=True)
         )
     seen = [n for n in notices if n.audience in Notice.EVERY_MEMBER or n.pk in theirs]
-    read: set[int] = set()
-    if seen:
-        read = set(
-            NoticeRead.objects.filter(
-                member_id=member.pk, notice_id__in=[n.pk for n in seen]
-            ).values_list("notice_id", flat=True)
-        )
+    read = _read_of(member, [n.pk for n in notices]) if seen else set()
     for notice in seen:
         notice.is_read = notice.pk in read
     return seen
+
+
+def _reads_version_key(member_id: int) -> str:
+    return f"notice-reads-version:{member_id}"
+
+
+def _reads_seconds() -> int:
+    return settings.HOME_CACHE_SECONDS
+
+
+def reads_changed(member_id: int) -> None:
+    """The member read a notice: their next view reads their reads again (now, and when
+    the transaction commits, as ``notices_changed``)."""
+    seconds = _reads_seconds()
+    if seconds > 0:
+        freshness.replace(_reads_version_key(member_id), timeout=2 * seconds)
+
+
+def _read_of(member, ids: list[int]) -> set[int]:
+    """Which of the notices ``ids`` the member has read: one query, kept under the
+    member's reads version (replaced by ``reads_changed``) and the ids themselves, so a
+    notice published, withdrawn or ended asks again. The version lapses (one per member
+    would otherwise stay in Redis for good); a lapsed one only means a query."""
+    query = NoticeRead.objects.filter(member_id=member.pk, notice_id__in=ids)
+    seconds = _reads_seconds()
+    if seconds <= 0:
+        return set(query.values_list("notice_id", flat=True))
+    version = freshness.token(_reads_version_key(member.pk), timeout=2 * seconds)
+    listed = hashlib.blake2s(",".join(map(str, sorted(ids))).encode(), digest_size=8)
+    key = f"notice-reads:{FORMAT}:{member.pk}:{version}:{listed.hexdigest()}"
+    cache = _cache()
+    kept = cache.get(key)
+    if kept is not None:
+        return set(kept)
+    read = set(query.values_list("notice_id", flat=True))
+    cache.set(key, sorted(read), seconds)
+    return read

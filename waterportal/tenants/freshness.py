@@ -31,28 +31,32 @@ def _key(tenant_id: int) -> str:
     return f"cards-version:{tenant_id}"
 
 
-def token(key: str) -> str:
+def token(key: str, timeout: int | None = None) -> str:
     """The version kept under ``key`` in the cards' cache (made on first use): what a
-    page takes before it reads, to find what it kept (also ``notices.live``'s)."""
+    page takes before it reads, to find what it kept (also ``notices.live``'s).
+
+    ``timeout``: a version that may lapse (one per member, say), kept that long after it
+    was made; a lapsed version is made anew, and what was kept under the old one is
+    not found again, which is always safe."""
     cache = _cache()
     version = cache.get(key)
     if version is None:
         # add, not set: two first readers agree on one version.
-        cache.add(key, secrets.token_hex(8), timeout=None)
+        cache.add(key, secrets.token_hex(8), timeout=timeout)
         version = cache.get(key)
     # No version when the cache cannot be reached: a token of this page's own, so that
     # cards drawn now are never found by another page (a fixed word would be).
     return version or secrets.token_hex(8)
 
 
-def replace(key: str) -> None:
+def replace(key: str, timeout: int | None = None) -> None:
     """A new version under ``key``: at once, so that reads later in the same
     transaction see the change, and again when the transaction commits, so that a page
     that took the version while the transaction was open, and so read the data before
-    it, is not kept."""
+    it, is not kept. ``timeout`` as for ``token``."""
 
     def bump() -> None:
-        _cache().set(key, secrets.token_hex(8), timeout=None)
+        _cache().set(key, secrets.token_hex(8), timeout=timeout)
 
     bump()
     if transaction.get_connection().in_atomic_block:
