@@ -156,28 +156,34 @@ def _reads_version_key(member_id: int) -> str:
     return f"notice-reads-version:{member_id}"
 
 
+# A member's reads are kept for as long as the town's list at most: a version whose
+# replacement was lost (Redis unreachable from the process that marked the read, or a
+# process of the release before, which did not replace it) shows within a minute. The
+# version outlives every set kept under it, and then lapses, so that the members do not
+# each leave a key in Redis for good.
+READS_VERSION_SECONDS = 2 * KEEP_SECONDS
+
+
 def _reads_seconds() -> int:
-    return settings.HOME_CACHE_SECONDS
+    return min(settings.HOME_CACHE_SECONDS, KEEP_SECONDS)
 
 
 def reads_changed(member_id: int) -> None:
     """The member read a notice: their next view reads their reads again (now, and when
-    the transaction commits, as ``notices_changed``)."""
-    seconds = _reads_seconds()
-    if seconds > 0:
-        freshness.replace(_reads_version_key(member_id), timeout=2 * seconds)
+    the transaction commits, as ``notices_changed``), whatever this process keeps."""
+    freshness.replace(_reads_version_key(member_id), timeout=READS_VERSION_SECONDS)
 
 
 def _read_of(member, ids: list[int]) -> set[int]:
     """Which of the notices ``ids`` the member has read: one query, kept under the
     member's reads version (replaced by ``reads_changed``) and the ids themselves, so a
-    notice published, withdrawn or ended asks again. The version lapses (one per member
-    would otherwise stay in Redis for good); a lapsed one only means a query."""
+    notice published, withdrawn or ended asks again; a lapsed version only means a
+    query."""
     query = NoticeRead.objects.filter(member_id=member.pk, notice_id__in=ids)
     seconds = _reads_seconds()
     if seconds <= 0:
         return set(query.values_list("notice_id", flat=True))
-    version = freshness.token(_reads_version_key(member.pk), timeout=2 * seconds)
+    version = freshness.token(_reads_version_key(member.pk), timeout=READS_VERSION_SECONDS)
     listed = hashlib.blake2s(",".join(map(str, sorted(ids))).encode(), digest_size=8)
     key = f"notice-reads:{FORMAT}:{member.pk}:{version}:{listed.hexdigest()}"
     cache = _cache()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from waterportal.contracts.actions import do_revoke_link
 from waterportal.notices.actions import do_edit_notice, do_mark_read, do_withdraw_notice
 from waterportal.notices.live import member_view
-from waterportal.notices.models import Notice, NoticeCategory
+from waterportal.notices.models import Notice, NoticeCategory, NoticeRead
 from waterportal.notices.reading import with_reads
 from waterportal.testing import make_customer, make_link, make_member, sign_in, text_of
 from waterportal.testing.notices import make_notice, notice_fields
@@ -198,3 +198,25 @@ def test_a_read_notice_that_ended_and_was_extended_comes_back_read(signed_in, te
         )
         page = home(signed_in)
     assert "短い断水" in page and "未読 短い断水" not in page and "未読 工事のお知らせ" in page
+
+
+def test_a_read_whose_version_was_never_replaced_shows_within_a_minute(signed_in, tenant, member):
+    """As when Redis could not be reached from the process that marked it, or a process
+    of the release before (which did not replace the version) did."""
+    notice = make_notice(tenant, title="断水のお知らせ")
+    assert "未読 断水のお知らせ" in home(signed_in)
+    NoticeRead.objects.create(tenant=tenant, notice=notice, member=member, read_at=timezone.now())
+    assert "未読 断水のお知らせ" in home(signed_in)  # kept: nothing said it changed
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61), tick=False):
+        assert "未読 断水のお知らせ" not in home(signed_in)
+
+
+def test_a_read_marked_where_nothing_is_kept_still_reaches_the_processes_that_keep(
+    signed_in, tenant, member, settings
+):
+    notice = make_notice(tenant, title="断水のお知らせ")
+    assert "未読 断水のお知らせ" in home(signed_in)
+    settings.HOME_CACHE_SECONDS = 0  # the process that marks it keeps nothing
+    do_mark_read(member, notice)
+    settings.HOME_CACHE_SECONDS = 600
+    assert "未読 断水のお知らせ" not in home(signed_in)
